@@ -1,0 +1,365 @@
+//! dive 0.13.1's efficiency figures, reproduced exactly (quirks included) so that `.dive-ci`
+//! thresholds mean the same thing here.
+//!
+//! dive builds one tree per layer from the cleaned tar names (whiteouts keep their `.wh.`
+//! names, opaque markers are dropped, missing parents become empty nodes), then visits each
+//! layer's leaves children-first in bytewise order. A whiteout is sized by looking its path up
+//! in the stack of the layers below; a path that is not there ends that layer's walk. dive
+//! re-stacks the trees for every whiteout; here the stack is kept incrementally, which gives the
+//! same tree at each step.
+
+use std::collections::HashMap;
+
+use crate::image::Image;
+use crate::index::{Entry, EntryKind, MergedTree};
+
+/// One path's record in dive's efficiency pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiveFileRecord {
+    /// dive's path: `/`-prefixed, `.wh.` stripped from the last component.
+    pub path: String,
+    /// How many layers touched the path (a whiteout counts).
+    pub count: usize,
+    /// Sum of the sizes every layer gave it (dive's "wasted space").
+    pub cumulative_size: i64,
+    /// Smallest size any layer gave it (-1 when the walk aborted at it).
+    pub min_size: i64,
+}
+
+/// dive's image-level figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiveAnalysis {
+    /// `efficiencyScore`: sum of minimum sizes over sum of cumulative sizes.
+    pub efficiency: f64,
+    /// `inefficientBytes` / wastedBytes: cumulative size of every path touched twice or more.
+    pub wasted_bytes: u64,
+    /// Sum of all layers' sizes.
+    pub size_bytes: u64,
+    /// Sum of the sizes of every layer but the first.
+    pub user_size_bytes: u64,
+    /// wasted_bytes / user_size_bytes (NaN for a one-layer image, as in dive).
+    pub user_wasted_percent: f64,
+    /// Paths touched twice or more, largest cumulative size first (ties by path).
+    pub inefficient: Vec<DiveFileRecord>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Info {
+    size: i64,
+    is_dir: bool,
+    /// (layer, entry index) of the entry this node carries.
+    entry: Option<(u32, u32)>,
+}
+
+#[derive(Debug)]
+struct Node {
+    name: Box<[u8]>,
+    children: Vec<u32>,
+    info: Option<Info>,
+}
+
+/// A dive-style file tree (arena; removed subtrees are detached, not freed).
+#[derive(Debug)]
+pub(crate) struct DiveTree {
+    nodes: Vec<Node>,
+}
+
+impl DiveTree {
+    fn new() -> DiveTree {
+        DiveTree {
+            nodes: vec![Node {
+                name: Box::default(),
+                children: Vec::new(),
+                info: None,
+            }],
+        }
+    }
+
+    fn child(&self, parent: u32, name: &[u8]) -> Result<usize, usize> {
+        self.nodes[parent as usize]
+            .children
+            .binary_search_by(|&c| (*self.nodes[c as usize].name).cmp(name))
+    }
+
+    /// dive's `AddPath`: creates missing nodes with empty info, sets the last node's info.
+    fn add_path(&mut self, path: &[u8], info: Option<Info>) {
+        let mut node = 0u32;
+        for name in path.split(|&b| b == b'/').filter(|n| !n.is_empty()) {
+            node = match self.child(node, name) {
+                Ok(i) => self.nodes[node as usize].children[i],
+                Err(i) => {
+                    let id = self.nodes.len() as u32;
+                    self.nodes.push(Node {
+                        name: name.into(),
+                        children: Vec::new(),
+                        info: None,
+                    });
+                    self.nodes[node as usize].children.insert(i, id);
+                    id
+                }
+            };
+        }
+        if node != 0 {
+            self.nodes[node as usize].info = info;
+        }
+    }
+
+    fn get(&self, path: &[u8]) -> Option<u32> {
+        let mut node = 0u32;
+        for name in path.split(|&b| b == b'/').filter(|n| !n.is_empty()) {
+            let i = self.child(node, name).ok()?;
+            node = self.nodes[node as usize].children[i];
+        }
+        Some(node)
+    }
+
+    fn remove_path(&mut self, path: &[u8]) {
+        let Some(parent_path) = path
+            .iter()
+            .rposition(|&b| b == b'/')
+            .map(|i| &path[..i])
+            .or(Some(b""))
+        else {
+            return;
+        };
+        let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
+        let Some(parent) = self.get(parent_path) else {
+            return;
+        };
+        if let Ok(i) = self.child(parent, name) {
+            self.nodes[parent as usize].children.remove(i);
+        }
+    }
+
+    fn subtree_size(&self, id: u32) -> i64 {
+        let mut total = 0;
+        let mut stack = vec![id];
+        while let Some(n) = stack.pop() {
+            let node = &self.nodes[n as usize];
+            total += node.info.map_or(0, |i| i.size);
+            stack.extend_from_slice(&node.children);
+        }
+        total
+    }
+
+    /// Visits every node but the root children-first, children in name order, with its path.
+    fn visit_children_first(&self, f: &mut dyn FnMut(u32, &[u8]) -> bool) {
+        fn go(
+            t: &DiveTree,
+            id: u32,
+            path: &mut Vec<u8>,
+            f: &mut dyn FnMut(u32, &[u8]) -> bool,
+        ) -> bool {
+            for &c in &t.nodes[id as usize].children {
+                let len = path.len();
+                path.push(b'/');
+                path.extend_from_slice(&t.nodes[c as usize].name);
+                let go_on = go(t, c, path, f);
+                path.truncate(len);
+                if !go_on {
+                    return false;
+                }
+            }
+            if id == 0 {
+                return true;
+            }
+            f(id, path)
+        }
+        go(self, 0, &mut Vec::new(), f);
+    }
+
+    fn is_leaf(&self, id: u32) -> bool {
+        self.nodes[id as usize].children.is_empty()
+    }
+
+    fn is_whiteout(&self, id: u32) -> bool {
+        self.nodes[id as usize].name.starts_with(b".wh.")
+    }
+}
+
+fn info_of(layer: usize, idx: usize, e: &Entry) -> Info {
+    Info {
+        size: e.size as i64,
+        is_dir: e.kind == EntryKind::Dir,
+        entry: Some((layer as u32, idx as u32)),
+    }
+}
+
+/// One tree per layer, as dive builds them.
+pub(crate) fn layer_trees(tree: &MergedTree) -> Vec<DiveTree> {
+    tree.layers()
+        .iter()
+        .enumerate()
+        .map(|(li, layer)| {
+            let mut t = DiveTree::new();
+            for (ei, e) in layer.entries.iter().enumerate() {
+                if e.kind == EntryKind::Opaque {
+                    continue;
+                }
+                t.add_path(&e.dive_name(), Some(info_of(li, ei, e)));
+            }
+            t
+        })
+        .collect()
+}
+
+/// dive's `Stack`: every node of `upper`, children first: whiteouts remove, others add.
+fn stack(lower: &mut DiveTree, upper: &DiveTree) {
+    upper.visit_children_first(&mut |id, path| {
+        if upper.is_whiteout(id) {
+            lower.remove_path(&strip_whiteout(path));
+        } else {
+            lower.add_path(path, upper.nodes[id as usize].info);
+        }
+        true
+    });
+}
+
+fn strip_whiteout(path: &[u8]) -> Vec<u8> {
+    let split = path.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
+    let (dir, name) = path.split_at(split);
+    [dir, name.strip_prefix(b".wh.").unwrap_or(name)].concat()
+}
+
+/// dive's fileList for each layer: every node of the layer's tree, children first, with the
+/// entry it carries (`None` for a parent directory the layer does not list).
+pub fn layer_file_lists(tree: &MergedTree) -> Vec<Vec<Option<(usize, usize)>>> {
+    layer_trees(tree)
+        .iter()
+        .map(|t| {
+            let mut out = Vec::new();
+            t.visit_children_first(&mut |id, _| {
+                out.push(
+                    t.nodes[id as usize]
+                        .info
+                        .and_then(|i| i.entry)
+                        .map(|(l, e)| (l as usize, e as usize)),
+                );
+                true
+            });
+            out
+        })
+        .collect()
+}
+
+/// Runs dive's efficiency pass over an image.
+pub fn analyze(image: &Image) -> DiveAnalysis {
+    let trees = layer_trees(&image.tree);
+    let mut records: HashMap<Vec<u8>, DiveFileRecord> = HashMap::new();
+    let mut inefficient_keys: Vec<Vec<u8>> = Vec::new();
+    let mut stacked = DiveTree::new();
+    if let Some(first) = trees.first() {
+        stack(&mut stacked, first);
+    }
+    for (i, tree) in trees.iter().enumerate() {
+        tree.visit_children_first(&mut |id, path| {
+            if !tree.is_leaf(id) {
+                return true;
+            }
+            let key = strip_whiteout(path);
+            let rec = records
+                .entry(key.clone())
+                .or_insert_with(|| DiveFileRecord {
+                    path: String::from_utf8_lossy(&key).into_owned(),
+                    count: 0,
+                    cumulative_size: 0,
+                    min_size: -1,
+                });
+            let size = if tree.is_whiteout(id) {
+                match stacked.get(&key) {
+                    // dive stops this layer's walk here, leaving the record at min = -1.
+                    None => return false,
+                    Some(prev) => match stacked.nodes[prev as usize].info {
+                        Some(info) if info.is_dir => stacked.subtree_size(prev),
+                        _ => 0,
+                    },
+                }
+            } else {
+                tree.nodes[id as usize].info.map_or(0, |i| i.size)
+            };
+            rec.cumulative_size += size;
+            if rec.min_size < 0 || size < rec.min_size {
+                rec.min_size = size;
+            }
+            rec.count += 1;
+            if rec.count == 2 {
+                inefficient_keys.push(key);
+            }
+            true
+        });
+        if i >= 1 {
+            stack(&mut stacked, tree);
+        }
+    }
+    let (mut min_sum, mut cum_sum) = (0i64, 0i64);
+    for r in records.values() {
+        min_sum += r.min_size;
+        cum_sum += r.cumulative_size;
+    }
+    let efficiency = if cum_sum == 0 {
+        1.0
+    } else {
+        min_sum as f64 / cum_sum as f64
+    };
+    let mut inefficient: Vec<DiveFileRecord> = inefficient_keys
+        .iter()
+        .filter_map(|k| records.get(k).cloned())
+        .collect();
+    inefficient.sort_by(|a, b| {
+        b.cumulative_size
+            .cmp(&a.cumulative_size)
+            .then(a.path.cmp(&b.path))
+    });
+    let wasted_bytes: u64 = inefficient.iter().map(|r| r.cumulative_size as u64).sum();
+    let size_bytes: u64 = image.layers.iter().map(|l| l.size).sum();
+    let user_size_bytes: u64 = image.layers.iter().skip(1).map(|l| l.size).sum();
+    DiveAnalysis {
+        efficiency,
+        wasted_bytes,
+        size_bytes,
+        user_size_bytes,
+        user_wasted_percent: wasted_bytes as f64 / user_size_bytes as f64,
+        inefficient,
+    }
+}
+
+/// Go's `os.FileMode` for a tar header's mode and type flag, as `archive/tar` computes it.
+pub fn go_file_mode(mode: u32, type_flag: u8) -> u32 {
+    const DIR: u32 = 1 << 31;
+    const SYMLINK: u32 = 1 << 27;
+    const DEVICE: u32 = 1 << 26;
+    const NAMED_PIPE: u32 = 1 << 25;
+    const SOCKET: u32 = 1 << 24;
+    const SETUID: u32 = 1 << 23;
+    const SETGID: u32 = 1 << 22;
+    const CHAR_DEVICE: u32 = 1 << 21;
+    const STICKY: u32 = 1 << 20;
+    let mut m = mode & 0o777;
+    if mode & 0o4000 != 0 {
+        m |= SETUID;
+    }
+    if mode & 0o2000 != 0 {
+        m |= SETGID;
+    }
+    if mode & 0o1000 != 0 {
+        m |= STICKY;
+    }
+    match mode & 0o170000 {
+        0o040000 => m |= DIR,
+        0o010000 => m |= NAMED_PIPE,
+        0o120000 => m |= SYMLINK,
+        0o060000 => m |= DEVICE,
+        0o020000 => m |= DEVICE | CHAR_DEVICE,
+        0o140000 => m |= SOCKET,
+        _ => {}
+    }
+    match type_flag {
+        b'2' => m |= SYMLINK,
+        b'3' => m |= DEVICE | CHAR_DEVICE,
+        b'4' => m |= DEVICE,
+        b'5' => m |= DIR,
+        b'6' => m |= NAMED_PIPE,
+        _ => {}
+    }
+    m
+}

@@ -1,0 +1,3 @@
+//! Analysis: pure functions over an indexed image.
+
+pub mod dive;

@@ -1,0 +1,67 @@
+//! Command-line arguments (clap), with dive's flag names where dive has one.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+use crate::image::SourceKind;
+
+/// Where the bytes in a container image come from, and which of them are wasted.
+#[derive(Debug, Parser)]
+#[command(name = "layerlens", version, about, long_about = None)]
+pub struct Args {
+    /// The image: a docker save tarball, an OCI layout directory or an OCI archive, with an
+    /// optional prefix (docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH[:TAG]).
+    pub image: String,
+
+    /// Write dive's JSON report (plus layerlens's keys) to FILE, or '-' for stdout.
+    #[arg(long, short = 'j', value_name = "FILE")]
+    pub json: Option<String>,
+
+    /// CI mode: print dive's CI report and exit 1 when a rule fails (also when CI=true).
+    #[arg(long)]
+    pub ci: bool,
+
+    /// dive CI rules file (YAML); default .dive-ci when it exists.
+    #[arg(long = "ci-config", value_name = "FILE")]
+    pub ci_config: Option<PathBuf>,
+
+    /// Fail when efficiency is below this (0..1, or 'disabled'). dive's default 0.9.
+    #[arg(long = "lowestEfficiency", value_name = "RATIO")]
+    pub lowest_efficiency: Option<String>,
+
+    /// Fail when wasted bytes exceed this (20MB, 20MiB, or 'disabled'). Default disabled.
+    #[arg(long = "highestWastedBytes", value_name = "SIZE")]
+    pub highest_wasted_bytes: Option<String>,
+
+    /// Fail when wasted / user bytes exceeds this (0..1, or 'disabled'). dive's default 0.1.
+    #[arg(long = "highestUserWastedPercent", value_name = "RATIO")]
+    pub highest_user_wasted_percent: Option<String>,
+
+    /// What a bare IMAGE path is, as dive's --source.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub source: Option<SourceArg>,
+
+    /// Platform to pick from a multi-platform image: os/arch[/variant]. Default: this host's.
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+}
+
+/// `--source` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourceArg {
+    DockerArchive,
+    Oci,
+    OciArchive,
+}
+
+impl SourceArg {
+    /// The source kind this names.
+    pub fn kind(self) -> SourceKind {
+        match self {
+            SourceArg::DockerArchive => SourceKind::DockerArchive,
+            SourceArg::Oci => SourceKind::OciLayout,
+            SourceArg::OciArchive => SourceKind::OciArchive,
+        }
+    }
+}

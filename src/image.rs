@@ -1,0 +1,82 @@
+//! A loaded image: its config, its layers' metadata and the merged index of their contents.
+
+use serde::Serialize;
+
+use crate::index::MergedTree;
+use crate::source::blob::Compression;
+use crate::source::digest::Digest;
+use crate::source::manifest::{HistoryEntry, ImageConfig};
+
+/// Which kind of source an image was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    DockerArchive,
+    OciLayout,
+    OciArchive,
+}
+
+impl SourceKind {
+    /// The prefix that names this source on the command line.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            SourceKind::DockerArchive => "docker-archive",
+            SourceKind::OciLayout => "oci",
+            SourceKind::OciArchive => "oci-archive",
+        }
+    }
+}
+
+/// One layer's metadata (its contents live in [`Image::tree`]).
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub index: usize,
+    /// sha256 of the layer blob as stored (compressed or not).
+    pub blob_digest: Digest,
+    /// Bytes of the blob as stored.
+    pub blob_size: u64,
+    /// sha256 of the uncompressed tar stream (verified against the config's `diff_ids`).
+    pub diff_id: Digest,
+    pub compression: Compression,
+    pub media_type: Option<String>,
+    /// Where the layer was found: archive member or blob path.
+    pub location: String,
+    /// The config history entry that made this layer.
+    pub history: Option<HistoryEntry>,
+    /// Sum of the layer's tar header sizes (dive's layer size).
+    pub size: u64,
+}
+
+impl Layer {
+    /// The command that made the layer, as dive shows it: `created_by` without a leading
+    /// `/bin/sh -c `, or `(missing)` when the history has no entry for it.
+    pub fn command(&self) -> String {
+        match self.history.as_ref().and_then(|h| h.created_by.as_deref()) {
+            Some(c) => c.strip_prefix("/bin/sh -c ").unwrap_or(c).to_string(),
+            None if self.history.is_some() => String::new(),
+            None => "(missing)".to_string(),
+        }
+    }
+}
+
+/// A container image, loaded and indexed.
+#[derive(Debug)]
+pub struct Image {
+    /// The reference the user gave.
+    pub reference: String,
+    pub source: SourceKind,
+    pub config: ImageConfig,
+    pub config_digest: Digest,
+    /// Digest of the image manifest, when the source has one.
+    pub manifest_digest: Option<Digest>,
+    pub repo_tags: Vec<String>,
+    pub layers: Vec<Layer>,
+    pub tree: MergedTree,
+}
+
+impl Image {
+    /// Sum of all layers' sizes.
+    pub fn size(&self) -> u64 {
+        self.layers.iter().map(|l| l.size).sum()
+    }
+}

@@ -1,0 +1,185 @@
+//! One tar entry of one layer, as the index keeps it: metadata and a content digest, never
+//! the content.
+
+use super::path;
+
+/// What an entry is. Whiteouts and opaque markers are the overlay's deletion records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    Hardlink,
+    CharDevice,
+    BlockDevice,
+    Fifo,
+    /// `.wh.NAME`: deletes `NAME` (and everything under it) from the layers below.
+    Whiteout,
+    /// `.wh..wh..opq` inside a directory: hides everything the layers below put there.
+    Opaque,
+    /// A type flag layerlens does not interpret (kept, counted, shown).
+    Other,
+}
+
+impl EntryKind {
+    /// The kind a tar type flag stands for (Go-normalised flags: `\0` is already `0`/`5`).
+    pub fn from_type_flag(flag: u8) -> EntryKind {
+        match flag {
+            b'0' | b'7' | b'S' => EntryKind::File,
+            b'1' => EntryKind::Hardlink,
+            b'2' => EntryKind::Symlink,
+            b'3' => EntryKind::CharDevice,
+            b'4' => EntryKind::BlockDevice,
+            b'5' => EntryKind::Dir,
+            b'6' => EntryKind::Fifo,
+            _ => EntryKind::Other,
+        }
+    }
+
+    /// A one-letter type as `ls -l` shows it.
+    pub fn ls_char(self) -> char {
+        match self {
+            EntryKind::Dir => 'd',
+            EntryKind::Symlink => 'l',
+            EntryKind::CharDevice => 'c',
+            EntryKind::BlockDevice => 'b',
+            EntryKind::Fifo => 'p',
+            _ => '-',
+        }
+    }
+
+    /// Whether this kind is a deletion record rather than a file system object.
+    pub fn is_deletion(self) -> bool {
+        matches!(self, EntryKind::Whiteout | EntryKind::Opaque)
+    }
+}
+
+/// A 128-bit content hash (xxh3) of a regular file: equal content, equal digest.
+pub type ContentDigest = u128;
+
+/// One entry of a layer's tar stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Normalised path, no leading `/` (`etc/passwd`). For a whiteout, the path it deletes;
+    /// for an opaque marker, the directory it makes opaque.
+    pub path: Box<[u8]>,
+    pub kind: EntryKind,
+    /// The tar type flag byte (Go-normalised).
+    pub type_flag: u8,
+    /// Size from the tar header (the bytes this entry ships for a regular file).
+    pub size: u64,
+    /// Mode bits as stored in the header.
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    /// Symlink target as stored; hardlink target normalised like a path.
+    pub link: Option<Box<[u8]>>,
+    /// Content hash of a regular file.
+    pub digest: Option<ContentDigest>,
+}
+
+impl Entry {
+    /// The path as text, with odd bytes escaped.
+    pub fn display_path(&self) -> String {
+        path::escape(&self.path)
+    }
+
+    /// Bytes of content this entry ships (regular files only).
+    pub fn content_size(&self) -> u64 {
+        if self.kind == EntryKind::File {
+            self.size
+        } else {
+            0
+        }
+    }
+
+    /// The name as dive sees it: the cleaned tar name, so whiteouts keep their `.wh.` prefix.
+    pub fn dive_name(&self) -> Vec<u8> {
+        match self.kind {
+            EntryKind::Whiteout => {
+                let parent = path::parent(&self.path);
+                let mut name = parent.to_vec();
+                if !parent.is_empty() {
+                    name.push(b'/');
+                }
+                name.extend_from_slice(b".wh.");
+                name.extend_from_slice(path::file_name(&self.path));
+                name
+            }
+            EntryKind::Opaque => {
+                let mut name = self.path.to_vec();
+                if !name.is_empty() {
+                    name.push(b'/');
+                }
+                name.extend_from_slice(b".wh..wh..opq");
+                name
+            }
+            _ => self.path.to_vec(),
+        }
+    }
+
+    /// `drwxr-xr-x`-style permissions string (with setuid/setgid/sticky).
+    pub fn mode_string(&self) -> String {
+        mode_string(self.kind.ls_char(), self.mode)
+    }
+
+    /// Whether two entries for the same path describe the same object (type, mode, owner,
+    /// content or link target): the test for "modified".
+    pub fn same_object(&self, other: &Entry) -> bool {
+        self.kind == other.kind
+            && self.mode & 0o7777 == other.mode & 0o7777
+            && self.uid == other.uid
+            && self.gid == other.gid
+            && self.size == other.size
+            && self.digest == other.digest
+            && self.link == other.link
+    }
+}
+
+/// Formats mode bits as `ls -l` does, after a leading type character.
+pub fn mode_string(kind: char, mode: u32) -> String {
+    let mut s = String::with_capacity(10);
+    s.push(kind);
+    let bits = [
+        (0o400, 'r'),
+        (0o200, 'w'),
+        (0o100, 'x'),
+        (0o040, 'r'),
+        (0o020, 'w'),
+        (0o010, 'x'),
+        (0o004, 'r'),
+        (0o002, 'w'),
+        (0o001, 'x'),
+    ];
+    for (i, (bit, c)) in bits.iter().enumerate() {
+        let set = mode & bit != 0;
+        let special = match i {
+            2 => mode & 0o4000 != 0,
+            5 => mode & 0o2000 != 0,
+            8 => mode & 0o1000 != 0,
+            _ => false,
+        };
+        s.push(match (special, set, i) {
+            (true, true, 8) => 't',
+            (true, false, 8) => 'T',
+            (true, true, _) => 's',
+            (true, false, _) => 'S',
+            (false, true, _) => *c,
+            (false, false, _) => '-',
+        });
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_render_like_ls() {
+        assert_eq!(mode_string('d', 0o755), "drwxr-xr-x");
+        assert_eq!(mode_string('-', 0o4755), "-rwsr-xr-x");
+        assert_eq!(mode_string('d', 0o1777), "drwxrwxrwt");
+        assert_eq!(mode_string('-', 0o2640), "-rw-r-S---");
+    }
+}

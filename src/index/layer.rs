@@ -1,0 +1,205 @@
+//! Indexing one layer: a single pass over its uncompressed tar stream that records every
+//! entry's metadata and hashes regular files' content as it streams past.
+
+use std::io::Read;
+
+use xxhash_rust::xxh3::Xxh3;
+
+use super::entry::{Entry, EntryKind};
+use super::path::{self, PathError};
+use crate::tarstream::{TarError, TarReader};
+
+/// Everything layerlens knows about one layer's contents.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LayerIndex {
+    /// Entries in tar order (whiteouts and opaque markers included).
+    pub entries: Vec<Entry>,
+    /// Sum of all entries' header sizes: dive's layer size.
+    pub size: u64,
+    /// Bytes of the uncompressed tar stream up to its end-of-archive marker.
+    pub tar_bytes: u64,
+}
+
+impl LayerIndex {
+    /// Number of regular files in the layer.
+    pub fn file_count(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::File)
+            .count()
+    }
+}
+
+/// Why a layer's tar stream could not be indexed.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error(transparent)]
+    Tar(#[from] TarError),
+    #[error("entry at byte {offset}: {source}")]
+    Path { offset: u64, source: PathError },
+}
+
+const CHUNK: usize = 256 * 1024;
+
+/// Reads a layer's tar stream to its end-of-archive marker and returns its index together with
+/// the reader (so the caller can drain and hash what follows the marker). `on_bytes` is told
+/// how far the stream has got, for progress reports.
+pub fn index_tar<R: Read>(
+    reader: R,
+    on_bytes: &mut dyn FnMut(u64),
+) -> Result<(LayerIndex, R), IndexError> {
+    let mut tar = TarReader::new(reader);
+    let mut index = LayerIndex::default();
+    let mut buf = vec![0u8; CHUNK];
+    let mut reported = 0u64;
+    while let Some(header) = tar.next_header()? {
+        index.size += header.size;
+        let offset = header.offset;
+        let full =
+            path::normalize(&header.name).map_err(|source| IndexError::Path { offset, source })?;
+        let name = path::file_name(&full);
+        let kind;
+        let entry_path;
+        if let Some(rest) = name.strip_prefix(b".wh.") {
+            if rest == b".wh..opq" {
+                kind = EntryKind::Opaque;
+                entry_path = path::parent(&full).to_vec();
+            } else if rest.starts_with(b".wh.") {
+                // Other AUFS metadata (`.wh..wh.plnk`, `.wh..wh.aufs`): not part of the
+                // file system, dropped as Docker and dive drop it.
+                continue;
+            } else {
+                kind = EntryKind::Whiteout;
+                let parent = path::parent(&full);
+                let mut p = parent.to_vec();
+                if !p.is_empty() {
+                    p.push(b'/');
+                }
+                p.extend_from_slice(rest);
+                entry_path = p;
+            }
+        } else {
+            if full.is_empty() {
+                // The root directory itself (`./`): not a path in the image.
+                continue;
+            }
+            kind = EntryKind::from_type_flag(header.type_flag);
+            entry_path = full;
+        }
+        let link = match kind {
+            EntryKind::Symlink => Some(header.link_name.clone().into_boxed_slice()),
+            EntryKind::Hardlink => Some(
+                path::normalize(&header.link_name)
+                    .map_err(|source| IndexError::Path { offset, source })?
+                    .into_boxed_slice(),
+            ),
+            _ => None,
+        };
+        let digest = if kind == EntryKind::File && header.has_data() {
+            let mut hasher = Xxh3::new();
+            loop {
+                let n = tar.read_data(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+            }
+            Some(hasher.digest128())
+        } else {
+            None
+        };
+        index.entries.push(Entry {
+            path: entry_path.into_boxed_slice(),
+            kind,
+            type_flag: header.type_flag,
+            size: header.size,
+            mode: header.mode,
+            uid: header.uid,
+            gid: header.gid,
+            link,
+            digest,
+        });
+        let pos = tar.position();
+        if pos - reported >= 4 * 1024 * 1024 {
+            on_bytes(pos);
+            reported = pos;
+        }
+    }
+    index.tar_bytes = tar.position();
+    on_bytes(index.tar_bytes);
+    Ok((index, tar.into_inner()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(build: impl FnOnce(&mut tar::Builder<Vec<u8>>)) -> LayerIndex {
+        let mut b = tar::Builder::new(Vec::new());
+        build(&mut b);
+        let bytes = b.into_inner().unwrap();
+        index_tar(&bytes[..], &mut |_| {}).unwrap().0
+    }
+
+    fn file(b: &mut tar::Builder<Vec<u8>>, name: &str, data: &[u8]) {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        b.append_data(&mut h, name, data).unwrap();
+    }
+
+    #[test]
+    fn records_files_whiteouts_and_opaque_dirs() {
+        let idx = layer(|b| {
+            file(b, "./etc/a.conf", b"abc");
+            file(b, "etc/.wh.old", b"");
+            file(b, "var/cache/.wh..wh..opq", b"");
+            file(b, ".wh..wh.plnk", b"");
+        });
+        let got: Vec<_> = idx
+            .entries
+            .iter()
+            .map(|e| (e.display_path(), e.kind))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("etc/a.conf".to_string(), EntryKind::File),
+                ("etc/old".to_string(), EntryKind::Whiteout),
+                ("var/cache".to_string(), EntryKind::Opaque),
+            ]
+        );
+        assert_eq!(idx.size, 3);
+        assert_eq!(idx.entries[1].dive_name(), b"etc/.wh.old");
+        assert_eq!(idx.entries[2].dive_name(), b"var/cache/.wh..wh..opq");
+    }
+
+    #[test]
+    fn equal_content_has_equal_digest() {
+        let idx = layer(|b| {
+            file(b, "a", b"same bytes");
+            file(b, "b", b"same bytes");
+            file(b, "c", b"other");
+        });
+        let d: Vec<_> = idx.entries.iter().map(|e| e.digest.unwrap()).collect();
+        assert_eq!(d[0], d[1]);
+        assert_ne!(d[0], d[2]);
+    }
+
+    #[test]
+    fn escaping_names_are_refused() {
+        let mut h = tar::Header::new_gnu();
+        h.as_gnu_mut().unwrap().name[..9].copy_from_slice(b"../escape");
+        h.set_size(0);
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_cksum();
+        let mut bytes = h.as_bytes().to_vec();
+        bytes.extend_from_slice(&[0; 1024]);
+        let err = index_tar(&bytes[..], &mut |_| {}).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "entry at byte 0: entry name '../escape' climbs out of the image root with '..'"
+        );
+    }
+}

@@ -1,0 +1,574 @@
+//! The merged (overlay) view of all layers, without a tree copy per layer.
+//!
+//! Every path any layer mentions is one node of a single tree. Each node keeps the short list of
+//! events that layers applied to it (an entry, a whiteout, an opaque marker, or an implied parent
+//! directory). The state of a path after layer `i` is its last event at or below `i`, unless an
+//! ancestor was reset (whited out, made opaque, or replaced by a non-directory) by a layer after
+//! that event and at or below `i`. **Memory grows with the number of paths plus entries, never
+//! with layers × paths.**
+
+use std::collections::HashMap;
+
+use super::entry::{Entry, EntryKind};
+use super::layer::LayerIndex;
+use super::path;
+
+/// Index of a node in the merged tree. The root (the empty path) is [`ROOT`].
+pub type NodeId = u32;
+/// The root directory.
+pub const ROOT: NodeId = 0;
+
+/// What a layer did to a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Added,
+    Modified,
+    Removed,
+    Unmodified,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EventKind {
+    /// An entry that is not a directory.
+    Entry,
+    /// A directory entry.
+    Dir,
+    /// No entry, but the layer put something under this path: an implied directory.
+    ImplicitDir,
+    Whiteout,
+    Opaque,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Event {
+    layer: u32,
+    /// Index into the layer's entries (unused for implied directories).
+    entry: u32,
+    kind: EventKind,
+}
+
+impl Event {
+    /// Whether this event hides what earlier layers put below the node.
+    fn resets_children(&self) -> bool {
+        matches!(
+            self.kind,
+            EventKind::Entry | EventKind::Whiteout | EventKind::Opaque
+        )
+    }
+}
+
+#[derive(Debug)]
+struct Node {
+    name: Box<[u8]>,
+    parent: NodeId,
+    children: Vec<NodeId>,
+    events: Vec<Event>,
+}
+
+/// Where the visible state of a path after some layer comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    /// The layer that last wrote the path.
+    pub layer: usize,
+    /// The entry it wrote, or `None` for a directory implied by its contents.
+    pub entry: Option<usize>,
+}
+
+/// Every layer's index and the union of their paths, queryable at any layer.
+#[derive(Debug)]
+pub struct MergedTree {
+    layers: Vec<LayerIndex>,
+    nodes: Vec<Node>,
+    /// For each layer, the nodes it has events on (each once).
+    touched: Vec<Vec<NodeId>>,
+}
+
+impl MergedTree {
+    /// Builds the merged view of `layers`, bottom layer first.
+    pub fn build(layers: Vec<LayerIndex>) -> MergedTree {
+        let mut tree = MergedTree {
+            layers: Vec::new(),
+            nodes: vec![Node {
+                name: Box::default(),
+                parent: ROOT,
+                children: Vec::new(),
+                events: Vec::new(),
+            }],
+            touched: Vec::with_capacity(layers.len()),
+        };
+        let mut lookup: HashMap<Box<[u8]>, NodeId> = HashMap::new();
+        lookup.insert(Box::default(), ROOT);
+        // Per node: the last layer that marked it touched (u32::MAX = never).
+        let mut last_touch: Vec<u32> = vec![u32::MAX];
+        // Per node: the last layer whose implied parents were checked through it.
+        let mut checked_at: Vec<u32> = Vec::new();
+
+        for (li, layer) in layers.iter().enumerate() {
+            let li32 = li as u32;
+            let mut touched = Vec::new();
+            for (ei, entry) in layer.entries.iter().enumerate() {
+                let id = tree.intern(&mut lookup, &mut last_touch, &entry.path);
+                let kind = match entry.kind {
+                    EntryKind::Whiteout => EventKind::Whiteout,
+                    EntryKind::Opaque => EventKind::Opaque,
+                    EntryKind::Dir => EventKind::Dir,
+                    _ => EventKind::Entry,
+                };
+                tree.nodes[id as usize].events.push(Event {
+                    layer: li32,
+                    entry: ei as u32,
+                    kind,
+                });
+                if last_touch[id as usize] != li32 {
+                    last_touch[id as usize] = li32;
+                    touched.push(id);
+                }
+            }
+            tree.touched.push(touched);
+            // Parents a layer relies on without listing them become implied directories.
+            let mut implied = Vec::new();
+            checked_at.resize(tree.nodes.len(), u32::MAX);
+            for &id in &tree.touched[li] {
+                let node = &tree.nodes[id as usize];
+                let last = node.events.iter().rev().find(|e| e.layer == li32);
+                let needs_self = matches!(last, Some(e) if e.kind == EventKind::Opaque)
+                    && !node
+                        .events
+                        .iter()
+                        .any(|e| e.layer == li32 && e.kind == EventKind::Dir);
+                let creates = matches!(
+                    last,
+                    Some(e) if matches!(e.kind, EventKind::Entry | EventKind::Dir)
+                ) || needs_self;
+                if !creates {
+                    continue;
+                }
+                let mut chain = Vec::new();
+                let mut a = if needs_self { id } else { node.parent };
+                while a != ROOT && checked_at[a as usize] != li32 {
+                    checked_at[a as usize] = li32;
+                    chain.push(a);
+                    a = tree.nodes[a as usize].parent;
+                }
+                for &a in chain.iter().rev() {
+                    let has_own = tree.nodes[a as usize].events.iter().any(|e| {
+                        e.layer == li32 && matches!(e.kind, EventKind::Dir | EventKind::Entry)
+                    });
+                    if has_own {
+                        continue;
+                    }
+                    let is_dir = tree
+                        .visible(a, li)
+                        .is_some_and(|o| tree.origin_is_dir(&layers, o));
+                    if !is_dir {
+                        implied.push(a);
+                    }
+                }
+            }
+            for a in implied {
+                tree.nodes[a as usize].events.push(Event {
+                    layer: li32,
+                    entry: 0,
+                    kind: EventKind::ImplicitDir,
+                });
+                if last_touch[a as usize] != li32 {
+                    last_touch[a as usize] = li32;
+                    tree.touched[li].push(a);
+                }
+            }
+        }
+        tree.layers = layers;
+        drop(lookup);
+        // Children in bytewise name order, the order every view lists them in.
+        let names: Vec<Box<[u8]>> = tree.nodes.iter().map(|n| n.name.clone()).collect();
+        for node in &mut tree.nodes {
+            node.children
+                .sort_by(|a, b| names[*a as usize].cmp(&names[*b as usize]));
+        }
+        tree
+    }
+
+    fn intern(
+        &mut self,
+        lookup: &mut HashMap<Box<[u8]>, NodeId>,
+        last_touch: &mut Vec<u32>,
+        full: &[u8],
+    ) -> NodeId {
+        if let Some(&id) = lookup.get(full) {
+            return id;
+        }
+        let parent = self.intern(lookup, last_touch, path::parent(full));
+        let id = self.nodes.len() as NodeId;
+        self.nodes.push(Node {
+            name: path::file_name(full).into(),
+            parent,
+            children: Vec::new(),
+            events: Vec::new(),
+        });
+        last_touch.push(u32::MAX);
+        self.nodes[parent as usize].children.push(id);
+        lookup.insert(full.into(), id);
+        id
+    }
+
+    fn origin_is_dir(&self, layers: &[LayerIndex], o: Origin) -> bool {
+        match o.entry {
+            None => true,
+            Some(e) => layers[o.layer].entries[e].kind == EntryKind::Dir,
+        }
+    }
+
+    /// Number of layers.
+    pub fn layer_count(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// One layer's index.
+    pub fn layer(&self, i: usize) -> &LayerIndex {
+        &self.layers[i]
+    }
+
+    /// All layers' indexes, bottom first.
+    pub fn layers(&self) -> &[LayerIndex] {
+        &self.layers
+    }
+
+    /// Number of distinct paths across all layers, the root included.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// A node's last path component.
+    pub fn name(&self, id: NodeId) -> &[u8] {
+        &self.nodes[id as usize].name
+    }
+
+    /// A node's parent (the root is its own parent).
+    pub fn parent(&self, id: NodeId) -> NodeId {
+        self.nodes[id as usize].parent
+    }
+
+    /// A node's children in bytewise name order: every path any layer put below it.
+    pub fn children(&self, id: NodeId) -> &[NodeId] {
+        &self.nodes[id as usize].children
+    }
+
+    /// The full path of a node, no leading `/`.
+    pub fn path(&self, id: NodeId) -> Vec<u8> {
+        let mut parts = Vec::new();
+        let mut n = id;
+        while n != ROOT {
+            parts.push(&*self.nodes[n as usize].name);
+            n = self.nodes[n as usize].parent;
+        }
+        parts.reverse();
+        parts.join(&b'/')
+    }
+
+    /// The node for a normalised path, if any layer mentions it.
+    pub fn find(&self, path: &[u8]) -> Option<NodeId> {
+        let mut id = ROOT;
+        for part in path.split(|&b| b == b'/').filter(|p| !p.is_empty()) {
+            let kids = &self.nodes[id as usize].children;
+            let pos = kids
+                .binary_search_by(|c| (*self.nodes[*c as usize].name).cmp(part))
+                .ok()?;
+            id = kids[pos];
+        }
+        Some(id)
+    }
+
+    /// Nodes a layer has entries for (and directories it implies), in tar order.
+    pub fn touched(&self, layer: usize) -> &[NodeId] {
+        &self.touched[layer]
+    }
+
+    /// Where the path's visible state after `layer` comes from; `None` when the path does
+    /// not exist in the filesystem of layers `0..=layer`.
+    pub fn visible(&self, id: NodeId, layer: usize) -> Option<Origin> {
+        if id == ROOT {
+            return Some(Origin {
+                layer: 0,
+                entry: None,
+            });
+        }
+        let layer = layer as u32;
+        let node = &self.nodes[id as usize];
+        let ev = node
+            .events
+            .iter()
+            .rev()
+            .find(|e| e.layer <= layer && e.kind != EventKind::Opaque)?;
+        if ev.kind == EventKind::Whiteout {
+            return None;
+        }
+        let mut a = node.parent;
+        while a != ROOT {
+            let anc = &self.nodes[a as usize];
+            if anc
+                .events
+                .iter()
+                .any(|e| e.layer > ev.layer && e.layer <= layer && e.resets_children())
+            {
+                return None;
+            }
+            a = anc.parent;
+        }
+        Some(Origin {
+            layer: ev.layer as usize,
+            entry: (ev.kind != EventKind::ImplicitDir).then_some(ev.entry as usize),
+        })
+    }
+
+    /// The entry an origin points at (`None` for an implied directory).
+    pub fn entry(&self, origin: Origin) -> Option<&Entry> {
+        origin.entry.map(|e| &self.layers[origin.layer].entries[e])
+    }
+
+    /// The visible entry of a path after `layer`.
+    pub fn visible_entry(&self, id: NodeId, layer: usize) -> Option<&Entry> {
+        self.visible(id, layer).and_then(|o| self.entry(o))
+    }
+
+    /// Whether the path is a directory after `layer` (an implied directory counts).
+    pub fn is_dir_at(&self, id: NodeId, layer: usize) -> bool {
+        match self.visible(id, layer) {
+            Some(o) => self.entry(o).is_none_or(|e| e.kind == EntryKind::Dir),
+            None => false,
+        }
+    }
+
+    /// How the path differs between the filesystem after layer `from` (`None`: empty) and
+    /// after layer `to`. `None` when the path exists in neither.
+    pub fn change_between(&self, id: NodeId, from: Option<usize>, to: usize) -> Option<Change> {
+        let before = from.and_then(|f| self.visible(id, f));
+        let after = self.visible(id, to);
+        match (before, after) {
+            (None, None) => None,
+            (None, Some(_)) => Some(Change::Added),
+            (Some(_), None) => Some(Change::Removed),
+            (Some(b), Some(a)) if a == b => Some(Change::Unmodified),
+            (Some(b), Some(a)) => match (self.entry(b), self.entry(a)) {
+                (Some(x), Some(y)) if x.same_object(y) => Some(Change::Unmodified),
+                (None, None) => Some(Change::Unmodified),
+                _ => Some(Change::Modified),
+            },
+        }
+    }
+
+    /// What layer `layer` itself did to the path (against the layers below it).
+    pub fn change_in_layer(&self, id: NodeId, layer: usize) -> Option<Change> {
+        self.change_between(id, layer.checked_sub(1), layer)
+    }
+
+    /// Every path layer `layer` added, modified or removed, with the change, in tree order
+    /// of discovery. Paths hidden under a removed or opaque directory are listed too.
+    pub fn changes_in_layer(&self, layer: usize) -> Vec<(NodeId, Change)> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for &id in &self.touched[layer] {
+            let resets = self.nodes[id as usize]
+                .events
+                .iter()
+                .any(|e| e.layer == layer as u32 && e.resets_children());
+            let mut stack = vec![id];
+            while let Some(n) = stack.pop() {
+                if !seen.insert(n) {
+                    continue;
+                }
+                if let Some(c) = self.change_in_layer(n, layer) {
+                    if c != Change::Unmodified {
+                        out.push((n, c));
+                    }
+                }
+                if resets {
+                    stack.extend_from_slice(&self.nodes[n as usize].children);
+                }
+            }
+        }
+        out
+    }
+
+    /// Calls `f` for every node below `id` (not `id` itself), parents before children,
+    /// children in name order.
+    pub fn walk(&self, id: NodeId, f: &mut dyn FnMut(NodeId)) {
+        let mut stack: Vec<NodeId> = self.nodes[id as usize]
+            .children
+            .iter()
+            .rev()
+            .copied()
+            .collect();
+        while let Some(n) = stack.pop() {
+            f(n);
+            stack.extend(self.nodes[n as usize].children.iter().rev());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(path: &str, kind: EntryKind, size: u64, digest: u128) -> Entry {
+        Entry {
+            path: path.as_bytes().into(),
+            kind,
+            type_flag: match kind {
+                EntryKind::Dir => b'5',
+                EntryKind::Symlink => b'2',
+                _ => b'0',
+            },
+            size,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            link: None,
+            digest: (kind == EntryKind::File).then_some(digest),
+        }
+    }
+    fn file(path: &str, size: u64, digest: u128) -> Entry {
+        e(path, EntryKind::File, size, digest)
+    }
+    fn dir(path: &str) -> Entry {
+        e(path, EntryKind::Dir, 0, 0)
+    }
+    fn wh(path: &str) -> Entry {
+        e(path, EntryKind::Whiteout, 0, 0)
+    }
+    fn opq(path: &str) -> Entry {
+        e(path, EntryKind::Opaque, 0, 0)
+    }
+    fn tree(layers: Vec<Vec<Entry>>) -> MergedTree {
+        MergedTree::build(
+            layers
+                .into_iter()
+                .map(|entries| LayerIndex {
+                    entries,
+                    ..Default::default()
+                })
+                .collect(),
+        )
+    }
+    fn listing(t: &MergedTree, layer: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        t.walk(ROOT, &mut |n| {
+            if t.visible(n, layer).is_some() {
+                out.push(String::from_utf8(t.path(n)).unwrap());
+            }
+        });
+        out
+    }
+
+    #[test]
+    fn whiteout_removes_a_file_and_a_whole_directory() {
+        let t = tree(vec![
+            vec![
+                dir("a"),
+                file("a/x", 10, 1),
+                dir("b"),
+                file("b/y", 5, 2),
+                file("b/z", 6, 3),
+            ],
+            vec![wh("a/x"), wh("b")],
+        ]);
+        assert_eq!(listing(&t, 0), ["a", "a/x", "b", "b/y", "b/z"]);
+        assert_eq!(listing(&t, 1), ["a"]);
+        let mut changes: Vec<_> = t
+            .changes_in_layer(1)
+            .into_iter()
+            .map(|(n, c)| (String::from_utf8(t.path(n)).unwrap(), c))
+            .collect();
+        changes.sort();
+        assert_eq!(
+            changes,
+            [
+                ("a/x".into(), Change::Removed),
+                ("b".into(), Change::Removed),
+                ("b/y".into(), Change::Removed),
+                ("b/z".into(), Change::Removed),
+            ]
+        );
+    }
+
+    #[test]
+    fn opaque_directory_hides_lower_contents_but_keeps_its_own() {
+        let t = tree(vec![
+            vec![dir("d"), file("d/old", 1, 1)],
+            vec![dir("d"), opq("d"), file("d/new", 2, 2)],
+        ]);
+        assert_eq!(listing(&t, 1), ["d", "d/new"]);
+        let d = t.find(b"d").unwrap();
+        assert_eq!(t.change_in_layer(d, 1), Some(Change::Unmodified));
+        assert_eq!(
+            t.change_in_layer(t.find(b"d/old").unwrap(), 1),
+            Some(Change::Removed)
+        );
+        assert_eq!(
+            t.change_in_layer(t.find(b"d/new").unwrap(), 1),
+            Some(Change::Added)
+        );
+    }
+
+    #[test]
+    fn file_replaced_by_symlink_and_dir_replaced_by_file() {
+        let t = tree(vec![
+            vec![file("f", 3, 1), dir("d"), file("d/in", 4, 2)],
+            vec![e("f", EntryKind::Symlink, 0, 0), file("d", 7, 3)],
+        ]);
+        assert_eq!(listing(&t, 1), ["d", "f"]);
+        assert_eq!(
+            t.change_in_layer(t.find(b"f").unwrap(), 1),
+            Some(Change::Modified)
+        );
+        assert_eq!(
+            t.change_in_layer(t.find(b"d/in").unwrap(), 1),
+            Some(Change::Removed)
+        );
+        assert_eq!(
+            t.visible_entry(t.find(b"f").unwrap(), 1).unwrap().kind,
+            EntryKind::Symlink
+        );
+    }
+
+    #[test]
+    fn modified_vs_unmodified_by_content_and_mode() {
+        let mut chmod = file("m", 3, 9);
+        chmod.mode = 0o755;
+        let t = tree(vec![
+            vec![file("same", 3, 7), file("content", 3, 8), file("m", 3, 9)],
+            vec![file("same", 3, 7), file("content", 3, 1), chmod],
+        ]);
+        let c = |p: &[u8]| t.change_in_layer(t.find(p).unwrap(), 1);
+        assert_eq!(c(b"same"), Some(Change::Unmodified));
+        assert_eq!(c(b"content"), Some(Change::Modified));
+        assert_eq!(c(b"m"), Some(Change::Modified));
+    }
+
+    #[test]
+    fn missing_parents_are_implied_directories() {
+        let t = tree(vec![
+            vec![file("usr/lib/x", 1, 1)],
+            vec![wh("usr"), file("usr/y", 1, 2)],
+        ]);
+        assert_eq!(listing(&t, 0), ["usr", "usr/lib", "usr/lib/x"]);
+        let usr = t.find(b"usr").unwrap();
+        assert!(t.is_dir_at(usr, 0));
+        assert!(t.visible_entry(usr, 0).is_none());
+    }
+
+    #[test]
+    fn deleted_then_readded_directory_does_not_bring_back_old_children() {
+        let t = tree(vec![
+            vec![dir("d"), file("d/a", 1, 1)],
+            vec![wh("d")],
+            vec![dir("d"), file("d/b", 1, 2)],
+        ]);
+        assert_eq!(listing(&t, 1), Vec::<String>::new());
+        assert_eq!(listing(&t, 2), ["d", "d/b"]);
+        assert_eq!(
+            t.change_between(t.find(b"d/a").unwrap(), Some(0), 2),
+            Some(Change::Removed)
+        );
+    }
+}

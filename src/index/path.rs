@@ -1,0 +1,115 @@
+//! Layer entry paths: normalisation as Docker applies it when it unpacks a layer, and escaping
+//! for display. Paths are bytes (a Linux file name need not be UTF-8).
+
+use std::fmt::Write;
+
+/// Why an entry path cannot be placed in the image filesystem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    #[error("entry name '{0}' climbs out of the image root with '..'")]
+    EscapesRoot(String),
+    #[error("entry name contains a NUL byte")]
+    Nul,
+}
+
+/// Normalises a tar entry name the way Docker's `UnpackLayer` places it under the root:
+/// `./` prefixes, empty and `.` components are dropped, `..` pops a component, a leading `/`
+/// is relative to the root (where `..` stays at the root). A relative name that climbs above
+/// the root is refused, as Docker refuses it. The result has no leading or trailing `/`;
+/// the root itself is the empty path.
+pub fn normalize(name: &[u8]) -> Result<Vec<u8>, PathError> {
+    if name.contains(&0) {
+        return Err(PathError::Nul);
+    }
+    let rooted = name.first() == Some(&b'/');
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for part in name.split(|&b| b == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                if parts.pop().is_none() && !rooted {
+                    return Err(PathError::EscapesRoot(escape(name)));
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    Ok(parts.join(&b'/'))
+}
+
+/// The last component of a normalised path (the whole path when it has no `/`).
+pub fn file_name(path: &[u8]) -> &[u8] {
+    match path.iter().rposition(|&b| b == b'/') {
+        Some(i) => &path[i + 1..],
+        None => path,
+    }
+}
+
+/// The parent of a normalised path (empty for a top-level name).
+pub fn parent(path: &[u8]) -> &[u8] {
+    match path.iter().rposition(|&b| b == b'/') {
+        Some(i) => &path[..i],
+        None => b"",
+    }
+}
+
+/// Shows a path as text: valid UTF-8 as is, control characters and bytes that are not UTF-8
+/// as `\xNN`, so every name is printable and distinct names stay distinct.
+pub fn escape(path: &[u8]) -> String {
+    let mut out = String::with_capacity(path.len());
+    for chunk in path.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    let _ = write!(out, "\\x{b:02x}");
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Result<String, PathError> {
+        normalize(s.as_bytes()).map(|v| String::from_utf8(v).unwrap())
+    }
+
+    #[test]
+    fn cleans_like_docker() {
+        assert_eq!(n("./etc//passwd").unwrap(), "etc/passwd");
+        assert_eq!(n("usr/lib/").unwrap(), "usr/lib");
+        assert_eq!(n("./").unwrap(), "");
+        assert_eq!(n("a/b/../c").unwrap(), "a/c");
+        assert_eq!(n("/etc/hosts").unwrap(), "etc/hosts");
+        assert_eq!(n("/../../etc/hosts").unwrap(), "etc/hosts");
+    }
+
+    #[test]
+    fn refuses_escapes() {
+        assert!(matches!(n("../etc/passwd"), Err(PathError::EscapesRoot(_))));
+        assert!(matches!(n("a/../../b"), Err(PathError::EscapesRoot(_))));
+    }
+
+    #[test]
+    fn escapes_non_utf8_and_controls() {
+        assert_eq!(escape(b"caf\xc3\xa9"), "café");
+        assert_eq!(escape(b"bad\xff\xfename"), "bad\\xff\\xfename");
+        assert_eq!(escape(b"new\nline"), "new\\x0aline");
+    }
+
+    #[test]
+    fn splits_names() {
+        assert_eq!(file_name(b"a/b/c"), b"c");
+        assert_eq!(parent(b"a/b/c"), b"a/b");
+        assert_eq!(parent(b"a"), b"");
+    }
+}

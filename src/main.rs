@@ -1,0 +1,27 @@
+//! The `layerlens` binary: parse arguments, run, map the outcome to an exit code
+//! (0 pass, 1 a CI rule failed, 2 an error).
+
+use clap::Parser;
+
+fn main() {
+    let args = match layerlens::cli::Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                layerlens::cli::EXIT_ERROR
+            } else {
+                0
+            };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    let code = match layerlens::cli::run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("layerlens: error: {e}");
+            layerlens::cli::EXIT_ERROR
+        }
+    };
+    std::process::exit(code);
+}

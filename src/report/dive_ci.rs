@@ -1,0 +1,354 @@
+//! dive's CI mode: its three rules (with dive's defaults, `.dive-ci` YAML and flag overrides),
+//! their verdicts, and its text report, byte for byte.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::gofmt::{go_float, humanize_bytes, parse_bytes};
+use crate::analysis::dive::DiveAnalysis;
+use crate::error::{Error, Result};
+
+/// dive's rule names, in the order dive reports them (sorted by key).
+pub const RULE_KEYS: [&str; 3] = [
+    "highestUserWastedPercent",
+    "highestWastedBytes",
+    "lowestEfficiency",
+];
+
+/// A rule's threshold as configured: a value, or `disabled`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Threshold<T> {
+    Disabled,
+    Value(T),
+}
+
+/// dive's three CI rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiveRules {
+    /// Fail when efficiency is below this (default 0.9).
+    pub lowest_efficiency: Threshold<f64>,
+    /// Fail when wasted bytes exceed this (default disabled).
+    pub highest_wasted_bytes: Threshold<u64>,
+    /// Fail when wasted / user bytes exceeds this (default 0.1).
+    pub highest_user_wasted_percent: Threshold<f64>,
+}
+
+impl Default for DiveRules {
+    fn default() -> Self {
+        DiveRules {
+            lowest_efficiency: Threshold::Value(0.9),
+            highest_wasted_bytes: Threshold::Disabled,
+            highest_user_wasted_percent: Threshold::Value(0.1),
+        }
+    }
+}
+
+/// Raw rule values as strings, from a config file or flags, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSettings {
+    pub lowest_efficiency: Option<String>,
+    pub highest_wasted_bytes: Option<String>,
+    pub highest_user_wasted_percent: Option<String>,
+}
+
+impl RuleSettings {
+    /// Reads the `rules:` section of a dive CI config (YAML). Other keys are left for others.
+    pub fn from_yaml(text: &str, file: &str) -> Result<RuleSettings> {
+        let doc: serde_yaml::Value = serde_yaml::from_str(text)
+            .map_err(|e| Error::Config(format!("{file}: not valid YAML: {e}")))?;
+        let mut s = RuleSettings::default();
+        let Some(rules) = doc.get("rules") else {
+            return Ok(s);
+        };
+        if rules.is_null() {
+            return Ok(s);
+        }
+        let Some(map) = rules.as_mapping() else {
+            return Err(Error::Config(format!(
+                "{file}: 'rules' must be a mapping of rule: value"
+            )));
+        };
+        for (k, v) in map {
+            let key = k.as_str().unwrap_or_default();
+            let value = match v {
+                serde_yaml::Value::String(s) => s.clone(),
+                serde_yaml::Value::Number(n) => n.to_string(),
+                serde_yaml::Value::Bool(b) => b.to_string(),
+                _ => {
+                    return Err(Error::Config(format!(
+                        "{file}: rules.{key} must be a number, a size or 'disabled'"
+                    )))
+                }
+            };
+            match key {
+                "lowestEfficiency" => s.lowest_efficiency = Some(value),
+                "highestWastedBytes" => s.highest_wasted_bytes = Some(value),
+                "highestUserWastedPercent" => s.highest_user_wasted_percent = Some(value),
+                _ => {}
+            }
+        }
+        Ok(s)
+    }
+
+    /// Reads a config file.
+    pub fn from_file(path: &Path) -> Result<RuleSettings> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display(), e))?;
+        RuleSettings::from_yaml(&text, &path.display().to_string())
+    }
+
+    /// Values set here win over `base`'s.
+    pub fn over(self, base: RuleSettings) -> RuleSettings {
+        RuleSettings {
+            lowest_efficiency: self.lowest_efficiency.or(base.lowest_efficiency),
+            highest_wasted_bytes: self.highest_wasted_bytes.or(base.highest_wasted_bytes),
+            highest_user_wasted_percent: self
+                .highest_user_wasted_percent
+                .or(base.highest_user_wasted_percent),
+        }
+    }
+
+    /// Validates the values, filling dive's defaults; an invalid value names its key.
+    pub fn into_rules(self) -> Result<DiveRules> {
+        let d = DiveRules::default();
+        fn float(v: Option<String>, key: &str, default: Threshold<f64>) -> Result<Threshold<f64>> {
+            match v.as_deref().map(str::trim) {
+                None => Ok(default),
+                Some("disabled") => Ok(Threshold::Disabled),
+                Some(s) => s.parse::<f64>().map(Threshold::Value).map_err(|_| {
+                    Error::Config(format!(
+                        "rules.{key}: '{s}' is not a number (or 'disabled')"
+                    ))
+                }),
+            }
+        }
+        let wasted = match self.highest_wasted_bytes.as_deref().map(str::trim) {
+            None => d.highest_wasted_bytes,
+            Some("disabled") => Threshold::Disabled,
+            Some(s) => Threshold::Value(parse_bytes(s).ok_or_else(|| {
+                Error::Config(format!(
+                    "rules.highestWastedBytes: '{s}' is not a size like 20MB or 20MiB (or 'disabled')"
+                ))
+            })?),
+        };
+        Ok(DiveRules {
+            lowest_efficiency: float(
+                self.lowest_efficiency,
+                "lowestEfficiency",
+                d.lowest_efficiency,
+            )?,
+            highest_wasted_bytes: wasted,
+            highest_user_wasted_percent: float(
+                self.highest_user_wasted_percent,
+                "highestUserWastedPercent",
+                d.highest_user_wasted_percent,
+            )?,
+        })
+    }
+}
+
+/// A rule's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleStatus {
+    Pass,
+    Fail,
+    Skip,
+}
+
+/// One rule's outcome, as dive words it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleResult {
+    pub name: &'static str,
+    pub status: RuleStatus,
+    pub message: String,
+}
+
+/// Evaluates dive's rules, in dive's report order.
+pub fn evaluate(rules: &DiveRules, a: &DiveAnalysis) -> Vec<RuleResult> {
+    let skip = |name| RuleResult {
+        name,
+        status: RuleStatus::Skip,
+        message: "rule disabled".into(),
+    };
+    let pass = |name| RuleResult {
+        name,
+        status: RuleStatus::Pass,
+        message: String::new(),
+    };
+    let fail = |name, message| RuleResult {
+        name,
+        status: RuleStatus::Fail,
+        message,
+    };
+    let user = match rules.highest_user_wasted_percent {
+        Threshold::Disabled => skip("highestUserWastedPercent"),
+        Threshold::Value(t) if t < a.user_wasted_percent => fail(
+            "highestUserWastedPercent",
+            format!(
+                "too many bytes wasted, relative to the user bytes added (%-user-wasted-bytes={} > threshold={})",
+                go_float(a.user_wasted_percent),
+                go_float(t)
+            ),
+        ),
+        Threshold::Value(_) => pass("highestUserWastedPercent"),
+    };
+    let wasted = match rules.highest_wasted_bytes {
+        Threshold::Disabled => skip("highestWastedBytes"),
+        Threshold::Value(t) if a.wasted_bytes > t => fail(
+            "highestWastedBytes",
+            format!(
+                "too many bytes wasted (wasted-bytes={} > threshold={t})",
+                a.wasted_bytes
+            ),
+        ),
+        Threshold::Value(_) => pass("highestWastedBytes"),
+    };
+    let eff = match rules.lowest_efficiency {
+        Threshold::Disabled => skip("lowestEfficiency"),
+        Threshold::Value(t) if t > a.efficiency => fail(
+            "lowestEfficiency",
+            format!(
+                "image efficiency is too low (efficiency={} < threshold={})",
+                go_float(a.efficiency),
+                go_float(t)
+            ),
+        ),
+        Threshold::Value(_) => pass("lowestEfficiency"),
+    };
+    vec![user, wasted, eff]
+}
+
+/// Whether every rule passed or was skipped.
+pub fn passed(results: &[RuleResult]) -> bool {
+    results.iter().all(|r| r.status != RuleStatus::Fail)
+}
+
+/// dive's CI text: the figures, the inefficient files, the rule results and the tally.
+pub fn render(a: &DiveAnalysis, results: &[RuleResult]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "  efficiency: {:.4} %", a.efficiency * 100.0);
+    let _ = writeln!(
+        s,
+        "  wastedBytes: {} bytes ({})",
+        a.wasted_bytes,
+        humanize_bytes(a.wasted_bytes)
+    );
+    let _ = writeln!(
+        s,
+        "  userWastedPercent: {:.4} %",
+        a.user_wasted_percent * 100.0
+    );
+    let _ = writeln!(s, "Inefficient Files:");
+    let _ = writeln!(s, "Count  Wasted Space  File Path");
+    if a.inefficient.is_empty() {
+        let _ = writeln!(s, "None");
+    }
+    for r in &a.inefficient {
+        let _ = writeln!(
+            s,
+            "{:>5}  {:>12}  {}",
+            r.count,
+            humanize_bytes(r.cumulative_size as u64),
+            r.path
+        );
+    }
+    let _ = writeln!(s, "Results:");
+    for r in results {
+        let status = match r.status {
+            RuleStatus::Pass => "PASS",
+            RuleStatus::Fail => "FAIL",
+            RuleStatus::Skip => "SKIP",
+        };
+        if r.message.is_empty() {
+            let _ = writeln!(s, "  {status}: {}", r.name);
+        } else {
+            let _ = writeln!(s, "  {status}: {}: {}", r.name, r.message);
+        }
+    }
+    let count = |st| results.iter().filter(|r| r.status == st).count();
+    let _ = writeln!(
+        s,
+        "Result:{} [Total:{}] [Passed:{}] [Failed:{}] [Warn:0] [Skipped:{}]",
+        if passed(results) { "PASS" } else { "FAIL" },
+        results.len(),
+        count(RuleStatus::Pass),
+        count(RuleStatus::Fail),
+        count(RuleStatus::Skip)
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::dive::DiveFileRecord;
+
+    fn reference_example() -> DiveAnalysis {
+        DiveAnalysis {
+            efficiency: 0.2743555277021775,
+            wasted_bytes: 5242880,
+            size_bytes: 7226000,
+            user_size_bytes: 5242880,
+            user_wasted_percent: 1.0,
+            inefficient: vec![DiveFileRecord {
+                path: "/data/big".into(),
+                count: 2,
+                cumulative_size: 5242880,
+                min_size: 0,
+            }],
+        }
+    }
+
+    #[test]
+    fn renders_the_reference_report() {
+        let a = reference_example();
+        let results = evaluate(&DiveRules::default(), &a);
+        let expected = "  efficiency: 27.4356 %
+  wastedBytes: 5242880 bytes (5.2 MB)
+  userWastedPercent: 100.0000 %
+Inefficient Files:
+Count  Wasted Space  File Path
+    2        5.2 MB  /data/big
+Results:
+  FAIL: highestUserWastedPercent: too many bytes wasted, relative to the user bytes added (%-user-wasted-bytes=1 > threshold=0.1)
+  SKIP: highestWastedBytes: rule disabled
+  FAIL: lowestEfficiency: image efficiency is too low (efficiency=0.2743555277021775 < threshold=0.9)
+Result:FAIL [Total:3] [Passed:0] [Failed:2] [Warn:0] [Skipped:1]
+";
+        assert_eq!(render(&a, &results), expected);
+        assert!(!passed(&results));
+    }
+
+    #[test]
+    fn config_and_flags_layer_and_validate() {
+        let file = RuleSettings::from_yaml(
+            "rules:\n  lowestEfficiency: 0.95\n  highestWastedBytes: 20MB\n  highestUserWastedPercent: disabled\n",
+            ".dive-ci",
+        )
+        .unwrap();
+        let flags = RuleSettings {
+            lowest_efficiency: Some("0.5".into()),
+            ..Default::default()
+        };
+        let rules = flags.over(file).into_rules().unwrap();
+        assert_eq!(rules.lowest_efficiency, Threshold::Value(0.5));
+        assert_eq!(rules.highest_wasted_bytes, Threshold::Value(20_000_000));
+        assert_eq!(rules.highest_user_wasted_percent, Threshold::Disabled);
+        let bad = RuleSettings {
+            highest_wasted_bytes: Some("lots".into()),
+            ..Default::default()
+        };
+        let err = bad.into_rules().unwrap_err().to_string();
+        assert!(err.starts_with("rules.highestWastedBytes: 'lots'"), "{err}");
+    }
+
+    #[test]
+    fn nan_user_waste_passes_as_in_dive() {
+        let mut a = reference_example();
+        a.user_wasted_percent = f64::NAN;
+        let r = evaluate(&DiveRules::default(), &a);
+        assert_eq!(r[0].status, RuleStatus::Pass);
+    }
+}

@@ -1,0 +1,269 @@
+//! Tarball sources: `docker save` archives (legacy `<id>/layer.tar` and Docker 25+ OCI-style)
+//! and OCI archives, read in **one streaming pass**. Legacy archives put `manifest.json` last,
+//! so every member that looks like a layer is indexed as it streams past (keyed by its name)
+//! and small documents are kept; the manifest then says which layers make the image, in which
+//! order. Nothing is written to disk and no layer content is held.
+
+use std::collections::HashMap;
+use std::io::{Cursor, Read};
+
+use super::blob::{index_blob, looks_like_layer, IndexedBlob};
+use super::digest::Digest;
+use super::manifest::{
+    manifest_layers, parse_docker_save, parse_index, resolve_index, ImageConfig, LayerRef,
+    MAX_DOCUMENT_BYTES,
+};
+use super::platform::Platform;
+use super::progress::Progress;
+use super::{assemble, Parts};
+use crate::error::{Error, Result};
+use crate::image::{Image, SourceKind};
+use crate::index::path;
+use crate::tarstream::TarReader;
+
+/// Most bytes of small documents (JSON and the like) kept from one archive.
+const MAX_DOCUMENTS_TOTAL: u64 = 256 << 20;
+
+/// What one pass over an archive found.
+#[derive(Default)]
+struct Contents {
+    /// Small non-layer members by normalised name.
+    docs: HashMap<String, Vec<u8>>,
+    /// Indexed layer-like members by normalised name (or why indexing failed).
+    layers: HashMap<String, std::result::Result<IndexedBlob, String>>,
+    /// Symlink and hardlink members: name → target member name.
+    links: HashMap<String, String>,
+    /// Members passed over because they were too large to be documents.
+    skipped: Vec<String>,
+}
+
+/// Which reading of the archive the user asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveKind {
+    /// Whatever the archive is (`manifest.json` first, then `index.json`).
+    Detect,
+    Docker,
+    Oci,
+}
+
+/// Reads an image from an archive stream.
+pub fn read_archive<R: Read>(
+    reader: R,
+    name: &str,
+    reference: &str,
+    kind: ArchiveKind,
+    tag: Option<&str>,
+    platform: Option<&Platform>,
+    progress: &dyn Progress,
+) -> Result<Image> {
+    let contents = scan(reader, name, progress)?;
+    let has_manifest = contents.docs.contains_key("manifest.json");
+    let has_index = contents.docs.contains_key("index.json");
+    match kind {
+        ArchiveKind::Docker | ArchiveKind::Detect if has_manifest => {
+            contents.docker_image(name, reference, tag)
+        }
+        ArchiveKind::Oci | ArchiveKind::Detect if has_index => {
+            contents.oci_image(name, reference, tag, platform)
+        }
+        ArchiveKind::Docker => Err(Error::Format(format!(
+            "{name} is not a docker save archive: it has no manifest.json"
+        ))),
+        ArchiveKind::Oci => Err(Error::Format(format!(
+            "{name} is not an OCI archive: it has no index.json"
+        ))),
+        ArchiveKind::Detect => Err(Error::Format(format!(
+            "{name} is a tar archive but not an image: it has neither manifest.json (docker save) \
+             nor index.json (OCI)"
+        ))),
+    }
+}
+
+fn member_name(raw: &[u8]) -> Option<String> {
+    let normal = path::normalize(raw).ok()?;
+    String::from_utf8(normal).ok()
+}
+
+fn scan<R: Read>(reader: R, name: &str, progress: &dyn Progress) -> Result<Contents> {
+    let archive_err = |source| Error::Archive {
+        archive: name.to_string(),
+        source,
+    };
+    let mut tar = TarReader::new(reader);
+    let mut c = Contents::default();
+    let mut doc_bytes = 0u64;
+    let mut layer_count = 0usize;
+    while let Some(h) = tar.next_header().map_err(archive_err)? {
+        let Some(member) = member_name(&h.name) else {
+            continue;
+        };
+        match h.type_flag {
+            b'2' => {
+                let target = [path::parent(member.as_bytes()), b"/", &h.link_name].concat();
+                if let Some(t) = member_name(&target) {
+                    c.links.insert(member, t);
+                }
+                continue;
+            }
+            b'1' => {
+                if let Some(t) = member_name(&h.link_name) {
+                    c.links.insert(member, t);
+                }
+                continue;
+            }
+            b'0' => {}
+            _ => continue,
+        }
+        let mut head = vec![0u8; h.size.min(512) as usize];
+        tar.data()
+            .read_exact(&mut head)
+            .map_err(|e| Error::Format(format!("{name}: member {member} is unreadable: {e}")))?;
+        if h.size == 0 || looks_like_layer(&head) {
+            let rest = tar.data();
+            let result = index_blob(Cursor::new(head).chain(rest)).map_err(|e| e.to_string());
+            // A failure caused by the archive itself (truncation) surfaces as the archive's
+            // error at the next header; others wait until the manifest says the layer matters.
+            c.layers.insert(member, result);
+            layer_count += 1;
+            progress.layer_done(layer_count, None);
+        } else if h.size <= MAX_DOCUMENT_BYTES && doc_bytes + h.size <= MAX_DOCUMENTS_TOTAL {
+            doc_bytes += h.size;
+            let mut doc = head;
+            tar.data().read_to_end(&mut doc).map_err(|e| {
+                Error::Format(format!("{name}: member {member} is unreadable: {e}"))
+            })?;
+            c.docs.insert(member, doc);
+        } else {
+            c.skipped.push(member);
+        }
+    }
+    Ok(c)
+}
+
+fn hex_in_name(name: &str) -> Option<Digest> {
+    let base = name.rsplit('/').next()?;
+    let hex = base.strip_suffix(".json").unwrap_or(base);
+    Digest::parse(&format!("sha256:{hex}")).ok()
+}
+
+impl Contents {
+    fn resolve(&self, name: &str) -> String {
+        let mut n = name.to_string();
+        for _ in 0..8 {
+            match self.links.get(&n) {
+                Some(t) => n = t.clone(),
+                None => break,
+            }
+        }
+        n
+    }
+
+    fn doc(&self, name: &str, what: &str, archive: &str) -> Result<&[u8]> {
+        let key = self.resolve(name.trim_start_matches("./"));
+        if let Some(d) = self.docs.get(&key) {
+            return Ok(d);
+        }
+        if self.skipped.contains(&key) {
+            return Err(Error::Format(format!(
+                "{what} {name} in {archive} is larger than {MAX_DOCUMENT_BYTES} bytes"
+            )));
+        }
+        Err(Error::MissingBlob {
+            what: what.to_string(),
+            digest: name.to_string(),
+            container: archive.to_string(),
+        })
+    }
+
+    fn layer(&self, r: &LayerRef, archive: &str) -> Result<IndexedBlob> {
+        let key = self.resolve(&r.location);
+        match self.layers.get(&key) {
+            Some(Ok(blob)) => Ok(blob.clone()),
+            Some(Err(why)) => Err(Error::Format(format!("layer {}: {why}", r.location))),
+            None => Err(Error::MissingBlob {
+                what: "layer".into(),
+                digest: r.location.clone(),
+                container: archive.to_string(),
+            }),
+        }
+    }
+
+    fn docker_image(self, archive: &str, reference: &str, tag: Option<&str>) -> Result<Image> {
+        let entries = parse_docker_save(self.doc("manifest.json", "manifest", archive)?)?;
+        let entry = match tag {
+            None => &entries[0],
+            Some(t) => entries
+                .iter()
+                .find(|e| {
+                    e.repo_tags
+                        .iter()
+                        .flatten()
+                        .any(|rt| rt == t || rt.ends_with(&format!(":{t}")))
+                })
+                .ok_or_else(|| Error::Format(format!("no image tagged '{t}' in {archive}")))?,
+        };
+        let config_bytes = self.doc(&entry.config, "config", archive)?.to_vec();
+        let config_digest = Digest::of(&config_bytes);
+        if let Some(named) = hex_in_name(&entry.config) {
+            named.verify(&config_digest, "config")?;
+        }
+        let config = ImageConfig::parse(&config_bytes, &format!("config {}", entry.config))?;
+        let mut layers = Vec::with_capacity(entry.layers.len());
+        for location in &entry.layers {
+            let location = location.trim_start_matches("./").to_string();
+            let digest = location
+                .strip_prefix("blobs/sha256/")
+                .and_then(|h| Digest::parse(&format!("sha256:{h}")).ok());
+            let r = LayerRef {
+                digest,
+                size: None,
+                media_type: None,
+                location,
+            };
+            let blob = self.layer(&r, archive)?;
+            layers.push((r, blob));
+        }
+        assemble(Parts {
+            reference: reference.to_string(),
+            source: SourceKind::DockerArchive,
+            config,
+            config_digest,
+            manifest_digest: None,
+            repo_tags: entry.repo_tags.clone().unwrap_or_default(),
+            layers,
+        })
+    }
+
+    fn oci_image(
+        self,
+        archive: &str,
+        reference: &str,
+        tag: Option<&str>,
+        platform: Option<&Platform>,
+    ) -> Result<Image> {
+        let index = parse_index(self.doc("index.json", "index", archive)?, "index.json")?;
+        let mut fetch = |d: &Digest| -> Result<Vec<u8>> {
+            let bytes = self.doc(&format!("blobs/sha256/{}", d.hex()), "blob", archive)?;
+            d.verify(&Digest::of(bytes), "blob")?;
+            Ok(bytes.to_vec())
+        };
+        let resolved = resolve_index(&index, tag, platform, &mut fetch)?;
+        let config_digest = Digest::parse(resolved.manifest.config().digest().as_ref())?;
+        let config_bytes = fetch(&config_digest)?;
+        let config = ImageConfig::parse(&config_bytes, &format!("config {config_digest}"))?;
+        let mut layers = Vec::new();
+        for r in manifest_layers(&resolved.manifest)? {
+            let blob = self.layer(&r, archive)?;
+            layers.push((r, blob));
+        }
+        assemble(Parts {
+            reference: reference.to_string(),
+            source: SourceKind::OciArchive,
+            config,
+            config_digest,
+            manifest_digest: Some(resolved.manifest_digest),
+            repo_tags: tag.map(|t| vec![t.to_string()]).unwrap_or_default(),
+            layers,
+        })
+    }
+}

@@ -1,0 +1,105 @@
+//! OCI image layout directories: `index.json`, `oci-layout` and `blobs/sha256/<hex>`.
+//! Blob names come from digests that are validated first, so a hostile manifest cannot point
+//! a read outside `blobs/`.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use super::blob::index_blob;
+use super::digest::Digest;
+use super::manifest::{
+    manifest_layers, parse_index, resolve_index, ImageConfig, MAX_DOCUMENT_BYTES,
+};
+use super::platform::Platform;
+use super::progress::{Progress, ProgressReader};
+use super::{assemble, Parts};
+use crate::error::{Error, Result};
+use crate::image::{Image, SourceKind};
+
+fn read_document(path: &Path, what: &str) -> Result<Vec<u8>> {
+    let file = File::open(path).map_err(|e| Error::io(path.display(), e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_DOCUMENT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path.display(), e))?;
+    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Err(Error::Format(format!(
+            "{what} {} is larger than {MAX_DOCUMENT_BYTES} bytes",
+            path.display()
+        )));
+    }
+    Ok(bytes)
+}
+
+fn blob_path(dir: &Path, d: &Digest) -> std::path::PathBuf {
+    dir.join("blobs").join("sha256").join(d.hex())
+}
+
+/// Reads an image from an OCI layout directory.
+pub fn read_layout(
+    dir: &Path,
+    reference: &str,
+    tag: Option<&str>,
+    platform: Option<&Platform>,
+    progress: &dyn Progress,
+) -> Result<Image> {
+    let shown = dir.display().to_string();
+    let index_path = dir.join("index.json");
+    if !index_path.is_file() {
+        return Err(Error::Format(format!(
+            "{shown} is not an OCI image layout: it has no index.json"
+        )));
+    }
+    let index = parse_index(
+        &read_document(&index_path, "index")?,
+        &format!("{shown}/index.json"),
+    )?;
+    let mut fetch = |d: &Digest| -> Result<Vec<u8>> {
+        let p = blob_path(dir, d);
+        if !p.is_file() {
+            return Err(Error::MissingBlob {
+                what: "blob".into(),
+                digest: d.to_string(),
+                container: shown.clone(),
+            });
+        }
+        let bytes = read_document(&p, "blob")?;
+        d.verify(&Digest::of(&bytes), "blob")?;
+        Ok(bytes)
+    };
+    let resolved = resolve_index(&index, tag, platform, &mut fetch)?;
+    let config_digest = Digest::parse(resolved.manifest.config().digest().as_ref())?;
+    let config_bytes = fetch(&config_digest)?;
+    let config = ImageConfig::parse(&config_bytes, &format!("config {config_digest}"))?;
+    let refs = manifest_layers(&resolved.manifest)?;
+    progress.total_bytes(refs.iter().filter_map(|r| r.size).sum());
+    let mut layers = Vec::with_capacity(refs.len());
+    for (i, r) in refs.into_iter().enumerate() {
+        let Some(digest) = r.digest.clone() else {
+            return Err(Error::Format(format!("a layer of {shown} has no digest")));
+        };
+        let p = blob_path(dir, &digest);
+        let file = File::open(&p).map_err(|_| Error::MissingBlob {
+            what: "layer".into(),
+            digest: digest.to_string(),
+            container: shown.clone(),
+        })?;
+        let reader = ProgressReader::new(BufReader::with_capacity(256 * 1024, file), progress);
+        let blob = index_blob(reader).map_err(|source| Error::Layer {
+            layer: digest.to_string(),
+            source,
+        })?;
+        progress.layer_done(i + 1, Some(layers.len() + 1));
+        layers.push((r, blob));
+    }
+    assemble(Parts {
+        reference: reference.to_string(),
+        source: SourceKind::OciLayout,
+        config,
+        config_digest,
+        manifest_digest: Some(resolved.manifest_digest),
+        repo_tags: tag.map(|t| vec![t.to_string()]).unwrap_or_default(),
+        layers,
+    })
+}
