@@ -321,6 +321,14 @@ impl MergedTree {
         })
     }
 
+    /// Whether layer `layer` has a whiteout for exactly this path.
+    pub fn whiteout_at(&self, id: NodeId, layer: usize) -> bool {
+        self.nodes[id as usize]
+            .events
+            .iter()
+            .any(|e| e.layer == layer as u32 && e.kind == EventKind::Whiteout)
+    }
+
     /// The entry an origin points at (`None` for an implied directory).
     pub fn entry(&self, origin: Origin) -> Option<&Entry> {
         origin.entry.map(|e| &self.layers[origin.layer].entries[e])

@@ -1,0 +1,166 @@
+//! Hidden bytes: regular-file bytes that ship in some layer but are not visible in the final
+//! filesystem, because a later layer (or a later entry of the same layer) overwrote them, or
+//! deleted the file or a directory above it. Each item names the layer that wrote the bytes
+//! and the layer that hid them.
+
+use serde::Serialize;
+
+use crate::image::Image;
+use crate::index::{EntryKind, MergedTree, NodeId, Origin};
+
+/// How bytes came to be hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HiddenBy {
+    /// A later layer wrote the same path again (the copy you keep is the later one).
+    Overwritten,
+    /// A later layer deleted the file (a whiteout).
+    Deleted,
+    /// A later layer deleted a directory above the file, made it opaque, or replaced it with
+    /// something that is not a directory.
+    DirectoryRemoved,
+}
+
+/// One regular file's bytes that ship but cannot be seen in the final image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HiddenFile {
+    #[serde(skip)]
+    pub node: NodeId,
+    /// Path, escaped for display, no leading `/`.
+    pub path: String,
+    /// Bytes shipped.
+    pub size: u64,
+    /// The layer that wrote the bytes.
+    pub layer: usize,
+    /// Index of the entry in that layer.
+    #[serde(skip)]
+    pub entry: usize,
+    /// The layer that hid them.
+    pub hidden_by_layer: usize,
+    pub hidden_by: HiddenBy,
+}
+
+/// Every hidden regular file, largest first (ties by path, then layer).
+pub fn hidden_files(image: &Image) -> Vec<HiddenFile> {
+    let tree = &image.tree;
+    let Some(last) = tree.layer_count().checked_sub(1) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (li, layer) in tree.layers().iter().enumerate() {
+        for (ei, entry) in layer.entries.iter().enumerate() {
+            if entry.kind != EntryKind::File || entry.size == 0 {
+                continue;
+            }
+            let Some(node) = tree.find(&entry.path) else {
+                continue;
+            };
+            let mine = Origin {
+                layer: li,
+                entry: Some(ei),
+            };
+            if tree.visible(node, last) == Some(mine) {
+                continue;
+            }
+            let (hidden_by_layer, hidden_by) = who_hid(tree, node, mine, last);
+            out.push(HiddenFile {
+                node,
+                path: entry.display_path(),
+                size: entry.size,
+                layer: li,
+                entry: ei,
+                hidden_by_layer,
+                hidden_by,
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        b.size
+            .cmp(&a.size)
+            .then(a.path.cmp(&b.path))
+            .then(a.layer.cmp(&b.layer))
+    });
+    out
+}
+
+/// The first layer at which `mine` stopped being what the path shows, and how.
+fn who_hid(tree: &MergedTree, node: NodeId, mine: Origin, last: usize) -> (usize, HiddenBy) {
+    for j in mine.layer..=last {
+        match tree.visible(node, j) {
+            Some(o) if o == mine => continue,
+            Some(_) => return (j, HiddenBy::Overwritten),
+            None => {
+                // Deleted: by a whiteout on the path itself, or by something above it.
+                let own_whiteout = tree.whiteout_at(node, j);
+                let how = if own_whiteout {
+                    HiddenBy::Deleted
+                } else {
+                    HiddenBy::DirectoryRemoved
+                };
+                return (j, how);
+            }
+        }
+    }
+    // Not visible even in its own layer: a later entry of the same layer replaced it.
+    (mine.layer, HiddenBy::Overwritten)
+}
+
+/// Bytes of all regular files in all layers.
+pub fn shipped_file_bytes(image: &Image) -> u64 {
+    image
+        .tree
+        .layers()
+        .iter()
+        .flat_map(|l| l.entries.iter())
+        .filter(|e| e.kind == EntryKind::File)
+        .map(|e| e.size)
+        .sum()
+}
+
+/// Bytes of the regular files visible in the final filesystem.
+pub fn visible_file_bytes(image: &Image) -> u64 {
+    let tree = &image.tree;
+    let Some(last) = tree.layer_count().checked_sub(1) else {
+        return 0;
+    };
+    let mut total = 0;
+    tree.walk(crate::index::ROOT, &mut |n| {
+        if let Some(e) = tree.visible_entry(n, last) {
+            if e.kind == EntryKind::File {
+                total += e.size;
+            }
+        }
+    });
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{self, LoadOptions, NoProgress};
+
+    #[test]
+    fn classic_testdata_hidden_bytes_agree_both_ways() {
+        let image = source::load(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/classic.docker.tar"),
+            None,
+            &LoadOptions::default(),
+            &NoProgress,
+        )
+        .unwrap();
+        let hidden = hidden_files(&image);
+        let total: u64 = hidden.iter().map(|h| h.size).sum();
+        assert_eq!(
+            total,
+            shipped_file_bytes(&image) - visible_file_bytes(&image)
+        );
+        assert!(
+            total > 1 << 20,
+            "the 1 MiB file deleted later is hidden: {total}"
+        );
+        let big = &hidden[0];
+        assert_eq!(big.size, 1 << 20);
+        assert_eq!(big.hidden_by, HiddenBy::Deleted);
+        assert!(big.hidden_by_layer > big.layer);
+    }
+}
