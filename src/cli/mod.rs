@@ -5,7 +5,7 @@ mod args;
 
 pub use args::{Args, SourceArg};
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
 use crate::analysis::dive;
@@ -26,6 +26,7 @@ pub fn run(args: Args) -> Result<i32> {
     let ci = args.ci || std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
     // Configuration errors are found before any image is read.
     let rules = if ci { Some(ci_rules(&args)?) } else { None };
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let opts = LoadOptions {
         platform: args.platform.as_deref().map(Platform::parse).transpose()?,
     };
@@ -39,9 +40,14 @@ pub fn run(args: Args) -> Result<i32> {
     if let Some(target) = &args.json {
         write_json(target, &image, &analysis)?;
     }
-    if let Some(rules) = rules {
+    if let Some((rules, config_file)) = rules {
         let results = dive_ci::evaluate(&rules, &analysis);
-        print_stdout(&dive_ci::render(&analysis, &results))?;
+        let preamble = dive_ci::CiPreamble {
+            config_file,
+            source: image.source.prefix().to_string(),
+            location: source::ImageSpec::location(&args.image),
+        };
+        print_stdout(&dive_ci::render(&preamble, &analysis, &results, color))?;
         return Ok(if dive_ci::passed(&results) {
             EXIT_OK
         } else {
@@ -54,20 +60,25 @@ pub fn run(args: Args) -> Result<i32> {
     Ok(EXIT_OK)
 }
 
-fn ci_rules(args: &Args) -> Result<dive_ci::DiveRules> {
-    let from_file = match &args.ci_config {
-        Some(p) => dive_ci::RuleSettings::from_file(p)?,
-        None if Path::new(".dive-ci").is_file() => {
-            dive_ci::RuleSettings::from_file(Path::new(".dive-ci"))?
-        }
-        None => dive_ci::RuleSettings::default(),
+/// The rules in force and the file they came from (`None`: dive's defaults).
+fn ci_rules(args: &Args) -> Result<(dive_ci::DiveRules, Option<String>)> {
+    let (from_file, file) = match &args.ci_config {
+        Some(p) => (
+            dive_ci::RuleSettings::from_file(p)?,
+            Some(p.display().to_string()),
+        ),
+        None if Path::new(".dive-ci").is_file() => (
+            dive_ci::RuleSettings::from_file(Path::new(".dive-ci"))?,
+            Some(".dive-ci".to_string()),
+        ),
+        None => (dive_ci::RuleSettings::default(), None),
     };
     let flags = dive_ci::RuleSettings {
         lowest_efficiency: args.lowest_efficiency.clone(),
         highest_wasted_bytes: args.highest_wasted_bytes.clone(),
         highest_user_wasted_percent: args.highest_user_wasted_percent.clone(),
     };
-    flags.over(from_file).into_rules()
+    Ok((flags.over(from_file).into_rules()?, file))
 }
 
 fn write_json(target: &str, image: &Image, analysis: &dive::DiveAnalysis) -> Result<()> {

@@ -225,9 +225,43 @@ pub fn passed(results: &[RuleResult]) -> bool {
     results.iter().all(|r| r.status != RuleStatus::Fail)
 }
 
-/// dive's CI text: the figures, the inefficient files, the rule results and the tally.
-pub fn render(a: &DiveAnalysis, results: &[RuleResult]) -> String {
+/// What dive prints before its figures: which config it used and where the image came from.
+#[derive(Debug, Clone, Default)]
+pub struct CiPreamble {
+    /// The rules file used, or `None` for dive's defaults.
+    pub config_file: Option<String>,
+    /// The source kind's prefix (`docker-archive`, `oci`, ...).
+    pub source: String,
+    /// The image location as given, without its prefix.
+    pub location: String,
+}
+
+/// dive's CI text, byte for byte (dive's colour codes only when `color` is set): the
+/// preamble, the figures, the inefficient files, the rule results and the tally.
+pub fn render(p: &CiPreamble, a: &DiveAnalysis, results: &[RuleResult], color: bool) -> String {
+    let bold = |t: &str| {
+        if color {
+            format!("\x1b[1m{t}\x1b[0m")
+        } else {
+            t.to_string()
+        }
+    };
     let mut s = String::new();
+    match &p.config_file {
+        Some(f) => {
+            let _ = writeln!(s, "  Using CI config: {f}");
+        }
+        None => {
+            let _ = writeln!(s, "  Using default CI config");
+        }
+    }
+    let _ = writeln!(s, "{}{}://{}", bold("Image Source: "), p.source, p.location);
+    let _ = writeln!(
+        s,
+        "{} (this can take a while for large images)",
+        bold(&format!("Extracting image from {}...", p.source))
+    );
+    let _ = writeln!(s, "{}", bold("Analyzing image..."));
     let _ = writeln!(s, "  efficiency: {:.4} %", a.efficiency * 100.0);
     let _ = writeln!(
         s,
@@ -240,7 +274,7 @@ pub fn render(a: &DiveAnalysis, results: &[RuleResult]) -> String {
         "  userWastedPercent: {:.4} %",
         a.user_wasted_percent * 100.0
     );
-    let _ = writeln!(s, "Inefficient Files:");
+    let _ = writeln!(s, "{}", bold("Inefficient Files:"));
     let _ = writeln!(s, "Count  Wasted Space  File Path");
     if a.inefficient.is_empty() {
         let _ = writeln!(s, "None");
@@ -254,12 +288,13 @@ pub fn render(a: &DiveAnalysis, results: &[RuleResult]) -> String {
             r.path
         );
     }
-    let _ = writeln!(s, "Results:");
+    let _ = writeln!(s, "{}", bold("Results:"));
     for r in results {
-        let status = match r.status {
-            RuleStatus::Pass => "PASS",
-            RuleStatus::Fail => "FAIL",
-            RuleStatus::Skip => "SKIP",
+        let status = match (r.status, color) {
+            (RuleStatus::Pass, _) => "PASS",
+            (RuleStatus::Fail, false) => "FAIL",
+            (RuleStatus::Fail, true) => "\x1b[1;7;31mFAIL\x1b[0m",
+            (RuleStatus::Skip, _) => "SKIP",
         };
         if r.message.is_empty() {
             let _ = writeln!(s, "  {status}: {}", r.name);
@@ -268,15 +303,22 @@ pub fn render(a: &DiveAnalysis, results: &[RuleResult]) -> String {
         }
     }
     let count = |st| results.iter().filter(|r| r.status == st).count();
-    let _ = writeln!(
-        s,
+    let ok = passed(results);
+    let tally = format!(
         "Result:{} [Total:{}] [Passed:{}] [Failed:{}] [Warn:0] [Skipped:{}]",
-        if passed(results) { "PASS" } else { "FAIL" },
+        if ok { "PASS" } else { "FAIL" },
         results.len(),
         count(RuleStatus::Pass),
         count(RuleStatus::Fail),
         count(RuleStatus::Skip)
     );
+    let tally = match (color, ok) {
+        (false, _) => tally,
+        (true, true) => format!("\x1b[32m{tally}\x1b[0m"),
+        (true, false) => format!("\x1b[31m{tally}\x1b[0m"),
+    };
+    let _ = writeln!(s, "{tally}");
+    let _ = writeln!(s);
     s
 }
 
@@ -305,7 +347,11 @@ mod tests {
     fn renders_the_reference_report() {
         let a = reference_example();
         let results = evaluate(&DiveRules::default(), &a);
-        let expected = "  efficiency: 27.4356 %
+        let expected = "  Using default CI config
+Image Source: docker-archive://big.tar
+Extracting image from docker-archive... (this can take a while for large images)
+Analyzing image...
+  efficiency: 27.4356 %
   wastedBytes: 5242880 bytes (5.2 MB)
   userWastedPercent: 100.0000 %
 Inefficient Files:
@@ -316,8 +362,14 @@ Results:
   SKIP: highestWastedBytes: rule disabled
   FAIL: lowestEfficiency: image efficiency is too low (efficiency=0.2743555277021775 < threshold=0.9)
 Result:FAIL [Total:3] [Passed:0] [Failed:2] [Warn:0] [Skipped:1]
+
 ";
-        assert_eq!(render(&a, &results), expected);
+        let p = CiPreamble {
+            config_file: None,
+            source: "docker-archive".into(),
+            location: "big.tar".into(),
+        };
+        assert_eq!(render(&p, &a, &results, false), expected);
         assert!(!passed(&results));
     }
 

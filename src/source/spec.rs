@@ -34,6 +34,19 @@ fn path_and_tag(s: &str) -> (PathBuf, Option<String>) {
 }
 
 impl ImageSpec {
+    /// The location part of a reference, without its source prefix (for display).
+    pub fn location(reference: &str) -> String {
+        for prefix in ["docker-archive", "oci-archive", "oci"] {
+            if let Some(rest) = reference
+                .strip_prefix(&format!("{prefix}://"))
+                .or_else(|| reference.strip_prefix(&format!("{prefix}:")))
+            {
+                return rest.to_string();
+            }
+        }
+        reference.to_string()
+    }
+
     /// Parses a reference; `forced` is `--source` (it applies to a bare path).
     pub fn parse(reference: &str, forced: Option<SourceKind>) -> Result<ImageSpec> {
         let strip = |prefix: &str| {

