@@ -1,0 +1,248 @@
+//! File sources: every way the same image arrives gives the same analysis; layouts, archives,
+//! compressions, tags and platforms.
+
+mod common;
+
+use common::{
+    bytes, docker_save, layerlens, oci_layout_files, tar_of, testdata, write_tree, Comp, F,
+};
+use layerlens::analysis::dive;
+use layerlens::image::SourceKind;
+use layerlens::source::{self, LoadOptions, NoProgress, Platform};
+
+fn load(reference: &str) -> layerlens::Image {
+    source::load(reference, None, &LoadOptions::default(), &NoProgress).unwrap()
+}
+
+/// What must not depend on how the image arrived: per-layer entries and dive's figures.
+fn fingerprint(
+    image: &layerlens::Image,
+) -> (Vec<Vec<(String, u64, Option<u128>)>>, Vec<String>, u64, u64) {
+    let layers = image
+        .tree
+        .layers()
+        .iter()
+        .map(|l| {
+            l.entries
+                .iter()
+                .map(|e| (e.display_path(), e.size, e.digest))
+                .collect()
+        })
+        .collect();
+    let diff_ids = image.layers.iter().map(|l| l.diff_id.to_string()).collect();
+    let a = dive::analyze(image);
+    (layers, diff_ids, a.wasted_bytes, a.size_bytes)
+}
+
+#[test]
+fn every_testdata_form_of_classic_gives_the_same_analysis() {
+    let base = load(testdata("classic.docker.tar").to_str().unwrap());
+    assert_eq!(base.source, SourceKind::DockerArchive);
+    assert_eq!(base.layers.len(), 13);
+    let want = fingerprint(&base);
+    for (reference, kind) in [
+        (
+            format!(
+                "docker-archive:{}",
+                testdata("classic.docker25.tar").display()
+            ),
+            SourceKind::DockerArchive,
+        ),
+        (
+            format!("oci:{}", testdata("classic.oci").display()),
+            SourceKind::OciLayout,
+        ),
+        (
+            format!("oci:{}:latest", testdata("classic.oci").display()),
+            SourceKind::OciLayout,
+        ),
+        (
+            testdata("classic.oci").display().to_string(),
+            SourceKind::OciLayout,
+        ),
+        (
+            format!(
+                "oci-archive:{}",
+                testdata("classic.oci-archive.tar").display()
+            ),
+            SourceKind::OciArchive,
+        ),
+        (
+            testdata("classic.oci-archive.tar").display().to_string(),
+            SourceKind::OciArchive,
+        ),
+        (
+            testdata("classic.oci-zstd").display().to_string(),
+            SourceKind::OciLayout,
+        ),
+    ] {
+        let image = load(&reference);
+        assert_eq!(image.source, kind, "{reference}");
+        assert_eq!(fingerprint(&image), want, "{reference}");
+    }
+}
+
+#[test]
+fn compression_is_detected_and_verified() {
+    use layerlens::source::blob::Compression;
+    let gz = load(testdata("classic.oci").to_str().unwrap());
+    assert!(gz.layers.iter().all(|l| l.compression == Compression::Gzip));
+    let zst = load(testdata("classic.oci-zstd").to_str().unwrap());
+    assert!(zst
+        .layers
+        .iter()
+        .all(|l| l.compression == Compression::Zstd));
+    let plain = load(testdata("classic.docker.tar").to_str().unwrap());
+    assert!(plain
+        .layers
+        .iter()
+        .all(|l| l.compression == Compression::None));
+    // The blob digests differ, the diff_ids (uncompressed) do not.
+    assert_ne!(gz.layers[0].blob_digest, zst.layers[0].blob_digest);
+    assert_eq!(gz.layers[0].diff_id, zst.layers[0].diff_id);
+    assert_eq!(gz.layers[0].diff_id, plain.layers[0].blob_digest);
+}
+
+#[test]
+fn generated_layouts_in_every_compression_agree() {
+    let layers = vec![
+        vec![F::Dir("etc"), F::File("etc/a", bytes(3000, 1))],
+        vec![
+            F::Dir("etc"),
+            F::Whiteout("etc/a"),
+            F::File("etc/b", bytes(100, 2)),
+        ],
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let docker = dir.path().join("img.tar");
+    std::fs::write(&docker, docker_save(&layers)).unwrap();
+    let want = fingerprint(&load(docker.to_str().unwrap()));
+    for (name, comp) in [
+        ("plain", Comp::None),
+        ("gzip", Comp::Gzip),
+        ("zstd", Comp::Zstd),
+    ] {
+        let files = oci_layout_files(&layers, comp);
+        let layout = dir.path().join(name);
+        write_tree(&layout, &files);
+        assert_eq!(
+            fingerprint(&load(layout.to_str().unwrap())),
+            want,
+            "{name} layout"
+        );
+        let archive = dir.path().join(format!("{name}.tar"));
+        std::fs::write(&archive, tar_of(&files)).unwrap();
+        assert_eq!(
+            fingerprint(&load(archive.to_str().unwrap())),
+            want,
+            "{name} archive"
+        );
+    }
+}
+
+#[test]
+fn history_pairs_with_layers_skipping_empty_entries() {
+    let image = load(testdata("classic.docker.tar").to_str().unwrap());
+    let commands: Vec<String> = image.layers.iter().map(|l| l.command()).collect();
+    assert!(commands[0].starts_with("#(nop) COPY file:"), "{commands:?}");
+    assert_eq!(commands[1], "/bin/busybox --install -s /bin");
+    assert_eq!(
+        commands[12].split(" && ").next(),
+        Some("echo \"mode=production\" > /etc/layerlens/app.conf")
+    );
+    assert!(commands.iter().all(|c| !c.contains("ENV")), "{commands:?}");
+    let empty = image
+        .config
+        .history
+        .iter()
+        .filter(|h| h.empty_layer)
+        .count();
+    assert!(empty >= 1, "ENV makes an empty history entry");
+    assert_eq!(image.config.history.len() - empty, image.layers.len());
+}
+
+#[test]
+fn multi_platform_index_picks_the_platform_or_lists_them() {
+    let dir = testdata("multiarch.oci");
+    let amd = source::load(
+        dir.to_str().unwrap(),
+        None,
+        &LoadOptions {
+            platform: Some(Platform::parse("linux/amd64").unwrap()),
+        },
+        &NoProgress,
+    )
+    .unwrap();
+    assert_eq!(amd.config.architecture, "amd64");
+    let arm = source::load(
+        dir.to_str().unwrap(),
+        None,
+        &LoadOptions {
+            platform: Some(Platform::parse("linux/arm64").unwrap()),
+        },
+        &NoProgress,
+    )
+    .unwrap();
+    assert_eq!(arm.config.architecture, "arm64");
+    let err = source::load(
+        dir.to_str().unwrap(),
+        None,
+        &LoadOptions {
+            platform: Some(Platform::parse("linux/s390x").unwrap()),
+        },
+        &NoProgress,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with("platform linux/s390x is not in this image; it has: "),
+        "{err}"
+    );
+    assert!(
+        err.contains("linux/amd64") && err.contains("linux/arm64"),
+        "{err}"
+    );
+
+    let (code, _, stderr) = layerlens(
+        &[
+            "--platform",
+            "linux/s390x",
+            "--json",
+            "-",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("it has: linux/amd64"), "{stderr}");
+}
+
+#[test]
+fn unknown_tag_lists_the_tags() {
+    let reference = format!("oci:{}:nope", testdata("classic.oci").display());
+    let err = source::load(&reference, None, &LoadOptions::default(), &NoProgress).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tag 'nope' is not in this image layout; it has: latest"
+    );
+}
+
+#[test]
+fn source_flag_forces_the_reading() {
+    let tar = testdata("classic.docker25.tar");
+    let (code, out, err) = layerlens(
+        &[
+            "--source",
+            "oci-archive",
+            "--json",
+            "-",
+            tar.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // Read through index.json, the same layers arrive.
+    assert_eq!(v["layer"].as_array().unwrap().len(), 13);
+    assert_eq!(v["image"]["inefficientBytes"], 1625374);
+}
