@@ -14,10 +14,11 @@ fn load(reference: &str) -> layerlens::Image {
     source::load(reference, None, &LoadOptions::default(), &NoProgress).unwrap()
 }
 
+/// Per layer: each entry's path, size and content digest.
+type Entries = Vec<Vec<(String, u64, Option<u128>)>>;
+
 /// What must not depend on how the image arrived: per-layer entries and dive's figures.
-fn fingerprint(
-    image: &layerlens::Image,
-) -> (Vec<Vec<(String, u64, Option<u128>)>>, Vec<String>, u64, u64) {
+fn fingerprint(image: &layerlens::Image) -> (Entries, Vec<String>, u64, u64) {
     let layers = image
         .tree
         .layers()
