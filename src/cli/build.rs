@@ -1,4 +1,4 @@
-//! `layerlens build ARGS...`: runs `docker build ARGS...` (output shown as it goes) and
+//! `layerlens build ARGS...`: runs `docker build ARGS...` (its output shown on stderr) and
 //! names the image it built, as `dive build` does. The image ID comes from `--iidfile`, so
 //! no tag is needed and no output is parsed.
 
@@ -17,6 +17,8 @@ pub fn docker_build(args: &[String]) -> Result<String> {
         .arg("--iidfile")
         .arg(&iid)
         .args(args)
+        // Build output goes to stderr: stdout is for the report (`--json -`).
+        .stdout(std::process::Stdio::from(std::io::stderr()))
         .status()
         .map_err(|e| {
             Error::Daemon(format!(
