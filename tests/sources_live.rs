@@ -519,3 +519,35 @@ fn registry_not_running_and_plain_http_refused_off_loopback() {
         out.stderr
     );
 }
+
+/// Runs layerlens under `script`, so its stderr is a terminal; returns what the terminal got.
+fn on_a_terminal(args: &str) -> String {
+    let cmd = format!("{} {args}", env!("CARGO_BIN_EXE_layerlens"));
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("COLUMNS", "200")
+        .output()
+        .expect("script (util-linux) runs");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn progress_bar_only_on_a_terminal() {
+    let tar = testdata("classic.docker.tar");
+    let tty = on_a_terminal(&format!("--json /dev/null {}", tar.display()));
+    // Drawn with carriage return + erase-line, counting layers and bytes of the known total,
+    // then erased.
+    assert!(tty.contains("\r\x1b[2K"), "{tty:?}");
+    assert!(tty.contains("13 layers"), "{tty:?}");
+    assert!(tty.contains(" / 4.36 MB"), "{tty:?}");
+    assert!(tty.ends_with("\r\x1b[2K"), "{tty:?}");
+    // Not a terminal: nothing on stderr.
+    let piped = layerlens(&["--json", "/dev/null", tar.to_str().unwrap()], &[], LIMIT);
+    assert_eq!((piped.code, piped.stderr.as_str()), (0, ""));
+    require!(docker_up(), "the Docker daemon");
+    docker_load("classic.docker.tar");
+    // From the daemon the layer count is known up front.
+    let tty = on_a_terminal("--json /dev/null docker://classic:latest");
+    assert!(tty.contains("13/13 layers"), "{tty:?}");
+}

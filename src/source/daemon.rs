@@ -49,6 +49,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// The export's limit on getting response headers: the daemon may gather a large image
 /// before its first byte. The body itself has no limit.
 const EXPORT_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+/// Longest pause allowed between two chunks of the export once it has started; the daemon
+/// may take long before the first byte, never that long in the middle.
+const EXPORT_IDLE: Duration = Duration::from_secs(300);
 /// Chunks of the export buffered between the network and the indexer.
 const CHANNEL_CHUNKS: usize = 64;
 
@@ -224,6 +227,15 @@ pub fn read_daemon(
         // The export is the layers' tars plus a little metadata: close to the image size.
         progress.total_bytes(size as u64);
     }
+    let layer_count = inspect
+        .root_fs
+        .as_ref()
+        .and_then(|r| r.layers.as_ref())
+        .map(Vec::len);
+    let progress = &WithLayerCount {
+        inner: progress,
+        total: layer_count,
+    };
     let exporter = docker.with_timeout(EXPORT_TIMEOUT);
     let (tx, rx) =
         tokio::sync::mpsc::channel::<std::result::Result<bytes::Bytes, String>>(CHANNEL_CHUNKS);
@@ -234,7 +246,25 @@ pub fn read_daemon(
         let pump = s.spawn(move || {
             rt.block_on(async {
                 let mut stream = exporter.export_image(name);
-                while let Some(chunk) = stream.next().await {
+                let mut started = false;
+                loop {
+                    let next = if started {
+                        match tokio::time::timeout(EXPORT_IDLE, stream.next()).await {
+                            Ok(n) => n,
+                            Err(_) => {
+                                let why = format!(
+                                    "the export from {host} stalled for {}s",
+                                    EXPORT_IDLE.as_secs()
+                                );
+                                let _ = tx.send(Err(why)).await;
+                                break;
+                            }
+                        }
+                    } else {
+                        stream.next().await
+                    };
+                    let Some(chunk) = next else { break };
+                    started = true;
                     let item = chunk.map_err(|e| match status_of(&e) {
                         Some(404) => format!("the {} has no image '{name}'", engine.prefix()),
                         _ => format!("the export from {host} failed: {e}"),
@@ -293,6 +323,24 @@ async fn pull(
         }
     }
     Ok(())
+}
+
+/// Tells the layer count the daemon gave to a [`Progress`] (the archive scan cannot know it).
+struct WithLayerCount<'a> {
+    inner: &'a dyn Progress,
+    total: Option<usize>,
+}
+
+impl Progress for WithLayerCount<'_> {
+    fn total_bytes(&self, bytes: u64) {
+        self.inner.total_bytes(bytes);
+    }
+    fn advance(&self, bytes: u64) {
+        self.inner.advance(bytes);
+    }
+    fn layer_done(&self, done: usize, total: Option<usize>) {
+        self.inner.layer_done(done, total.or(self.total));
+    }
 }
 
 /// A blocking reader over the export's chunks, fed by the runtime thread.
