@@ -2,6 +2,9 @@
 //! and the comparison of layerlens's dive-compatible JSON with dive's.
 #![allow(dead_code)]
 
+pub mod fake_registry;
+pub mod live;
+
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
