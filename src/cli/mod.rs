@@ -29,6 +29,10 @@ pub fn run(args: Args) -> Result<i32> {
     let opts = LoadOptions {
         platform: args.platform.as_deref().map(Platform::parse).transpose()?,
     };
+    // On a terminal, without a report asked for, browse the image interactively.
+    if !ci && args.json.is_none() && io::IsTerminal::is_terminal(&io::stdout()) {
+        return crate::tui::run(&args.image, args.source.map(SourceArg::kind), &opts);
+    }
     let image = source::load(
         &args.image,
         args.source.map(SourceArg::kind),

@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod blob;
 pub mod digest;
+pub mod extract;
 pub mod layout;
 pub mod manifest;
 pub mod platform;
