@@ -334,9 +334,6 @@ impl Widget for TreePane<'_> {
         if !opts.filter.is_empty() {
             title.push_str(&format!(" · filter: {}", opts.filter));
         }
-        let block = pane_block(&title, focused, self.theme);
-        let inner = block.inner(area);
-        block.render(area, buf);
         let hidden: Vec<&str> = [
             (opts.show.added, "added"),
             (opts.show.modified, "modified"),
@@ -347,14 +344,17 @@ impl Widget for TreePane<'_> {
         .filter(|(shown, _)| !shown)
         .map(|(_, n)| *n)
         .collect();
-        let mut header = if b.attributes {
-            "Permission     UID:GID       Size  Filetree".to_string()
-        } else {
-            "Filetree".to_string()
-        };
         if !hidden.is_empty() {
-            header.push_str(&format!("  (hiding {})", hidden.join(", ")));
+            title.push_str(&format!(" · hiding {}", hidden.join(", ")));
         }
+        let block = pane_block(&title, focused, self.theme);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let header = if b.attributes {
+            "Permission     UID:GID       Size  Filetree"
+        } else {
+            "Filetree"
+        };
         Line::styled(header, self.theme.title(false)).render(Rect { height: 1, ..inner }, buf);
         let rows = self.areas.tree_rows;
         if t.rows().is_empty() {
