@@ -39,6 +39,10 @@ pub fn run(args: Args) -> Result<i32> {
         (None, Some(image)) => image.clone(),
         (None, None) => return Err(Error::Config("name an image to open".into())),
     };
+    // On a terminal, without a report asked for, browse the image interactively.
+    if !ci && args.json.is_none() && io::IsTerminal::is_terminal(&io::stdout()) {
+        return crate::tui::run(&reference, args.source.map(SourceArg::kind), &opts);
+    }
     let bar = ProgressBar::for_stderr(&reference);
     let progress: &dyn Progress = match &bar {
         Some(b) => b,

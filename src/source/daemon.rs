@@ -300,6 +300,43 @@ pub fn read_daemon(
     })
 }
 
+/// Streams the export of an image (a `docker save` tarball) again, for reading one file's
+/// bytes back out of it: a thread owns the runtime and feeds the returned reader through a
+/// bounded channel, and stops when the reader is dropped.
+pub fn export_stream(engine: Engine, name: &str) -> Result<Box<dyn Read + Send>> {
+    let host = endpoint(engine)?;
+    let docker = connect(engine, &host)?.with_timeout(EXPORT_TIMEOUT);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Daemon(format!("cannot start the async runtime: {e}")))?;
+    let docker = rt.block_on(async {
+        docker
+            .negotiate_version()
+            .await
+            .map_err(|e| unreachable(engine, &host, e))
+    })?;
+    let (tx, rx) =
+        tokio::sync::mpsc::channel::<std::result::Result<bytes::Bytes, String>>(CHANNEL_CHUNKS);
+    let name = name.to_string();
+    std::thread::spawn(move || {
+        rt.block_on(async {
+            let mut stream = docker.export_image(&name);
+            while let Some(chunk) = stream.next().await {
+                let item = chunk.map_err(|e| format!("the export from {host} failed: {e}"));
+                let stop = item.is_err();
+                if tx.send(item).await.is_err() || stop {
+                    break;
+                }
+            }
+        })
+    });
+    Ok(Box::new(ChannelReader {
+        rx,
+        current: bytes::Bytes::new(),
+    }))
+}
+
 async fn pull(
     docker: &Docker,
     engine: Engine,

@@ -6,6 +6,7 @@ pub mod archive;
 pub mod blob;
 pub mod daemon;
 pub mod digest;
+pub mod extract;
 pub mod layout;
 pub mod manifest;
 pub mod platform;
