@@ -501,6 +501,73 @@ fn registry_blob_with_the_wrong_digest() {
 }
 
 #[test]
+fn registry_bearer_tokens_anonymous_and_with_credentials() {
+    // Anonymous: the token service gives a pull token to anyone; the layer is read with it.
+    let fake = FakeRegistry::start(Fake::Token { credentials: false });
+    let reference = format!("registry://{}/fake/app:1", fake.addr);
+    let empty = tempfile::tempdir().unwrap();
+    let no_creds = [
+        ("DOCKER_CONFIG", empty.path().to_str().unwrap()),
+        ("REGISTRY_AUTH_FILE", ""),
+    ];
+    let out = layerlens(&["--json", "-", &reference], &no_creds, LIMIT);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["layer"][0]["blobDigest"], fake.layer_digest.as_str());
+    assert_eq!(json["image"]["sizeBytes"], 256 * 1024);
+
+    // With credentials: the token service wants Basic user:pass, taken from DOCKER_CONFIG.
+    let fake = FakeRegistry::start(Fake::Token { credentials: true });
+    let reference = format!("registry://{}/fake/app:1", fake.addr);
+    let out = layerlens(&[&reference], &no_creds, LIMIT);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains(&format!(
+            "registry {} requires credentials and none are configured for it",
+            fake.addr
+        )),
+        "{}",
+        out.stderr
+    );
+    let cfg = tempfile::tempdir().unwrap();
+    let with_cfg = [
+        ("DOCKER_CONFIG", cfg.path().to_str().unwrap()),
+        ("REGISTRY_AUTH_FILE", ""),
+    ];
+    std::fs::write(
+        cfg.path().join("config.json"),
+        auths_json(&fake.addr, "user", "wrong"),
+    )
+    .unwrap();
+    let out = layerlens(&[&reference], &with_cfg, LIMIT);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains(&format!(
+            "registry {} refused the credentials for user 'user'",
+            fake.addr
+        )) && !out.stderr.contains("wrong"),
+        "{}",
+        out.stderr
+    );
+    std::fs::write(
+        cfg.path().join("config.json"),
+        auths_json(&fake.addr, "user", "pass"),
+    )
+    .unwrap();
+    let out = layerlens(
+        &["--json", "-", &reference],
+        &[
+            ("DOCKER_CONFIG", cfg.path().to_str().unwrap()),
+            ("REGISTRY_AUTH_FILE", ""),
+        ],
+        LIMIT,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["layer"][0]["blobDigest"], fake.layer_digest.as_str());
+}
+
+#[test]
 fn registry_not_running_and_plain_http_refused_off_loopback() {
     // Nothing listens on port 1 of loopback.
     let out = layerlens(&["registry://127.0.0.1:1/app:1"], &[], LIMIT);

@@ -1,6 +1,6 @@
-//! A tiny fake registry on 127.0.0.1 for failures a real one will not produce on demand: a
-//! layer whose connection drops half-way, and a layer whose bytes do not match the digest the
-//! manifest names. It serves one image, answers each request on its own connection
+//! A tiny fake registry on 127.0.0.1 for what the Debian registry will not produce on demand: a
+//! layer whose connection drops half-way, a layer whose bytes do not match the digest the
+//! manifest names, and Bearer token authentication (a token service beside the registry). It serves one image, answers each request on its own connection
 //! (`Connection: close`), and stops when dropped or after a minute, whichever comes first.
 
 use std::io::{BufRead, BufReader, Write};
@@ -18,7 +18,16 @@ pub enum Fake {
     DropMidLayer,
     /// The manifest names a digest the served bytes do not hash to.
     WrongDigest,
+    /// Every registry request needs `Authorization: Bearer <token>`; the token comes from
+    /// `/token` (named in the 401's `WWW-Authenticate` challenge), which asks for Basic
+    /// credentials `user:pass` when `credentials` is set and gives anyone a token otherwise.
+    Token { credentials: bool },
 }
+
+/// The token the fake token service hands out.
+pub const FAKE_TOKEN: &str = "fake-token-7f3a";
+/// The credentials the fake token service accepts, base64 of `user:pass`.
+const FAKE_BASIC: &str = "dXNlcjpwYXNz";
 
 pub struct FakeRegistry {
     pub addr: String,
@@ -67,8 +76,8 @@ impl FakeRegistry {
             sha(&plain)
         );
         let layer_digest = match fault {
-            Fake::DropMidLayer => sha(&blob),
             Fake::WrongDigest => sha(b"not the layer"),
+            _ => sha(&blob),
         };
         let manifest = format!(
             r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":{}}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{}","size":{}}}]}}"#,
@@ -82,6 +91,7 @@ impl FakeRegistry {
         let addr = listener.local_addr().unwrap().to_string();
         let stop = Arc::new(AtomicBool::new(false));
         let server = Server {
+            addr: addr.clone(),
             manifest,
             config_digest: sha(config.as_bytes()),
             config,
@@ -113,6 +123,7 @@ impl FakeRegistry {
 }
 
 struct Server {
+    addr: String,
     manifest: String,
     config: String,
     config_digest: String,
@@ -131,12 +142,19 @@ impl Server {
         if reader.read_line(&mut request_line).is_err() || !request_line.starts_with("GET ") {
             return;
         }
+        let mut authorization = String::new();
         loop {
             let mut line = String::new();
             match reader.read_line(&mut line) {
                 Ok(0) | Err(_) => return,
                 Ok(_) if line == "\r\n" => break,
-                Ok(_) => {}
+                Ok(_) => {
+                    if let Some((k, v)) = line.split_once(':') {
+                        if k.eq_ignore_ascii_case("authorization") {
+                            authorization = v.trim().to_string();
+                        }
+                    }
+                }
             }
         }
         let path = request_line.split(' ').nth(1).unwrap_or("");
@@ -151,6 +169,33 @@ impl Server {
             let _ = conn.write_all(&body[..send]);
             let _ = conn.flush();
         };
+        if let Fake::Token { credentials } = self.fault {
+            let status = |conn: &mut &TcpStream, head: &str| {
+                let _ = conn.write_all(
+                    format!("HTTP/1.1 {head}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                        .as_bytes(),
+                );
+            };
+            if path.starts_with("/token?") {
+                let basic_ok = authorization == format!("Basic {FAKE_BASIC}");
+                if (credentials && !basic_ok) || !path.contains("scope=repository") {
+                    status(&mut conn, "401 Unauthorized");
+                } else {
+                    let body = format!(r#"{{"token":"{FAKE_TOKEN}","expires_in":300}}"#);
+                    respond(&mut conn, "application/json", body.as_bytes(), body.len());
+                }
+                return;
+            }
+            if authorization != format!("Bearer {FAKE_TOKEN}") {
+                let challenge = format!(
+                    "401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"http://{}/token\",\
+                     service=\"fake\",scope=\"repository:fake/app:pull\"",
+                    self.addr
+                );
+                status(&mut conn, &challenge);
+                return;
+            }
+        }
         if path == "/v2/" {
             respond(&mut conn, "application/json", b"{}", 2);
         } else if path.contains("/manifests/") {
@@ -167,7 +212,7 @@ impl Server {
         } else if path.ends_with(&format!("/blobs/{}", self.layer_digest)) {
             let send = match self.fault {
                 Fake::DropMidLayer => self.blob.len() / 2,
-                Fake::WrongDigest => self.blob.len(),
+                _ => self.blob.len(),
             };
             respond(&mut conn, "application/octet-stream", &self.blob, send);
         } else {
