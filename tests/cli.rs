@@ -197,3 +197,39 @@ fn help_and_bad_flags() {
     assert_eq!(code, 2);
     assert!(err.contains("--no-such-flag"));
 }
+
+#[test]
+fn a_docker_save_stream_on_stdin_reads_like_the_file() {
+    let (code, from_file, _) = layerlens(&["--json", "-", &classic()], None);
+    assert_eq!(code, 0);
+    // Through a pipe, which has no length and cannot seek.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_layerlens"))
+        .args(["--json", "-", "docker-archive:/dev/stdin"])
+        .env_remove("CI")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let tarball = std::fs::read(classic()).unwrap();
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &tarball));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let a: serde_json::Value = serde_json::from_str(&from_file).unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(a["image"], b["image"]);
+    assert_eq!(a["layer"], b["layer"]);
+    // An empty stream is a clear error, not a hang.
+    let out = Command::new(env!("CARGO_BIN_EXE_layerlens"))
+        .args(["--ci", "docker-archive:/dev/stdin"])
+        .env_remove("CI")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "layerlens: error: /dev/stdin is not a docker save archive: it has no manifest.json"
+    );
+}

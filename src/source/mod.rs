@@ -54,11 +54,15 @@ pub fn load(
         ImageSpec::Archive { path, kind, tag } => {
             let shown = path.display().to_string();
             let file = File::open(path).map_err(|e| Error::io(&shown, e))?;
-            let len = file.metadata().map_err(|e| Error::io(&shown, e))?.len();
-            if len == 0 {
-                return Err(Error::Format(format!("{shown} is empty")));
+            let meta = file.metadata().map_err(|e| Error::io(&shown, e))?;
+            // A pipe (`docker save app | layerlens docker-archive:/dev/stdin`) has no length:
+            // it is read in one pass like a file, and an empty one fails as a truncated tar.
+            if meta.is_file() {
+                if meta.len() == 0 {
+                    return Err(Error::Format(format!("{shown} is empty")));
+                }
+                progress.total_bytes(meta.len());
             }
-            progress.total_bytes(len);
             let reader =
                 progress::ProgressReader::new(BufReader::with_capacity(1 << 20, file), progress);
             archive::read_archive(
