@@ -592,6 +592,7 @@ fn on_a_terminal(args: &str) -> String {
     let cmd = format!("{} {args}", env!("CARGO_BIN_EXE_layerlens"));
     let out = std::process::Command::new("script")
         .args(["-qec", &cmd, "/dev/null"])
+        .env_remove("CI")
         .env("COLUMNS", "200")
         .output()
         .expect("script (util-linux) runs");

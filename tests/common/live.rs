@@ -187,7 +187,10 @@ pub struct Outcome {
 /// than `limit` (a hang) and killing it then.
 pub fn layerlens(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Outcome {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_layerlens"));
+    // CI=true would switch on dive's CI mode (text after the JSON); the tests ask for it
+    // explicitly when they want it.
     cmd.args(args)
+        .env_remove("CI")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
