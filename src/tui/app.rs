@@ -7,9 +7,11 @@ use std::sync::Arc;
 
 use ratatui::layout::{Position, Rect};
 
+use super::config::{Config, Prefs};
 use super::keymap::Keymap;
 use super::layout::Areas;
 use super::tree::{CompareMode, FileTree};
+use super::view::tree_lines;
 use crate::analysis::dive::DiveAnalysis;
 use crate::analysis::hidden::HiddenFile;
 use crate::image::Image;
@@ -32,6 +34,7 @@ pub enum Action {
     ToggleCollapseAll,
     ToggleKind(Change),
     ToggleAttributes,
+    ToggleWrap,
     ToggleSort,
     StartFilter,
     ClearFilter,
@@ -205,6 +208,8 @@ pub struct Browse {
     pub layer_offset: usize,
     pub tree: FileTree,
     pub attributes: bool,
+    /// Long tree lines wrap instead of being cut (dive's ctrl+p).
+    pub wrap: bool,
     pub overlay: Option<Overlay>,
     pub input: Option<Input>,
     pub search: Option<Search>,
@@ -217,6 +222,8 @@ pub struct App {
     pub progress: LoadProgress,
     pub browse: Option<Browse>,
     pub keymap: Keymap,
+    /// How the browser starts (the config file's `diff`, `filetree` and `layer` settings).
+    pub prefs: Prefs,
     /// false under NO_COLOR.
     pub color: bool,
     pub width: u16,
@@ -230,12 +237,13 @@ pub struct App {
 
 impl App {
     /// The state while `reference` loads.
-    pub fn loading(reference: &str, keymap: Keymap, color: bool, width: u16, height: u16) -> App {
+    pub fn loading(reference: &str, config: Config, color: bool, width: u16, height: u16) -> App {
         App {
             reference: reference.to_string(),
             progress: LoadProgress::default(),
             browse: None,
-            keymap,
+            keymap: config.keymap,
+            prefs: config.prefs,
             color,
             width,
             height,
@@ -247,7 +255,7 @@ impl App {
 
     /// A loaded app (tests and benchmarks): the image, and optionally its analysis.
     pub fn with_image(image: Arc<Image>, analysis: Option<Analysis>, w: u16, h: u16) -> App {
-        let mut app = App::loading(&image.reference.clone(), Keymap::default(), true, w, h);
+        let mut app = App::loading(&image.reference.clone(), Config::default(), true, w, h);
         update(&mut app, Action::Loaded(image));
         if let Some(a) = analysis {
             update(&mut app, Action::Analyzed(Arc::new(a)));
@@ -257,8 +265,7 @@ impl App {
 
     /// The screen areas at the current size.
     pub fn areas(&self) -> Areas {
-        let layers = self.browse.as_ref().map_or(0, |b| b.image.layers.len());
-        Areas::new(Rect::new(0, 0, self.width, self.height), layers)
+        Areas::for_app(self, Rect::new(0, 0, self.width, self.height))
     }
 
     /// Rows of file tree visible at once.
@@ -375,7 +382,8 @@ pub fn update(app: &mut App, action: Action) {
             return;
         }
         Action::Loaded(image) => {
-            let tree = FileTree::new(&image.tree);
+            let p = app.prefs;
+            let tree = FileTree::with_options(&image.tree, p.show, p.aggregated, p.collapse_dir);
             app.browse = Some(Browse {
                 image,
                 analysis: None,
@@ -383,7 +391,8 @@ pub fn update(app: &mut App, action: Action) {
                 layer: 0,
                 layer_offset: 0,
                 tree,
-                attributes: true,
+                attributes: p.show_attributes,
+                wrap: false,
                 overlay: None,
                 input: None,
                 search: None,
@@ -529,6 +538,7 @@ pub fn update(app: &mut App, action: Action) {
             b.tree.scroll_to_selection(tree_h);
         }
         Action::ToggleAttributes => b.attributes = !b.attributes,
+        Action::ToggleWrap => b.wrap = !b.wrap,
         Action::ToggleSort => {
             b.tree.toggle_sort(tree);
             b.tree.scroll_to_selection(tree_h);
@@ -662,8 +672,8 @@ pub fn update(app: &mut App, action: Action) {
             }
             if areas.tree_rows.contains(pos) {
                 b.focus = Pane::Tree;
-                let i = b.tree.offset() + (row - areas.tree_rows.y) as usize;
-                if i < b.tree.rows().len() {
+                let lines = tree_lines(b, areas.tree_rows.width, areas.tree_rows.height);
+                if let Some(&(i, _)) = lines.get((row - areas.tree_rows.y) as usize) {
                     if i == b.tree.selected() {
                         b.tree.toggle_collapse(tree);
                     }

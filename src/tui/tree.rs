@@ -234,6 +234,17 @@ pub struct FileTree {
 impl FileTree {
     /// The model for layer 0, everything expanded.
     pub fn new(tree: &MergedTree) -> FileTree {
+        FileTree::with_options(tree, ChangeFilter::default(), false, false)
+    }
+
+    /// The model for layer 0 with the config file's starting options: the change kinds shown,
+    /// the aggregated view, and every directory collapsed.
+    pub fn with_options(
+        tree: &MergedTree,
+        show: ChangeFilter,
+        aggregated: bool,
+        collapse_all: bool,
+    ) -> FileTree {
         let mut t = FileTree {
             layer: 0,
             options: TreeOptions::default(),
@@ -243,6 +254,17 @@ impl FileTree {
             selected: 0,
             offset: 0,
         };
+        t.options.show = show;
+        if aggregated {
+            t.options.mode = CompareMode::Aggregated;
+        }
+        if collapse_all {
+            tree.walk(ROOT, &mut |n| {
+                if n != ROOT && !tree.children(n).is_empty() {
+                    t.collapsed.insert(n);
+                }
+            });
+        }
         if tree.layer_count() > 0 {
             t.rebuild(tree);
         }
