@@ -229,15 +229,25 @@ layer:
         let c = Config::from_yaml(DIVE_CONFIG).unwrap();
         let none = KeyModifiers::NONE;
         assert_eq!(
-            action(&c, Context::Tree, key(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+            action(
+                &c,
+                Context::Tree,
+                key(KeyCode::Char('q'), KeyModifiers::CONTROL)
+            ),
             format!("{:?}", Some(Action::Quit))
         );
-        assert_eq!(action(&c, Context::Tree, key(KeyCode::Char('q'), none)), "None");
+        assert_eq!(
+            action(&c, Context::Tree, key(KeyCode::Char('q'), none)),
+            "None"
+        );
         assert_eq!(
             action(&c, Context::Tree, key(KeyCode::Char('x'), none)),
             format!("{:?}", Some(Action::ToggleCollapse))
         );
-        assert_eq!(action(&c, Context::Tree, key(KeyCode::Char(' '), none)), "None");
+        assert_eq!(
+            action(&c, Context::Tree, key(KeyCode::Char(' '), none)),
+            "None"
+        );
         let p = c.prefs;
         assert!(!p.show.unmodified && !p.show.removed);
         assert!(p.show.added && p.show.modified);
@@ -295,7 +305,11 @@ layer:
         )
         .unwrap();
         assert!(!Config::load().unwrap().prefs.show_attributes);
-        std::fs::write(dir.path().join("layerlens/config.yaml"), "diff: {hide: [x]}\n").unwrap();
+        std::fs::write(
+            dir.path().join("layerlens/config.yaml"),
+            "diff: {hide: [x]}\n",
+        )
+        .unwrap();
         let e = Config::load().unwrap_err();
         assert!(e.contains("config.yaml") && e.contains("'x'"), "{e}");
         std::env::remove_var("XDG_CONFIG_HOME");

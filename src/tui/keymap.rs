@@ -248,11 +248,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "y",
         "every layer that wrote, changed or deleted the selected path",
     ),
-    (
-        "view-file",
-        "v",
-        "show the selected text file's contents",
-    ),
+    ("view-file", "v", "show the selected text file's contents"),
     ("help", "?,f1", "show this help"),
 ];
 
@@ -509,7 +505,11 @@ mod tests {
         let m = Keymap::default();
         // ctrl+m arrives as enter: in the tree it is dive's toggle-modified-files.
         assert_eq!(
-            dbg_of(map_key(&m, Context::Tree, &ev(KeyCode::Enter, KeyModifiers::NONE))),
+            dbg_of(map_key(
+                &m,
+                Context::Tree,
+                &ev(KeyCode::Enter, KeyModifiers::NONE)
+            )),
             dbg_of(Some(Action::ToggleKind(Change::Modified)))
         );
         assert_eq!(
@@ -542,7 +542,11 @@ mod tests {
             (ev(KeyCode::Tab, KeyModifiers::NONE), Action::ToggleView),
             (ev(KeyCode::Esc, KeyModifiers::NONE), Action::ClearFilter),
         ] {
-            assert_eq!(dbg_of(map_key(&m, Context::Tree, &k)), dbg_of(Some(a)), "{k:?}");
+            assert_eq!(
+                dbg_of(map_key(&m, Context::Tree, &k)),
+                dbg_of(Some(a)),
+                "{k:?}"
+            );
         }
         assert_eq!(
             dbg_of(map_key(&m, Context::Layers, &ctrl('l'))),

@@ -57,7 +57,9 @@ impl Areas {
         let rest = left.height.saturating_sub(layers_h);
         let even = rest / 2;
         let details_h = if details > even {
-            details.min(rest.saturating_sub(IMAGE_DETAILS_MIN)).max(even)
+            details
+                .min(rest.saturating_sub(IMAGE_DETAILS_MIN))
+                .max(even)
         } else {
             even
         };
