@@ -1,6 +1,9 @@
 //! The terminal UI: frames drawn into ratatui's TestBackend by scripted actions (insta
 //! snapshots), and the real binary in tmux.
 
+mod common;
+
+use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -219,6 +222,161 @@ fn help_lists_every_binding_and_no_color_draws_without_colour() {
         .iter()
         .all(|c| c.fg == ratatui::style::Color::Reset));
     insta::assert_snapshot!(t.backend());
+}
+
+// --- odd names and a huge directory ---------------------------------------------------------
+
+/// One layer: `odd/` with names that are not UTF-8, hold control characters, are very long or
+/// wide; and `huge/` with `n` files.
+fn odd_layer(n: usize) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    let mut add = |name: &[u8], data: &[u8], kind: tar::EntryType| {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_size(data.len() as u64);
+        h.set_mode(if kind == tar::EntryType::Directory { 0o755 } else { 0o644 });
+        h.set_mtime(1_700_000_000);
+        b.append_data(&mut h, std::ffi::OsStr::from_bytes(name), data)
+            .unwrap();
+    };
+    add(b"odd/", b"", tar::EntryType::Directory);
+    let long = format!("odd/{}end", "long-name-".repeat(30));
+    for name in [
+        &b"odd/caf\xc3\xa9"[..],
+        b"odd/bad\xff\xfename",
+        b"odd/tab\there",
+        b"odd/esc\x1b[31mred",
+        b"odd/new\nline",
+        "odd/wide-日本語".as_bytes(),
+        long.as_bytes(),
+    ] {
+        add(name, b"hello\n", tar::EntryType::Regular);
+    }
+    add(b"huge/", b"", tar::EntryType::Directory);
+    for i in 0..n {
+        add(format!("huge/f{i:06}").as_bytes(), b"", tar::EntryType::Regular);
+    }
+    b.into_inner().unwrap()
+}
+
+/// The tree pane's text (right of the middle border), its lines joined.
+fn tree_text(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| {
+            let chars: Vec<char> = l.chars().collect();
+            let right: String = chars[chars.len() / 2 + 1..].iter().collect();
+            right.trim_end_matches([' ', '│']).to_string()
+        })
+        .collect()
+}
+
+fn odd_app(w: u16, h: u16, n: usize) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let tar = dir.path().join("odd.tar");
+    std::fs::write(&tar, common::docker_save_tars(vec![odd_layer(n)])).unwrap();
+    let mut image = load(tar.to_str().unwrap(), None, &LoadOptions::default(), &NoProgress).unwrap();
+    image.reference = "odd.tar".into();
+    let analysis = Analysis::compute(&image);
+    let mut app = App::with_image(Arc::new(image), Some(analysis), w, h);
+    app.reference = "odd.tar".into();
+    app
+}
+
+#[test]
+fn odd_names_are_escaped_and_never_reach_the_terminal_raw() {
+    let mut app = odd_app(100, 24, 3);
+    run(&mut app, &[Action::ToggleView, Action::ToggleAttributes]);
+    let s = screen(&app);
+    for shown in [
+        "café",
+        r"bad\xff\xfename",
+        r"tab\x09here",
+        r"esc\x1b[31mred",
+        r"new\x0aline",
+    ] {
+        assert!(s.contains(shown), "{shown} in\n{s}");
+    }
+    // A wide character takes two cells (the second one blank).
+    assert!(s.contains("wide-日 本 語"), "{s}");
+    // No control character reaches a cell.
+    let t = draw(&app);
+    assert!(t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .all(|c| !c.symbol().chars().any(char::is_control)));
+    // The long name is cut at the pane's edge; with wrap on (ctrl+p) all of it is on screen.
+    let full = format!("{}end", "long-name-".repeat(30));
+    assert!(!tree_text(&s).contains(&full));
+    let long = app
+        .browse
+        .as_ref()
+        .unwrap()
+        .tree
+        .rows()
+        .iter()
+        .position(|r| {
+            let b = app.browse.as_ref().unwrap();
+            b.image.tree.name(r.node).starts_with(b"long-name-")
+        })
+        .unwrap();
+    run(&mut app, &vec![Action::Down; long]);
+    run(&mut app, &[Action::ToggleWrap]);
+    let s = screen(&app);
+    assert!(tree_text(&s).contains(&full), "{s}");
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn a_directory_with_100k_files_renders_and_scrolls_fast() {
+    let mut app = odd_app(120, 40, 100_000);
+    let rows = app.browse.as_ref().unwrap().tree.rows().len();
+    assert_eq!(rows, 2 + 7 + 100_000);
+    update(&mut app, Action::ToggleView);
+    let h = app.tree_height();
+    // Every key, update and draw, well under a second even in a debug build: nothing is
+    // proportional to the square of the directory's size.
+    let mut worst = Duration::ZERO;
+    let mut key = |app: &mut App, a: Action| {
+        let t = Instant::now();
+        update(app, a);
+        draw(app);
+        worst = worst.max(t.elapsed());
+    };
+    for _ in 0..3 {
+        key(&mut app, Action::PageDown);
+    }
+    let b = app.browse.as_ref().unwrap();
+    let first_shown = b.tree.offset();
+    assert_eq!(b.tree.selected(), 3 * h);
+    let s = screen(&app);
+    // Rows 0..9 are odd/, its 7 files and huge/; then the files in order.
+    let want = format!("f{:06}", b.tree.selected() - 9);
+    assert!(s.contains(&want), "{want} in\n{s}");
+    assert!(first_shown > 0);
+    for a in [
+        Action::ToggleSort,
+        Action::ToggleCollapseAll,
+        Action::ToggleCollapseAll,
+        Action::ToggleKind(layerlens::index::Change::Added),
+        Action::ToggleKind(layerlens::index::Change::Added),
+        Action::CompareAll,
+        Action::PageDown,
+        Action::Up,
+    ] {
+        key(&mut app, a);
+    }
+    update(&mut app, Action::StartSearch);
+    for c in "f099999".chars() {
+        update(&mut app, Action::InputChar(c));
+    }
+    key(&mut app, Action::InputSubmit);
+    let b = app.browse.as_ref().unwrap();
+    assert_eq!(b.image.tree.path(b.selected_node().unwrap()), b"huge/f099999");
+    assert!(screen(&app).contains("f099999"));
+    assert!(worst < Duration::from_secs(1), "slowest key took {worst:?}");
 }
 
 // --- the real binary in tmux -------------------------------------------------------------

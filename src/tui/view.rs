@@ -258,18 +258,21 @@ pub fn layer_detail_lines(b: &Browse, theme: Theme, width: usize) -> Vec<Line<'s
         label("   Size: "),
         Span::raw(size(l.size)),
     ])];
+    // A digest is one line, cut with "…" when the pane is narrower: the room goes to the
+    // command, which is never cut.
     for (name, value) in [
         ("Digest: ", l.blob_digest.to_string()),
         ("DiffID: ", l.diff_id.to_string()),
     ] {
-        let text = format!("{name}{value}");
-        for (k, part) in wrap_text(&text, width).into_iter().enumerate() {
-            lines.push(if k == 0 && part.len() >= name.len() {
-                Line::from(vec![label(name), Span::raw(part[name.len()..].to_string())])
-            } else {
-                Line::from(part)
-            });
-        }
+        let room = width.saturating_sub(name.len());
+        let value = if value.chars().count() > room && room > 0 {
+            let mut v: String = value.chars().take(room - 1).collect();
+            v.push('…');
+            v
+        } else {
+            value
+        };
+        lines.push(Line::from(vec![label(name), Span::raw(value)]));
     }
     lines.push(Line::from(counts));
     lines.push(Line::from(label("Command:")));
