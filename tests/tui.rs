@@ -234,7 +234,11 @@ fn odd_layer(n: usize) -> Vec<u8> {
         let mut h = tar::Header::new_gnu();
         h.set_entry_type(kind);
         h.set_size(data.len() as u64);
-        h.set_mode(if kind == tar::EntryType::Directory { 0o755 } else { 0o644 });
+        h.set_mode(if kind == tar::EntryType::Directory {
+            0o755
+        } else {
+            0o644
+        });
         h.set_mtime(1_700_000_000);
         b.append_data(&mut h, std::ffi::OsStr::from_bytes(name), data)
             .unwrap();
@@ -254,7 +258,11 @@ fn odd_layer(n: usize) -> Vec<u8> {
     }
     add(b"huge/", b"", tar::EntryType::Directory);
     for i in 0..n {
-        add(format!("huge/f{i:06}").as_bytes(), b"", tar::EntryType::Regular);
+        add(
+            format!("huge/f{i:06}").as_bytes(),
+            b"",
+            tar::EntryType::Regular,
+        );
     }
     b.into_inner().unwrap()
 }
@@ -275,7 +283,13 @@ fn odd_app(w: u16, h: u16, n: usize) -> App {
     let dir = tempfile::tempdir().unwrap();
     let tar = dir.path().join("odd.tar");
     std::fs::write(&tar, common::docker_save_tars(vec![odd_layer(n)])).unwrap();
-    let mut image = load(tar.to_str().unwrap(), None, &LoadOptions::default(), &NoProgress).unwrap();
+    let mut image = load(
+        tar.to_str().unwrap(),
+        None,
+        &LoadOptions::default(),
+        &NoProgress,
+    )
+    .unwrap();
     image.reference = "odd.tar".into();
     let analysis = Analysis::compute(&image);
     let mut app = App::with_image(Arc::new(image), Some(analysis), w, h);
@@ -374,7 +388,10 @@ fn a_directory_with_100k_files_renders_and_scrolls_fast() {
     }
     key(&mut app, Action::InputSubmit);
     let b = app.browse.as_ref().unwrap();
-    assert_eq!(b.image.tree.path(b.selected_node().unwrap()), b"huge/f099999");
+    assert_eq!(
+        b.image.tree.path(b.selected_node().unwrap()),
+        b"huge/f099999"
+    );
     assert!(screen(&app).contains("f099999"));
     assert!(worst < Duration::from_secs(1), "slowest key took {worst:?}");
 }
@@ -397,17 +414,25 @@ fn wait_for(session: &str, needle: &str) -> String {
     }
 }
 
-#[test]
-fn real_binary_in_tmux() {
-    let have_tmux = Command::new("tmux")
+/// Whether tmux can run; without it the test is skipped, unless LAYERLENS_SERVICES says the
+/// services (tmux among them) were set up, and then it fails.
+fn have_tmux() -> bool {
+    let have = Command::new("tmux")
         .arg("-V")
         .output()
         .is_ok_and(|o| o.status.success());
-    if !have_tmux {
+    if !have {
         if std::env::var_os("LAYERLENS_SERVICES").is_some() {
             panic!("LAYERLENS_SERVICES is set but tmux is not installed");
         }
         eprintln!("skipped: tmux is not installed (set LAYERLENS_SERVICES=1 to require it)");
+    }
+    have
+}
+
+#[test]
+fn real_binary_in_tmux() {
+    if !have_tmux() {
         return;
     }
     let session = format!("layerlens-e2e-{}", std::process::id());
@@ -444,6 +469,13 @@ fn real_binary_in_tmux() {
     assert!(s.contains("hiding unmodified"), "{s}");
     assert!(s.contains("└── big.bin"), "{s}");
     assert!(!s.contains("acpid"), "{s}");
+    // ctrl+m (sent as enter by the terminal) hides modified files, as in dive; ctrl+p wraps.
+    tmux(&["send-keys", "-t", &session, "C-m"]);
+    let s = wait_for(&session, "hiding modified, unmodified");
+    assert!(s.contains("hiding modified, unmodified"), "{s}");
+    tmux(&["send-keys", "-t", &session, "C-p"]);
+    let s = wait_for(&session, "· wrap");
+    assert!(s.contains("· wrap"), "{s}");
     tmux(&["send-keys", "-t", &session, "?"]);
     let s = wait_for(&session, "toggle-collapse-all-dir");
     assert!(s.contains("Help"), "{s}");
@@ -465,6 +497,78 @@ fn real_binary_in_tmux() {
         .is_ok_and(|s| s.success());
     assert!(!alive, "q quits");
     drop(guard);
+}
+
+/// Runs the binary in tmux under `sh`, then prints its exit code and the terminal's modes, and
+/// waits; returns the screen once the exit line is there, and the pane's `#{alternate_on}
+/// #{mouse_any_flag}` flags.
+fn run_to_exit(name: &str, env: &str, image: &str) -> (String, String) {
+    let session = format!("layerlens-{name}-{}", std::process::id());
+    let script = format!(
+        "env -u CI XDG_CONFIG_HOME=/nonexistent {env} {} {image}; \
+         echo \"exit=$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; \
+         echo; echo done-done; sleep 30",
+        env!("CARGO_BIN_EXE_layerlens"),
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    let _guard = KillOnDrop(session.clone());
+    let s = wait_for(&session, "done-done");
+    let flags = tmux(&[
+        "display-message",
+        "-p",
+        "-t",
+        &session,
+        "#{alternate_on} #{mouse_any_flag}",
+    ]);
+    (s, flags.trim().to_string())
+}
+
+#[test]
+fn real_binary_restores_the_terminal_on_error_and_on_panic() {
+    if !have_tmux() {
+        return;
+    }
+    // A file that is not an image: the UI opens, loading fails, the terminal comes back and the
+    // error is one line on it, exit code 2.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("not-an-image.tar");
+    std::fs::write(&bad, vec![7u8; 5000]).unwrap();
+    let (s, flags) = run_to_exit("error", "", bad.to_str().unwrap());
+    assert!(s.contains("exit=2"), "{s}");
+    assert!(
+        s.contains("not-an-image.tar"),
+        "the error names the file:\n{s}"
+    );
+    let cooked = |s: &str| s.lines().any(|l| l.trim() == "icanon echo");
+    assert!(cooked(&s), "canonical mode and echo again:\n{s}");
+    assert_eq!(flags, "0 0", "main screen, no mouse reporting");
+    // A panic (a debug-build test seam panics once the image is shown): the same, exit 101.
+    if cfg!(debug_assertions) {
+        let (s, flags) = run_to_exit(
+            "panic",
+            "LAYERLENS_TEST_PANIC=1",
+            &testdata("classic.docker.tar"),
+        );
+        assert!(s.contains("exit=101"), "{s}");
+        assert!(
+            s.contains("LAYERLENS_TEST_PANIC"),
+            "the panic message is shown:\n{s}"
+        );
+        assert!(cooked(&s), "canonical mode and echo again:\n{s}");
+        assert_eq!(flags, "0 0", "main screen, no mouse reporting");
+    }
 }
 
 struct KillOnDrop(String);
