@@ -112,9 +112,6 @@ fn bench(c: &mut Criterion) {
     g.bench_function("key_toggle_sort", |b| {
         b.iter(|| press(&mut app, &mut term, Action::ToggleSort))
     });
-    g.bench_function("key_collapse_all", |b| {
-        b.iter(|| press(&mut app, &mut term, Action::ToggleCollapseAll))
-    });
     update(&mut app, Action::StartFilter);
     let mut typed = false;
     g.bench_function("key_filter_char", |b| {
@@ -127,6 +124,10 @@ fn bench(c: &mut Criterion) {
             };
             press(&mut app, &mut term, a)
         })
+    });
+    update(&mut app, Action::InputCancel);
+    g.bench_function("key_collapse_all", |b| {
+        b.iter(|| press(&mut app, &mut term, Action::ToggleCollapseAll))
     });
     g.finish();
 }
