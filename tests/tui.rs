@@ -476,6 +476,17 @@ fn real_binary_in_tmux() {
     tmux(&["send-keys", "-t", &session, "C-p"]);
     let s = wait_for(&session, "· wrap");
     assert!(s.contains("· wrap"), "{s}");
+    // ctrl+space collapses every directory: data/ is shown collapsed, big.bin is not.
+    tmux(&["send-keys", "-t", &session, "C-Space"]);
+    let s = wait_for(&session, "▸ data");
+    assert!(
+        s.contains("└── ▸ data") && !tree_text(&s).contains("big.bin"),
+        "{s}"
+    );
+    // Search jumps into the collapsed directory.
+    tmux(&["send-keys", "-t", &session, "/", "big", "Enter"]);
+    let s = wait_for(&session, "search 'big': 1 of 1");
+    assert!(tree_text(&s).contains("└── big.bin"), "{s}");
     tmux(&["send-keys", "-t", &session, "?"]);
     let s = wait_for(&session, "toggle-collapse-all-dir");
     assert!(s.contains("Help"), "{s}");

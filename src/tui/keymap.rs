@@ -212,7 +212,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         "toggle-modified-files",
         "ctrl+m",
-        "show / hide modified files (terminals send ctrl+m as enter)",
+        "show / hide modified files (also enter)",
     ),
     (
         "toggle-unmodified-files",
