@@ -198,8 +198,14 @@ fn wasted_bytes_view_and_jump_to_the_layer_that_wrote_it() {
     let s = screen(&app);
     assert!(s.contains("Why /data/big.bin"), "{s}");
     // Written by layer 4, deleted by layer 10, each with its bytes and command.
-    assert!(s.contains("│4       added        1.05 MB  mkdir -p /data"), "{s}");
-    assert!(s.contains("│10      removed      1.05 MB  rm /data/big.bin"), "{s}");
+    assert!(
+        s.contains("│4       added        1.05 MB  mkdir -p /data"),
+        "{s}"
+    );
+    assert!(
+        s.contains("│10      removed      1.05 MB  rm /data/big.bin"),
+        "{s}"
+    );
     insta::assert_snapshot!("why_overlay", draw(&app).backend());
 }
 
@@ -592,4 +598,42 @@ impl Drop for KillOnDrop {
             .args(["kill-session", "-t", &self.0])
             .output();
     }
+}
+
+#[test]
+fn a_long_command_is_wrapped_whole_or_says_it_is_cut_and_v_shows_it() {
+    // 120x40: layer 6's command (five `&&` steps) is wrapped, all of it.
+    let mut app = app(120, 40);
+    run(&mut app, &vec![Action::Down; 6]);
+    let s = screen(&app);
+    let left: String = s
+        .lines()
+        .map(|l| {
+            l.chars()
+                .take(60)
+                .collect::<String>()
+                .trim_matches(['│', ' '])
+                .to_string()
+        })
+        .collect();
+    assert!(
+        left.contains("echo \"CFLAGS=-O2\" > /tmp/build/config.mk"),
+        "{s}"
+    );
+    assert!(!s.contains("more lines"));
+    // 80x24 has no room for it: the pane says so, and v (layers pane) shows the command.
+    update(
+        &mut app,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    let s = screen(&app);
+    assert!(s.contains("more lines: v in the layers pane"), "{s}");
+    update(&mut app, Action::ViewFile);
+    let s = screen(&app);
+    assert!(s.contains("Layer 6 command"), "{s}");
+    assert!(s.contains("config.mk"), "{s}");
+    insta::assert_snapshot!(draw(&app).backend());
 }

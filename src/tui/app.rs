@@ -440,6 +440,15 @@ pub fn update(app: &mut App, action: Action) {
             Some(node) => b.overlay = Some(Overlay::Why { node, offset: 0 }),
             None => app.message = Some("no path selected".into()),
         },
+        Action::ViewFile if b.focus == Pane::Layers => {
+            if let Some(l) = b.image.layers.get(b.layer) {
+                b.overlay = Some(Overlay::File {
+                    title: format!("Layer {} command", b.layer),
+                    text: l.command(),
+                    offset: 0,
+                });
+            }
+        }
         Action::ViewFile => match b
             .selected_origin()
             .and_then(|o| tree.entry(o).map(|e| (o, e)))
@@ -492,10 +501,9 @@ pub fn update(app: &mut App, action: Action) {
                 Action::PageUp => -page,
                 _ => page,
             };
-            let overlay_len = b
-                .overlay
-                .as_ref()
-                .map_or(0, |o| super::overlay::overlay_len(b, o));
+            let overlay_len = b.overlay.as_ref().map_or(0, |o| {
+                super::overlay::overlay_len(b, o, areas.overlay.width.saturating_sub(2).into())
+            });
             if let Some(o) = &mut b.overlay {
                 if let Overlay::Waste { selected, offset } = o {
                     let n = b.analysis.as_ref().map_or(0, |a| a.hidden.len());
@@ -871,7 +879,7 @@ mod tests {
         let Some(Overlay::Help { offset }) = b(&app).overlay else {
             panic!("help is open")
         };
-        let len = super::super::overlay::overlay_len(b(&app), &Overlay::Help { offset: 0 });
+        let len = super::super::overlay::overlay_len(b(&app), &Overlay::Help { offset: 0 }, 100);
         assert_eq!(offset, len.saturating_sub(app.overlay_height()));
         update(&mut app, Action::Up);
         let Some(Overlay::Help { offset: after }) = b(&app).overlay else {

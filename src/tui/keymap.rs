@@ -248,7 +248,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "y",
         "every layer that wrote, changed or deleted the selected path",
     ),
-    ("view-file", "v", "show the selected text file's contents"),
+    (
+        "view-file",
+        "v",
+        "show a text file, or (layers pane) the whole command",
+    ),
     ("help", "?,f1", "show this help"),
 ];
 

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::app::{Browse, Overlay};
 use super::keymap::{Keymap, COMMANDS};
-use super::view::{size, Theme};
+use super::view::{size, wrap_text, Theme};
 use crate::analysis::hidden::HiddenBy;
 use crate::index::{path, Change};
 
@@ -20,13 +20,13 @@ const HELP_FOOTER: [&str; 4] = [
     "Keys: $XDG_CONFIG_HOME/layerlens/config.yaml, `keybinding: {name: keys}` with dive's names.",
 ];
 
-/// How many lines an overlay has (for scrolling).
-pub fn overlay_len(b: &Browse, o: &Overlay) -> usize {
+/// How many lines an overlay has (for scrolling); a file's lines wrap at `width` columns.
+pub fn overlay_len(b: &Browse, o: &Overlay, width: usize) -> usize {
     match o {
         Overlay::Help { .. } => 1 + COMMANDS.len() + HELP_FOOTER.len(),
         Overlay::Waste { .. } => b.analysis.as_ref().map_or(1, |a| a.hidden.len().max(1)),
         Overlay::Why { node, .. } => 1 + b.why_rows(*node).len(),
-        Overlay::File { text, .. } => text.lines().count(),
+        Overlay::File { text, .. } => wrap_text(text, width).len(),
     }
 }
 
@@ -40,9 +40,13 @@ pub struct OverlayView<'a> {
 
 impl OverlayView<'_> {
     /// The title, the lines from `offset` (at most `height`), and the selected line's index.
-    fn content(&self, height: usize) -> (String, Vec<Line<'static>>, usize, Option<usize>) {
+    fn content(
+        &self,
+        width: usize,
+        height: usize,
+    ) -> (String, Vec<Line<'static>>, usize, Option<usize>) {
         let (b, theme) = (self.b, self.theme);
-        let len = overlay_len(b, self.overlay);
+        let len = overlay_len(b, self.overlay, width);
         let clamp = |offset: usize| offset.min(len.saturating_sub(1));
         match self.overlay {
             Overlay::Help { offset } => {
@@ -144,11 +148,11 @@ impl OverlayView<'_> {
                 offset,
             } => {
                 let offset = clamp(*offset);
-                let lines = text
-                    .lines()
+                let lines = wrap_text(text, width)
+                    .into_iter()
                     .skip(offset)
                     .take(height)
-                    .map(|l| Line::from(l.replace('\t', "    ")))
+                    .map(Line::from)
                     .collect();
                 (title.clone(), lines, offset, None)
             }
@@ -159,8 +163,9 @@ impl OverlayView<'_> {
 impl Widget for OverlayView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
+        let inner_w = area.width.saturating_sub(2) as usize;
         let inner_h = area.height.saturating_sub(2) as usize;
-        let (title, lines, offset, selected) = self.content(inner_h);
+        let (title, lines, offset, selected) = self.content(inner_w, inner_h);
         let block = Block::bordered().title(Span::styled(format!(" {title} "), theme.title(true)));
         let inner = block.inner(area);
         block.render(area, buf);

@@ -289,7 +289,18 @@ pub struct LayerDetails<'a> {
 impl Widget for LayerDetails<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let width = area.width.saturating_sub(2) as usize;
-        Paragraph::new(layer_detail_lines(self.b, self.theme, width))
+        let mut lines = layer_detail_lines(self.b, self.theme, width);
+        let room = area.height.saturating_sub(2) as usize;
+        if lines.len() > room && room > 0 {
+            // Too small a screen for the whole command: say so, and how to see it.
+            let more = lines.len() - room + 1;
+            lines.truncate(room - 1);
+            lines.push(Line::styled(
+                format!("… {more} more lines: v in the layers pane shows all"),
+                self.theme.dim(),
+            ));
+        }
+        Paragraph::new(lines)
             .block(pane_block("Layer Details", false, self.theme))
             .render(area, buf);
     }
