@@ -1,12 +1,17 @@
 //! TUI hot paths on a generated image: building the first frame's model and drawing it, and
-//! one key press (update + render). Set LAYERLENS_BENCH_IMAGE to a big image (e.g. the
-//! 200k-file /tmp/bench-200k.tar from gen_bench_image.py); the default is the small testdata
-//! image.
+//! one key press (update + draw) for each kind of key: a layer switch (its view computed
+//! afresh, and cached), the aggregated view, scrolling, toggles, collapse all, the filter.
+//! Set LAYERLENS_BENCH_IMAGE to a big image (e.g. the 200k-file /tmp/bench-200k.tar from
+//! gen_bench_image.py); the default is the small testdata image.
+//!
+//! `cargo bench --bench tui` (with LAYERLENS_BENCH_IMAGE=/tmp/bench-200k.tar for the figures
+//! in the README).
 
 use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use layerlens::index::Change;
 use layerlens::source::{load, LoadOptions, NoProgress};
 use layerlens::tui::app::{update, Action, App};
 use layerlens::tui::view::render;
@@ -21,6 +26,11 @@ fn image() -> Arc<layerlens::Image> {
 
 fn bench(c: &mut Criterion) {
     let image = image();
+    eprintln!(
+        "image: {} layers, {} paths",
+        image.layers.len(),
+        image.tree.node_count()
+    );
     let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
     let mut g = c.benchmark_group("tui");
     g.sample_size(20);
@@ -33,46 +43,91 @@ fn bench(c: &mut Criterion) {
     });
     let n = image.layers.len();
     let mut app = App::with_image(image.clone(), None, 120, 40);
-    // Warm every layer's view once, as a user paging through layers would.
-    for _ in 0..n {
-        update(&mut app, Action::Down);
-    }
+    let press = |app: &mut App, term: &mut Terminal<TestBackend>, a: Action| {
+        update(app, a);
+        term.draw(|f| render(app, f)).unwrap();
+    };
+    // Layers pane: down to the last layer and back, every view computed afresh.
     let mut step = 0usize;
-    let keys = [Action::Down, Action::Up];
-    g.bench_function("key_next_layer_cached", |b| {
+    let mut next_layer = |app: &App| {
+        step += 1;
+        let layer = app.browse.as_ref().unwrap().layer;
+        if (step / n.max(1)) % 2 == 0 && layer + 1 < n || layer == 0 {
+            Action::Down
+        } else {
+            Action::Up
+        }
+    };
+    g.bench_function("key_layer_switch_cold", |b| {
         b.iter(|| {
-            step += 1;
-            update(&mut app, keys[step % 2].clone());
-            term.draw(|f| render(&app, f)).unwrap();
+            app.browse.as_mut().unwrap().tree.forget_views();
+            let a = next_layer(&app);
+            press(&mut app, &mut term, a);
         })
     });
+    g.bench_function("key_layer_switch_cached", |b| {
+        b.iter(|| {
+            let a = next_layer(&app);
+            press(&mut app, &mut term, a);
+        })
+    });
+    let mut aggregated = false;
+    g.bench_function("key_toggle_aggregated_cold", |b| {
+        b.iter(|| {
+            app.browse.as_mut().unwrap().tree.forget_views();
+            aggregated = !aggregated;
+            let a = if aggregated {
+                Action::CompareAll
+            } else {
+                Action::CompareLayer
+            };
+            press(&mut app, &mut term, a);
+        })
+    });
+    update(&mut app, Action::CompareLayer);
     update(&mut app, Action::ToggleView);
     g.bench_function("key_tree_down", |b| {
-        b.iter(|| {
-            update(&mut app, Action::Down);
-            term.draw(|f| render(&app, f)).unwrap();
-        })
+        b.iter(|| press(&mut app, &mut term, Action::Down))
     });
     g.bench_function("key_page_down", |b| {
+        b.iter(|| press(&mut app, &mut term, Action::PageDown))
+    });
+    let (column, row) = (100, 20);
+    g.bench_function("mouse_wheel_tree", |b| {
         b.iter(|| {
-            update(&mut app, Action::PageDown);
-            term.draw(|f| render(&app, f)).unwrap();
+            press(
+                &mut app,
+                &mut term,
+                Action::Scroll {
+                    column,
+                    row,
+                    delta: 1,
+                },
+            )
         })
     });
     g.bench_function("key_toggle_unmodified", |b| {
+        b.iter(|| press(&mut app, &mut term, Action::ToggleKind(Change::Unmodified)))
+    });
+    g.bench_function("key_toggle_sort", |b| {
+        b.iter(|| press(&mut app, &mut term, Action::ToggleSort))
+    });
+    update(&mut app, Action::StartFilter);
+    let mut typed = false;
+    g.bench_function("key_filter_char", |b| {
         b.iter(|| {
-            update(
-                &mut app,
-                Action::ToggleKind(layerlens::index::Change::Unmodified),
-            );
-            term.draw(|f| render(&app, f)).unwrap();
+            typed = !typed;
+            let a = if typed {
+                Action::InputChar('9')
+            } else {
+                Action::InputBackspace
+            };
+            press(&mut app, &mut term, a)
         })
     });
+    update(&mut app, Action::InputCancel);
     g.bench_function("key_collapse_all", |b| {
-        b.iter(|| {
-            update(&mut app, Action::ToggleCollapseAll);
-            term.draw(|f| render(&app, f)).unwrap();
-        })
+        b.iter(|| press(&mut app, &mut term, Action::ToggleCollapseAll))
     });
     g.finish();
 }

@@ -1,6 +1,9 @@
 //! The terminal UI: frames drawn into ratatui's TestBackend by scripted actions (insta
 //! snapshots), and the real binary in tmux.
 
+mod common;
+
+use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -193,8 +196,16 @@ fn wasted_bytes_view_and_jump_to_the_layer_that_wrote_it() {
     // Why: every layer that touched the path.
     update(&mut app, Action::ShowWhy);
     let s = screen(&app);
-    assert!(s.contains("Why /"));
-    assert!(s.contains("added"));
+    assert!(s.contains("Why /data/big.bin"), "{s}");
+    // Written by layer 4, deleted by layer 10, each with its bytes and command.
+    assert!(
+        s.contains("│4       added        1.05 MB  mkdir -p /data"),
+        "{s}"
+    );
+    assert!(
+        s.contains("│10      removed      1.05 MB  rm /data/big.bin"),
+        "{s}"
+    );
     insta::assert_snapshot!("why_overlay", draw(&app).backend());
 }
 
@@ -221,6 +232,178 @@ fn help_lists_every_binding_and_no_color_draws_without_colour() {
     insta::assert_snapshot!(t.backend());
 }
 
+// --- odd names and a huge directory ---------------------------------------------------------
+
+/// One layer: `odd/` with names that are not UTF-8, hold control characters, are very long or
+/// wide; and `huge/` with `n` files.
+fn odd_layer(n: usize) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    let mut add = |name: &[u8], data: &[u8], kind: tar::EntryType| {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_size(data.len() as u64);
+        h.set_mode(if kind == tar::EntryType::Directory {
+            0o755
+        } else {
+            0o644
+        });
+        h.set_mtime(1_700_000_000);
+        b.append_data(&mut h, std::ffi::OsStr::from_bytes(name), data)
+            .unwrap();
+    };
+    add(b"odd/", b"", tar::EntryType::Directory);
+    let long = format!("odd/{}end", "long-name-".repeat(30));
+    for name in [
+        &b"odd/caf\xc3\xa9"[..],
+        b"odd/bad\xff\xfename",
+        b"odd/tab\there",
+        b"odd/esc\x1b[31mred",
+        b"odd/new\nline",
+        "odd/wide-日本語".as_bytes(),
+        long.as_bytes(),
+    ] {
+        add(name, b"hello\n", tar::EntryType::Regular);
+    }
+    add(b"huge/", b"", tar::EntryType::Directory);
+    for i in 0..n {
+        add(
+            format!("huge/f{i:06}").as_bytes(),
+            b"",
+            tar::EntryType::Regular,
+        );
+    }
+    b.into_inner().unwrap()
+}
+
+/// The tree pane's text (right of the middle border), its lines joined.
+fn tree_text(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| {
+            let chars: Vec<char> = l.chars().collect();
+            let right: String = chars[chars.len() / 2 + 1..].iter().collect();
+            right.trim_end_matches([' ', '│']).to_string()
+        })
+        .collect()
+}
+
+fn odd_app(w: u16, h: u16, n: usize) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let tar = dir.path().join("odd.tar");
+    std::fs::write(&tar, common::docker_save_tars(vec![odd_layer(n)])).unwrap();
+    let mut image = load(
+        tar.to_str().unwrap(),
+        None,
+        &LoadOptions::default(),
+        &NoProgress,
+    )
+    .unwrap();
+    image.reference = "odd.tar".into();
+    let analysis = Analysis::compute(&image);
+    let mut app = App::with_image(Arc::new(image), Some(analysis), w, h);
+    app.reference = "odd.tar".into();
+    app
+}
+
+#[test]
+fn odd_names_are_escaped_and_never_reach_the_terminal_raw() {
+    let mut app = odd_app(100, 24, 3);
+    run(&mut app, &[Action::ToggleView, Action::ToggleAttributes]);
+    let s = screen(&app);
+    for shown in [
+        "café",
+        r"bad\xff\xfename",
+        r"tab\x09here",
+        r"esc\x1b[31mred",
+        r"new\x0aline",
+    ] {
+        assert!(s.contains(shown), "{shown} in\n{s}");
+    }
+    // A wide character takes two cells (the second one blank).
+    assert!(s.contains("wide-日 本 語"), "{s}");
+    // No control character reaches a cell.
+    let t = draw(&app);
+    assert!(t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .all(|c| !c.symbol().chars().any(char::is_control)));
+    // The long name is cut at the pane's edge; with wrap on (ctrl+p) all of it is on screen.
+    let full = format!("{}end", "long-name-".repeat(30));
+    assert!(!tree_text(&s).contains(&full));
+    let long = app
+        .browse
+        .as_ref()
+        .unwrap()
+        .tree
+        .rows()
+        .iter()
+        .position(|r| {
+            let b = app.browse.as_ref().unwrap();
+            b.image.tree.name(r.node).starts_with(b"long-name-")
+        })
+        .unwrap();
+    run(&mut app, &vec![Action::Down; long]);
+    run(&mut app, &[Action::ToggleWrap]);
+    let s = screen(&app);
+    assert!(tree_text(&s).contains(&full), "{s}");
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn a_directory_with_100k_files_renders_and_scrolls_fast() {
+    let mut app = odd_app(120, 40, 100_000);
+    let rows = app.browse.as_ref().unwrap().tree.rows().len();
+    assert_eq!(rows, 2 + 7 + 100_000);
+    update(&mut app, Action::ToggleView);
+    let h = app.tree_height();
+    // Every key, update and draw, well under a second even in a debug build: nothing is
+    // proportional to the square of the directory's size.
+    let mut worst = Duration::ZERO;
+    let mut key = |app: &mut App, a: Action| {
+        let t = Instant::now();
+        update(app, a);
+        draw(app);
+        worst = worst.max(t.elapsed());
+    };
+    for _ in 0..3 {
+        key(&mut app, Action::PageDown);
+    }
+    let b = app.browse.as_ref().unwrap();
+    let first_shown = b.tree.offset();
+    assert_eq!(b.tree.selected(), 3 * h);
+    let s = screen(&app);
+    // Rows 0..9 are odd/, its 7 files and huge/; then the files in order.
+    let want = format!("f{:06}", b.tree.selected() - 9);
+    assert!(s.contains(&want), "{want} in\n{s}");
+    assert!(first_shown > 0);
+    for a in [
+        Action::ToggleSort,
+        Action::ToggleCollapseAll,
+        Action::ToggleCollapseAll,
+        Action::ToggleKind(layerlens::index::Change::Added),
+        Action::ToggleKind(layerlens::index::Change::Added),
+        Action::CompareAll,
+        Action::PageDown,
+        Action::Up,
+    ] {
+        key(&mut app, a);
+    }
+    update(&mut app, Action::StartSearch);
+    for c in "f099999".chars() {
+        update(&mut app, Action::InputChar(c));
+    }
+    key(&mut app, Action::InputSubmit);
+    let b = app.browse.as_ref().unwrap();
+    assert_eq!(
+        b.image.tree.path(b.selected_node().unwrap()),
+        b"huge/f099999"
+    );
+    assert!(screen(&app).contains("f099999"));
+    assert!(worst < Duration::from_secs(1), "slowest key took {worst:?}");
+}
+
 // --- the real binary in tmux -------------------------------------------------------------
 
 fn tmux(args: &[&str]) -> String {
@@ -239,17 +422,25 @@ fn wait_for(session: &str, needle: &str) -> String {
     }
 }
 
-#[test]
-fn real_binary_in_tmux() {
-    let have_tmux = Command::new("tmux")
+/// Whether tmux can run; without it the test is skipped, unless LAYERLENS_SERVICES says the
+/// services (tmux among them) were set up, and then it fails.
+fn have_tmux() -> bool {
+    let have = Command::new("tmux")
         .arg("-V")
         .output()
         .is_ok_and(|o| o.status.success());
-    if !have_tmux {
+    if !have {
         if std::env::var_os("LAYERLENS_SERVICES").is_some() {
             panic!("LAYERLENS_SERVICES is set but tmux is not installed");
         }
         eprintln!("skipped: tmux is not installed (set LAYERLENS_SERVICES=1 to require it)");
+    }
+    have
+}
+
+#[test]
+fn real_binary_in_tmux() {
+    if !have_tmux() {
         return;
     }
     let session = format!("layerlens-e2e-{}", std::process::id());
@@ -286,6 +477,24 @@ fn real_binary_in_tmux() {
     assert!(s.contains("hiding unmodified"), "{s}");
     assert!(s.contains("└── big.bin"), "{s}");
     assert!(!s.contains("acpid"), "{s}");
+    // ctrl+m (sent as enter by the terminal) hides modified files, as in dive; ctrl+p wraps.
+    tmux(&["send-keys", "-t", &session, "C-m"]);
+    let s = wait_for(&session, "hiding modified, unmodified");
+    assert!(s.contains("hiding modified, unmodified"), "{s}");
+    tmux(&["send-keys", "-t", &session, "C-p"]);
+    let s = wait_for(&session, "· wrap");
+    assert!(s.contains("· wrap"), "{s}");
+    // ctrl+space collapses every directory: data/ is shown collapsed, big.bin is not.
+    tmux(&["send-keys", "-t", &session, "C-Space"]);
+    let s = wait_for(&session, "▸ data");
+    assert!(
+        s.contains("└── ▸ data") && !tree_text(&s).contains("big.bin"),
+        "{s}"
+    );
+    // Search jumps into the collapsed directory.
+    tmux(&["send-keys", "-t", &session, "/", "big", "Enter"]);
+    let s = wait_for(&session, "search 'big': 1 of 1");
+    assert!(tree_text(&s).contains("└── big.bin"), "{s}");
     tmux(&["send-keys", "-t", &session, "?"]);
     let s = wait_for(&session, "toggle-collapse-all-dir");
     assert!(s.contains("Help"), "{s}");
@@ -309,6 +518,78 @@ fn real_binary_in_tmux() {
     drop(guard);
 }
 
+/// Runs the binary in tmux under `sh`, then prints its exit code and the terminal's modes, and
+/// waits; returns the screen once the exit line is there, and the pane's `#{alternate_on}
+/// #{mouse_any_flag}` flags.
+fn run_to_exit(name: &str, env: &str, image: &str) -> (String, String) {
+    let session = format!("layerlens-{name}-{}", std::process::id());
+    let script = format!(
+        "env -u CI XDG_CONFIG_HOME=/nonexistent {env} {} {image}; \
+         echo \"exit=$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; \
+         echo; echo done-done; sleep 30",
+        env!("CARGO_BIN_EXE_layerlens"),
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    let _guard = KillOnDrop(session.clone());
+    let s = wait_for(&session, "done-done");
+    let flags = tmux(&[
+        "display-message",
+        "-p",
+        "-t",
+        &session,
+        "#{alternate_on} #{mouse_any_flag}",
+    ]);
+    (s, flags.trim().to_string())
+}
+
+#[test]
+fn real_binary_restores_the_terminal_on_error_and_on_panic() {
+    if !have_tmux() {
+        return;
+    }
+    // A file that is not an image: the UI opens, loading fails, the terminal comes back and the
+    // error is one line on it, exit code 2.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("not-an-image.tar");
+    std::fs::write(&bad, vec![7u8; 5000]).unwrap();
+    let (s, flags) = run_to_exit("error", "", bad.to_str().unwrap());
+    assert!(s.contains("exit=2"), "{s}");
+    assert!(
+        s.contains("not-an-image.tar"),
+        "the error names the file:\n{s}"
+    );
+    let cooked = |s: &str| s.lines().any(|l| l.trim() == "icanon echo");
+    assert!(cooked(&s), "canonical mode and echo again:\n{s}");
+    assert_eq!(flags, "0 0", "main screen, no mouse reporting");
+    // A panic (a debug-build test seam panics once the image is shown): the same, exit 101.
+    if cfg!(debug_assertions) {
+        let (s, flags) = run_to_exit(
+            "panic",
+            "LAYERLENS_TEST_PANIC=1",
+            &testdata("classic.docker.tar"),
+        );
+        assert!(s.contains("exit=101"), "{s}");
+        assert!(
+            s.contains("LAYERLENS_TEST_PANIC"),
+            "the panic message is shown:\n{s}"
+        );
+        assert!(cooked(&s), "canonical mode and echo again:\n{s}");
+        assert_eq!(flags, "0 0", "main screen, no mouse reporting");
+    }
+}
+
 struct KillOnDrop(String);
 
 impl Drop for KillOnDrop {
@@ -317,4 +598,42 @@ impl Drop for KillOnDrop {
             .args(["kill-session", "-t", &self.0])
             .output();
     }
+}
+
+#[test]
+fn a_long_command_is_wrapped_whole_or_says_it_is_cut_and_v_shows_it() {
+    // 120x40: layer 6's command (five `&&` steps) is wrapped, all of it.
+    let mut app = app(120, 40);
+    run(&mut app, &vec![Action::Down; 6]);
+    let s = screen(&app);
+    let left: String = s
+        .lines()
+        .map(|l| {
+            l.chars()
+                .take(60)
+                .collect::<String>()
+                .trim_matches(['│', ' '])
+                .to_string()
+        })
+        .collect();
+    assert!(
+        left.contains("echo \"CFLAGS=-O2\" > /tmp/build/config.mk"),
+        "{s}"
+    );
+    assert!(!s.contains("more lines"));
+    // 80x24 has no room for it: the pane says so, and v (layers pane) shows the command.
+    update(
+        &mut app,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    let s = screen(&app);
+    assert!(s.contains("more lines: v in the layers pane"), "{s}");
+    update(&mut app, Action::ViewFile);
+    let s = screen(&app);
+    assert!(s.contains("Layer 6 command"), "{s}");
+    assert!(s.contains("config.mk"), "{s}");
+    insta::assert_snapshot!(draw(&app).backend());
 }

@@ -257,9 +257,13 @@ pub fn extract_to(
         io::ErrorKind::AlreadyExists => ExtractError::Exists(dest.to_path_buf()),
         _ => Error::io(&shown, e).into(),
     })?;
-    let n = copy_file(image, layer, entry_path, &mut f, u64::MAX)?;
-    f.flush().map_err(|e| Error::io(&shown, e))?;
-    Ok(n)
+    let copied = copy_file(image, layer, entry_path, &mut f, u64::MAX)
+        .and_then(|n| f.flush().map(|_| n).map_err(|e| Error::io(&shown, e)));
+    if copied.is_err() && !overwrite {
+        // A file this call created is not left half-written.
+        let _ = std::fs::remove_file(dest);
+    }
+    Ok(copied?)
 }
 
 #[cfg(test)]
@@ -340,5 +344,9 @@ mod tests {
         // Nothing else was created.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         assert!(extract_to(&image, layer, &p, dir.path(), true).is_err());
+        // A path the layer does not have: an error, and no file left behind.
+        let missing = dir.path().join("missing.bin");
+        assert!(extract_to(&image, layer, b"no/such/file", &missing, false).is_err());
+        assert!(!missing.exists());
     }
 }

@@ -7,9 +7,11 @@ use std::sync::Arc;
 
 use ratatui::layout::{Position, Rect};
 
+use super::config::{Config, Prefs};
 use super::keymap::Keymap;
 use super::layout::Areas;
 use super::tree::{CompareMode, FileTree};
+use super::view::tree_lines;
 use crate::analysis::dive::DiveAnalysis;
 use crate::analysis::hidden::HiddenFile;
 use crate::image::Image;
@@ -32,6 +34,7 @@ pub enum Action {
     ToggleCollapseAll,
     ToggleKind(Change),
     ToggleAttributes,
+    ToggleWrap,
     ToggleSort,
     StartFilter,
     ClearFilter,
@@ -205,6 +208,8 @@ pub struct Browse {
     pub layer_offset: usize,
     pub tree: FileTree,
     pub attributes: bool,
+    /// Long tree lines wrap instead of being cut (dive's ctrl+p).
+    pub wrap: bool,
     pub overlay: Option<Overlay>,
     pub input: Option<Input>,
     pub search: Option<Search>,
@@ -217,6 +222,8 @@ pub struct App {
     pub progress: LoadProgress,
     pub browse: Option<Browse>,
     pub keymap: Keymap,
+    /// How the browser starts (the config file's `diff`, `filetree` and `layer` settings).
+    pub prefs: Prefs,
     /// false under NO_COLOR.
     pub color: bool,
     pub width: u16,
@@ -230,12 +237,13 @@ pub struct App {
 
 impl App {
     /// The state while `reference` loads.
-    pub fn loading(reference: &str, keymap: Keymap, color: bool, width: u16, height: u16) -> App {
+    pub fn loading(reference: &str, config: Config, color: bool, width: u16, height: u16) -> App {
         App {
             reference: reference.to_string(),
             progress: LoadProgress::default(),
             browse: None,
-            keymap,
+            keymap: config.keymap,
+            prefs: config.prefs,
             color,
             width,
             height,
@@ -247,7 +255,7 @@ impl App {
 
     /// A loaded app (tests and benchmarks): the image, and optionally its analysis.
     pub fn with_image(image: Arc<Image>, analysis: Option<Analysis>, w: u16, h: u16) -> App {
-        let mut app = App::loading(&image.reference.clone(), Keymap::default(), true, w, h);
+        let mut app = App::loading(&image.reference.clone(), Config::default(), true, w, h);
         update(&mut app, Action::Loaded(image));
         if let Some(a) = analysis {
             update(&mut app, Action::Analyzed(Arc::new(a)));
@@ -257,8 +265,7 @@ impl App {
 
     /// The screen areas at the current size.
     pub fn areas(&self) -> Areas {
-        let layers = self.browse.as_ref().map_or(0, |b| b.image.layers.len());
-        Areas::new(Rect::new(0, 0, self.width, self.height), layers)
+        Areas::for_app(self, Rect::new(0, 0, self.width, self.height))
     }
 
     /// Rows of file tree visible at once.
@@ -375,7 +382,8 @@ pub fn update(app: &mut App, action: Action) {
             return;
         }
         Action::Loaded(image) => {
-            let tree = FileTree::new(&image.tree);
+            let p = app.prefs;
+            let tree = FileTree::with_options(&image.tree, p.show, p.aggregated, p.collapse_dir);
             app.browse = Some(Browse {
                 image,
                 analysis: None,
@@ -383,7 +391,8 @@ pub fn update(app: &mut App, action: Action) {
                 layer: 0,
                 layer_offset: 0,
                 tree,
-                attributes: true,
+                attributes: p.show_attributes,
+                wrap: false,
                 overlay: None,
                 input: None,
                 search: None,
@@ -431,6 +440,15 @@ pub fn update(app: &mut App, action: Action) {
             Some(node) => b.overlay = Some(Overlay::Why { node, offset: 0 }),
             None => app.message = Some("no path selected".into()),
         },
+        Action::ViewFile if b.focus == Pane::Layers => {
+            if let Some(l) = b.image.layers.get(b.layer) {
+                b.overlay = Some(Overlay::File {
+                    title: format!("Layer {} command", b.layer),
+                    text: l.command(),
+                    offset: 0,
+                });
+            }
+        }
         Action::ViewFile => match b
             .selected_origin()
             .and_then(|o| tree.entry(o).map(|e| (o, e)))
@@ -483,6 +501,9 @@ pub fn update(app: &mut App, action: Action) {
                 Action::PageUp => -page,
                 _ => page,
             };
+            let overlay_len = b.overlay.as_ref().map_or(0, |o| {
+                super::overlay::overlay_len(b, o, areas.overlay.width.saturating_sub(2).into())
+            });
             if let Some(o) = &mut b.overlay {
                 if let Overlay::Waste { selected, offset } = o {
                     let n = b.analysis.as_ref().map_or(0, |a| a.hidden.len());
@@ -496,7 +517,9 @@ pub fn update(app: &mut App, action: Action) {
                     }
                 } else {
                     let off = overlay_offset(o);
-                    *off = off.saturating_add_signed(delta(page_list));
+                    // The last page stays full: no scrolling past the end into blank lines.
+                    let max = overlay_len.saturating_sub(overlay_h.max(1));
+                    *off = off.saturating_add_signed(delta(page_list)).min(max);
                 }
             } else if b.focus == Pane::Layers {
                 let l = b
@@ -529,6 +552,7 @@ pub fn update(app: &mut App, action: Action) {
             b.tree.scroll_to_selection(tree_h);
         }
         Action::ToggleAttributes => b.attributes = !b.attributes,
+        Action::ToggleWrap => b.wrap = !b.wrap,
         Action::ToggleSort => {
             b.tree.toggle_sort(tree);
             b.tree.scroll_to_selection(tree_h);
@@ -662,8 +686,8 @@ pub fn update(app: &mut App, action: Action) {
             }
             if areas.tree_rows.contains(pos) {
                 b.focus = Pane::Tree;
-                let i = b.tree.offset() + (row - areas.tree_rows.y) as usize;
-                if i < b.tree.rows().len() {
+                let lines = tree_lines(b, areas.tree_rows.width, areas.tree_rows.height);
+                if let Some(&(i, _)) = lines.get((row - areas.tree_rows.y) as usize) {
                     if i == b.tree.selected() {
                         b.tree.toggle_collapse(tree);
                     }
@@ -703,4 +727,335 @@ fn start_extract(app: &mut App, dest: PathBuf, overwrite: bool) {
         overwrite,
     });
     app.message = Some("extracting…".into());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{load, LoadOptions, NoProgress};
+
+    /// The classic testdata image (13 layers), loaded and analysed, at `w`×`h`.
+    fn classic(w: u16, h: u16, config: Config) -> App {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let image = load(
+            &format!("{root}/testdata/classic.docker.tar"),
+            None,
+            &LoadOptions::default(),
+            &NoProgress,
+        )
+        .unwrap();
+        let analysis = Analysis::compute(&image);
+        let mut app = App::loading("classic", config, true, w, h);
+        update(&mut app, Action::Loaded(Arc::new(image)));
+        update(&mut app, Action::Analyzed(Arc::new(analysis)));
+        app
+    }
+
+    fn b(app: &App) -> &Browse {
+        app.browse.as_ref().unwrap()
+    }
+
+    fn selected_path(app: &App) -> String {
+        let b = b(app);
+        String::from_utf8_lossy(&b.image.tree.path(b.selected_node().unwrap())).into_owned()
+    }
+
+    /// Selects a path in the tree of the current layer.
+    fn select(app: &mut App, p: &str) {
+        let b = app.browse.as_mut().unwrap();
+        let node = b.image.tree.find(p.as_bytes()).unwrap();
+        assert!(b.tree.reveal(&b.image.tree, node), "{p} is shown");
+        b.focus = Pane::Tree;
+    }
+
+    #[test]
+    fn mouse_wheel_scrolls_the_pane_under_it_and_click_selects() {
+        let mut app = classic(120, 40, Config::default());
+        let a = app.areas();
+        // Wheel over the layers pane moves the layer.
+        let (lx, ly) = (a.layer_rows.x + 2, a.layer_rows.y + 1);
+        update(
+            &mut app,
+            Action::Scroll {
+                column: lx,
+                row: ly,
+                delta: 1,
+            },
+        );
+        update(
+            &mut app,
+            Action::Scroll {
+                column: lx,
+                row: ly,
+                delta: 1,
+            },
+        );
+        assert_eq!(b(&app).layer, 2);
+        update(
+            &mut app,
+            Action::Scroll {
+                column: lx,
+                row: ly,
+                delta: -1,
+            },
+        );
+        assert_eq!(b(&app).layer, 1);
+        // A click on a layer's row selects that layer.
+        update(
+            &mut app,
+            Action::Click {
+                column: lx,
+                row: a.layer_rows.y + 4,
+            },
+        );
+        assert_eq!(b(&app).layer, 4);
+        assert_eq!(b(&app).focus, Pane::Layers);
+        // Wheel over the tree scrolls it by 3 rows and keeps the selection on screen.
+        let (tx, ty) = (a.tree_rows.x + 5, a.tree_rows.y + 2);
+        update(
+            &mut app,
+            Action::Scroll {
+                column: tx,
+                row: ty,
+                delta: 1,
+            },
+        );
+        assert_eq!(b(&app).tree.offset(), 3);
+        assert_eq!(b(&app).tree.selected(), 3);
+        // A click on a tree row selects the row drawn there, and focuses the tree.
+        update(
+            &mut app,
+            Action::Click {
+                column: tx,
+                row: a.tree_rows.y + 5,
+            },
+        );
+        assert_eq!(b(&app).focus, Pane::Tree);
+        assert_eq!(b(&app).tree.selected(), 8);
+        // A second click on a directory collapses or expands it.
+        update(&mut app, Action::ToggleCollapseAll);
+        let rows = b(&app).tree.rows().len();
+        let lines = tree_lines(b(&app), a.tree_rows.width, a.tree_rows.height);
+        let (k, &(dir, _)) = lines
+            .iter()
+            .enumerate()
+            .find(|(_, (i, _))| {
+                let r = b(&app).tree.rows()[*i];
+                r.is_dir && r.size > 0 && *i != b(&app).tree.selected()
+            })
+            .unwrap();
+        let y = a.tree_rows.y + k as u16;
+        update(&mut app, Action::Click { column: tx, row: y });
+        assert_eq!(b(&app).tree.selected(), dir);
+        assert_eq!(b(&app).tree.rows().len(), rows);
+        update(&mut app, Action::Click { column: tx, row: y });
+        assert!(!b(&app).tree.rows()[dir].collapsed);
+        assert!(b(&app).tree.rows().len() > rows);
+        // Outside every pane: nothing happens.
+        update(&mut app, Action::Click { column: 0, row: 39 });
+        assert_eq!(b(&app).tree.selected(), dir);
+        // The wheel over an open overlay scrolls the overlay, not the tree.
+        let before = b(&app).tree.offset();
+        update(&mut app, Action::ShowHelp);
+        update(
+            &mut app,
+            Action::Scroll {
+                column: tx,
+                row: ty,
+                delta: 1,
+            },
+        );
+        assert_eq!(b(&app).overlay, Some(Overlay::Help { offset: 1 }));
+        assert_eq!(b(&app).tree.offset(), before);
+    }
+
+    #[test]
+    fn overlay_scrolling_stops_at_the_last_page() {
+        let mut app = classic(120, 40, Config::default());
+        update(&mut app, Action::ShowHelp);
+        for _ in 0..200 {
+            update(&mut app, Action::PageDown);
+        }
+        let Some(Overlay::Help { offset }) = b(&app).overlay else {
+            panic!("help is open")
+        };
+        let len = super::super::overlay::overlay_len(b(&app), &Overlay::Help { offset: 0 }, 100);
+        assert_eq!(offset, len.saturating_sub(app.overlay_height()));
+        update(&mut app, Action::Up);
+        let Some(Overlay::Help { offset: after }) = b(&app).overlay else {
+            panic!("help is open")
+        };
+        assert_eq!(after + 1, offset.max(1));
+        update(&mut app, Action::CloseOverlay);
+        assert!(b(&app).overlay.is_none());
+    }
+
+    #[test]
+    fn config_prefs_set_the_starting_view() {
+        let config = Config::from_yaml(
+            "diff:\n  hide: [unmodified]\nfiletree:\n  collapse-dir: true\n  \
+             show-attributes: false\nlayer:\n  show-aggregated-changes: true\n",
+        )
+        .unwrap();
+        let app = classic(120, 40, config);
+        let t = &b(&app).tree;
+        assert_eq!(t.options.mode, CompareMode::Aggregated);
+        assert!(!t.options.show.unmodified);
+        assert!(!b(&app).attributes);
+        // Every directory starts collapsed: only top-level rows.
+        assert!(t.rows().iter().all(|r| r.depth == 0));
+        assert!(t.rows().iter().any(|r| r.is_dir && r.collapsed));
+    }
+
+    #[test]
+    fn wrap_mode_gives_a_long_row_several_lines_and_keeps_the_selection_whole() {
+        let mut app = classic(60, 24, Config::default());
+        for _ in 0..12 {
+            update(&mut app, Action::Down);
+        }
+        update(&mut app, Action::ToggleView);
+        let a = app.areas();
+        let (w, h) = (a.tree_rows.width, a.tree_rows.height);
+        let cut = tree_lines(b(&app), w, h);
+        assert_eq!(cut.len(), h as usize, "{cut:?} {a:?}");
+        assert!(cut.iter().enumerate().all(|(k, (i, _))| *i == k));
+        update(&mut app, Action::ToggleWrap);
+        assert!(b(&app).wrap);
+        let wrapped = tree_lines(b(&app), w, h);
+        // With attributes on at 30 columns, rows need more than one line each.
+        assert!(wrapped.windows(2).any(|p| p[0].0 == p[1].0), "{wrapped:?}");
+        assert!(wrapped.iter().all(|(_, l)| l.chars().count() <= w as usize));
+        // Move far down: the selected row is entirely on screen.
+        for _ in 0..40 {
+            update(&mut app, Action::Down);
+        }
+        let sel = b(&app).tree.selected();
+        let lines = tree_lines(b(&app), w, h);
+        let last = lines.iter().rposition(|(i, _)| *i == sel).unwrap();
+        assert!(last < h as usize);
+        let full =
+            super::super::view::wrap_text(&super::super::view::row_text(b(&app), sel), w as usize);
+        assert_eq!(lines.iter().filter(|(i, _)| *i == sel).count(), full.len());
+        // A click on a wrapped row's second line selects that row.
+        let (k, (row, _)) = lines
+            .iter()
+            .enumerate()
+            .find(|(k, (i, _))| *k > 0 && lines[k - 1].0 == *i && *i != sel)
+            .unwrap();
+        let row = *row;
+        update(
+            &mut app,
+            Action::Click {
+                column: a.tree_rows.x,
+                row: a.tree_rows.y + k as u16,
+            },
+        );
+        assert_eq!(b(&app).tree.selected(), row);
+    }
+
+    #[test]
+    fn view_and_extract_ask_for_background_work_on_the_right_layer() {
+        let mut app = classic(120, 40, Config::default());
+        update(&mut app, Action::Down); // layer 1 writes app/lib
+        let layer = (0..13)
+            .find(|&l| {
+                let t = &b(&app).image.tree;
+                let n = t.find(b"app/lib/models.py").unwrap();
+                t.visible(n, l).is_some()
+            })
+            .unwrap();
+        app.browse.as_mut().unwrap().layer = 12;
+        let b12 = app.browse.as_mut().unwrap();
+        b12.tree.set_layer(&b12.image.tree, 12);
+        select(&mut app, "app/lib/models.py");
+        update(&mut app, Action::ViewFile);
+        let Some(Effect::ReadFile { layer: l, path, .. }) = app.effects.pop() else {
+            panic!("a read was asked for")
+        };
+        assert_eq!(path, b"app/lib/models.py");
+        // The layer that wrote the bytes, not the one being looked at.
+        let wrote = b(&app)
+            .image
+            .tree
+            .visible(b(&app).image.tree.find(b"app/lib/models.py").unwrap(), 12)
+            .unwrap()
+            .layer;
+        assert_eq!(l, wrote);
+        assert!(l >= layer);
+        update(
+            &mut app,
+            Action::FileRead {
+                title: "t".into(),
+                text: "a\nb\n".into(),
+            },
+        );
+        assert!(matches!(b(&app).overlay, Some(Overlay::File { .. })));
+        update(&mut app, Action::CloseOverlay);
+        // Extract: a prompt, then exactly the typed path.
+        update(&mut app, Action::StartExtract);
+        for c in "/tmp/out file".chars() {
+            update(&mut app, Action::InputChar(c));
+        }
+        update(&mut app, Action::InputSubmit);
+        assert_eq!(
+            app.effects.pop(),
+            Some(Effect::Extract {
+                layer: wrote,
+                path: b"app/lib/models.py".to_vec(),
+                dest: PathBuf::from("/tmp/out file"),
+                overwrite: false
+            })
+        );
+        // It exists: ask; 'n' writes nothing, 'y' overwrites.
+        let exists = || Action::Extracted(Err(ExtractRefusal::Exists("/tmp/out file".into())));
+        update(&mut app, exists());
+        assert!(app.message.as_deref().unwrap().contains("overwrite"));
+        update(&mut app, Action::InputChar('n'));
+        assert!(app.effects.is_empty());
+        update(&mut app, exists());
+        update(&mut app, Action::InputChar('y'));
+        assert!(matches!(
+            app.effects.pop(),
+            Some(Effect::Extract {
+                overwrite: true,
+                ..
+            })
+        ));
+        // An empty path writes nothing; a directory can't be extracted.
+        update(&mut app, Action::StartExtract);
+        update(&mut app, Action::InputSubmit);
+        assert!(app.effects.is_empty());
+        select(&mut app, "app/lib");
+        update(&mut app, Action::StartExtract);
+        assert!(b(&app).input.is_none());
+        assert!(app.message.as_deref().unwrap().contains("regular file"));
+    }
+
+    #[test]
+    fn search_jumps_between_matches_with_n_and_shift_n() {
+        let mut app = classic(120, 40, Config::default());
+        app.browse.as_mut().unwrap().layer = 12;
+        let bb = app.browse.as_mut().unwrap();
+        bb.tree.set_layer(&bb.image.tree, 12);
+        update(&mut app, Action::StartSearch);
+        for c in ".py".chars() {
+            update(&mut app, Action::InputChar(c));
+        }
+        update(&mut app, Action::InputSubmit);
+        let hits = b(&app).search.as_ref().unwrap().hits.len();
+        assert!(hits >= 2, "{hits}");
+        let first = selected_path(&app);
+        assert!(first.contains(".py"));
+        update(&mut app, Action::SearchNext);
+        let second = selected_path(&app);
+        assert_ne!(first, second);
+        assert!(second.contains(".py"));
+        update(&mut app, Action::SearchPrev);
+        assert_eq!(selected_path(&app), first);
+        update(&mut app, Action::SearchPrev); // wraps to the last match
+        assert_eq!(b(&app).search.as_ref().unwrap().pos, hits - 1);
+        // The selected row is in the scroll window.
+        let t = &b(&app).tree;
+        assert!(t.selected() >= t.offset() && t.selected() < t.offset() + app.tree_height());
+    }
 }

@@ -1,9 +1,11 @@
-//! Key bindings: dive's binding names and defaults (plus layerlens's own), read from
-//! `$XDG_CONFIG_HOME/layerlens/config.yaml`, and the pure mapping from a key press in a given
-//! context to an [`Action`].
+//! Key bindings: dive's binding names and defaults (plus layerlens's own), and the pure mapping
+//! from a key press in a given context to an [`Action`]. The config file that rebinds them is
+//! read by [`super::config`].
+//!
+//! A terminal sends some chords as other keys (ctrl+m is enter, ctrl+/ is ctrl+7): bindings are
+//! compared in their [`Key::canonical`] form, so dive's `ctrl+m` and `ctrl+slash` work.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -97,6 +99,32 @@ impl Key {
         }
     }
 
+    /// The key as a terminal without keyboard enhancements delivers it: ctrl+m is enter, ctrl+i
+    /// is tab, ctrl+[ is esc, ctrl+/ and ctrl+_ arrive as ctrl+7, ctrl+2 and ctrl+@ as
+    /// ctrl+space.
+    pub fn canonical(self) -> Key {
+        let plain = |code| Key {
+            code,
+            ctrl: false,
+            alt: self.alt,
+        };
+        let ctrl = |c| Key {
+            code: KeyCode::Char(c),
+            ctrl: true,
+            alt: self.alt,
+        };
+        match (self.code, self.ctrl) {
+            (KeyCode::Char('m'), true) => plain(KeyCode::Enter),
+            (KeyCode::Char('i'), true) => plain(KeyCode::Tab),
+            (KeyCode::Char('['), true) => plain(KeyCode::Esc),
+            (KeyCode::Char('/' | '_'), true) => ctrl('7'),
+            (KeyCode::Char('2' | '@'), true) => ctrl(' '),
+            (KeyCode::Char('\\'), true) => ctrl('4'),
+            (KeyCode::Char(']'), true) => ctrl('5'),
+            _ => self,
+        }
+    }
+
     /// The binding's name as the help shows it.
     pub fn label(&self) -> String {
         let name = match self.code {
@@ -105,6 +133,7 @@ impl Key {
             KeyCode::Esc => "esc".to_string(),
             KeyCode::Enter => "enter".to_string(),
             KeyCode::Char(' ') => "space".to_string(),
+            KeyCode::Char('/') if self.ctrl => "slash".to_string(),
             KeyCode::Up => "up".to_string(),
             KeyCode::Down => "down".to_string(),
             KeyCode::Left => "left".to_string(),
@@ -148,8 +177,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("down", "down,j", "move down"),
     ("left", "left,h", "collapse directory / go to parent"),
     ("right", "right,l", "expand directory"),
-    ("page-up", "pgup", "page up"),
-    ("page-down", "pgdn", "page down"),
+    ("page-up", "pgup,u", "page up"),
+    ("page-down", "pgdn,d", "page down"),
     (
         "compare-layer",
         "ctrl+l",
@@ -183,7 +212,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         "toggle-modified-files",
         "ctrl+m",
-        "show / hide modified files",
+        "show / hide modified files (also enter)",
     ),
     (
         "toggle-unmodified-files",
@@ -194,6 +223,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "toggle-filetree-attributes",
         "ctrl+b",
         "show / hide mode, uid:gid and size",
+    ),
+    (
+        "toggle-wrap-tree",
+        "ctrl+p",
+        "wrap long file-tree lines / cut them",
     ),
     ("toggle-sort-order", "ctrl+o", "sort by name / by size"),
     (
@@ -216,8 +250,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     (
         "view-file",
-        "v,enter",
-        "show the selected text file's contents",
+        "v",
+        "show a text file, or (layers pane) the whole command",
     ),
     ("help", "?,f1", "show this help"),
 ];
@@ -245,50 +279,15 @@ fn parse_list(keys: &str) -> Option<Vec<Key>> {
         .collect()
 }
 
-#[derive(serde::Deserialize, Default)]
-struct ConfigFile {
-    #[serde(default)]
-    keybinding: HashMap<String, String>,
-}
-
 impl Keymap {
-    /// The defaults with a config file's `keybinding:` section applied (dive's format).
-    pub fn from_yaml(text: &str) -> Result<Keymap, String> {
-        let mut map = Keymap::default();
-        if text.trim().is_empty() {
-            return Ok(map);
-        }
-        let file: ConfigFile = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
-        for (name, keys) in file.keybinding {
-            let Some((known, _, _)) = COMMANDS.iter().find(|(n, _, _)| *n == name) else {
-                return Err(format!("unknown key binding '{name}'"));
-            };
-            let parsed = parse_list(&keys).ok_or_else(|| format!("{name}: bad key '{keys}'"))?;
-            map.bindings.insert(known, parsed);
-        }
-        Ok(map)
-    }
-
-    /// Where the config file is: `$XDG_CONFIG_HOME/layerlens/config.yaml`, else
-    /// `~/.config/layerlens/config.yaml`.
-    pub fn config_path() -> Option<PathBuf> {
-        let base = std::env::var_os("XDG_CONFIG_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".config")))?;
-        Some(base.join("layerlens").join("config.yaml"))
-    }
-
-    /// Loads the config file when there is one.
-    pub fn load() -> Result<Keymap, String> {
-        match Keymap::config_path() {
-            Some(p) if p.is_file() => {
-                let text =
-                    std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-                Keymap::from_yaml(&text).map_err(|e| format!("{}: {e}", p.display()))
-            }
-            _ => Ok(Keymap::default()),
-        }
+    /// Rebinds a command by its dive name to a comma-separated key list (`"pgdn, d"`).
+    pub fn bind(&mut self, name: &str, keys: &str) -> Result<(), String> {
+        let Some((known, _, _)) = COMMANDS.iter().find(|(n, _, _)| *n == name) else {
+            return Err(format!("unknown key binding '{name}'"));
+        };
+        let parsed = parse_list(keys).ok_or_else(|| format!("{name}: bad key '{keys}'"))?;
+        self.bindings.insert(known, parsed);
+        Ok(())
     }
 
     /// The keys bound to a command.
@@ -297,7 +296,8 @@ impl Keymap {
     }
 
     fn is(&self, name: &str, key: &Key) -> bool {
-        self.keys(name).contains(key)
+        let key = key.canonical();
+        self.keys(name).iter().any(|k| k.canonical() == key)
     }
 }
 
@@ -394,6 +394,7 @@ pub fn map_key(map: &Keymap, ctx: Context, ev: &KeyEvent) -> Option<Action> {
         ("toggle-collapse-dir", Action::ToggleCollapse),
         ("toggle-filetree-attributes", Action::ToggleAttributes),
         ("toggle-sort-order", Action::ToggleSort),
+        ("toggle-wrap-tree", Action::ToggleWrap),
         ("extract-file", Action::StartExtract),
         ("search", Action::StartSearch),
         ("search-next", Action::SearchNext),
@@ -504,23 +505,78 @@ mod tests {
     }
 
     #[test]
-    fn config_file_rebinds_with_dive_names() {
-        let m = Keymap::from_yaml("keybinding:\n  quit: ctrl+q\n  toggle-sort-order: s\n").unwrap();
+    fn chords_a_terminal_cannot_tell_apart_still_match_dive_bindings() {
+        let m = Keymap::default();
+        // ctrl+m arrives as enter: in the tree it is dive's toggle-modified-files.
+        assert_eq!(
+            dbg_of(map_key(
+                &m,
+                Context::Tree,
+                &ev(KeyCode::Enter, KeyModifiers::NONE)
+            )),
+            dbg_of(Some(Action::ToggleKind(Change::Modified)))
+        );
+        assert_eq!(
+            dbg_of(map_key(&m, Context::Tree, &ctrl('m'))),
+            dbg_of(Some(Action::ToggleKind(Change::Modified)))
+        );
+        // ctrl+slash arrives as ctrl+7.
+        assert_eq!(
+            dbg_of(map_key(&m, Context::Tree, &ctrl('7'))),
+            dbg_of(Some(Action::StartFilter))
+        );
+        assert_eq!(
+            dbg_of(map_key(&m, Context::Layers, &ctrl('f'))),
+            dbg_of(Some(Action::StartFilter))
+        );
+        // dive 0.13's u / d page keys, ctrl+p wrap, ctrl+e extract, ctrl+b attributes.
+        for (k, a) in [
+            (ch('u'), Action::PageUp),
+            (ch('d'), Action::PageDown),
+            (ev(KeyCode::PageDown, KeyModifiers::NONE), Action::PageDown),
+            (ctrl('p'), Action::ToggleWrap),
+            (ctrl('e'), Action::StartExtract),
+            (ctrl('b'), Action::ToggleAttributes),
+            (ctrl('o'), Action::ToggleSort),
+            (ctrl('r'), Action::ToggleKind(Change::Removed)),
+            (ctrl('u'), Action::ToggleKind(Change::Unmodified)),
+            (ch('h'), Action::Left),
+            (ch('l'), Action::Right),
+            (ch('k'), Action::Up),
+            (ev(KeyCode::Tab, KeyModifiers::NONE), Action::ToggleView),
+            (ev(KeyCode::Esc, KeyModifiers::NONE), Action::ClearFilter),
+        ] {
+            assert_eq!(
+                dbg_of(map_key(&m, Context::Tree, &k)),
+                dbg_of(Some(a)),
+                "{k:?}"
+            );
+        }
+        assert_eq!(
+            dbg_of(map_key(&m, Context::Layers, &ctrl('l'))),
+            dbg_of(Some(Action::CompareLayer))
+        );
+        // A key release (kitty protocol) does nothing.
+        let mut release = ch('j');
+        release.kind = KeyEventKind::Release;
+        assert_eq!(dbg_of(map_key(&m, Context::Tree, &release)), "None");
+    }
+
+    #[test]
+    fn rebinding_by_dive_name() {
+        let mut m = Keymap::default();
+        m.bind("quit", "ctrl+q").unwrap();
+        m.bind("toggle-sort-order", "s, ctrl+o").unwrap();
         assert_eq!(
             dbg_of(map_key(&m, Context::Tree, &ctrl('q'))),
-            format!("{:?}", Some(Action::Quit) as Option<Action>)
+            dbg_of(Some(Action::Quit))
         );
-        assert_eq!(
-            dbg_of(map_key(&m, Context::Tree, &ch('q'))),
-            format!("{:?}", None as Option<Action>)
-        );
+        assert_eq!(dbg_of(map_key(&m, Context::Tree, &ch('q'))), "None");
         assert_eq!(
             dbg_of(map_key(&m, Context::Tree, &ch('s'))),
-            format!("{:?}", Some(Action::ToggleSort) as Option<Action>)
+            dbg_of(Some(Action::ToggleSort))
         );
-        assert!(Keymap::from_yaml("keybinding:\n  fly: x\n")
-            .unwrap_err()
-            .contains("fly"));
-        assert!(Keymap::from_yaml("keybinding:\n  quit: hyper+x\n").is_err());
+        assert!(m.bind("fly", "x").unwrap_err().contains("fly"));
+        assert!(m.bind("quit", "hyper+x").is_err());
     }
 }

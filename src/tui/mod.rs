@@ -6,6 +6,7 @@
 //! screen shows progress from the first moment and never blocks on I/O.
 
 pub mod app;
+pub mod config;
 pub mod keymap;
 pub mod layout;
 pub mod overlay;
@@ -21,7 +22,8 @@ use crossterm::event::{self, Event, MouseButton, MouseEventKind};
 use crossterm::execute;
 
 use app::{Action, Analysis, App, Effect, ExtractRefusal, LoadProgress};
-use keymap::{map_key, Context, Keymap};
+use config::Config;
+use keymap::{map_key, Context};
 
 use crate::error::{Error, Result};
 use crate::image::SourceKind;
@@ -93,10 +95,18 @@ pub fn no_color() -> bool {
 /// Opens the UI on `reference`: loads it in the background while showing progress, then
 /// browses until the user quits. The terminal is restored on return, on error and on panic.
 pub fn run(reference: &str, forced: Option<SourceKind>, opts: &LoadOptions) -> Result<i32> {
-    let keymap = Keymap::load().map_err(Error::Config)?;
+    // A bad config file is reported before the terminal changes mode.
+    let config = Config::load().map_err(Error::Config)?;
     let mut terminal = ratatui::init();
+    // ratatui's panic hook leaves raw mode and the alternate screen; this one, run first,
+    // also stops mouse reporting, which would otherwise fill the shell with escape codes.
+    let ratatui_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(std::io::stdout(), event::DisableMouseCapture);
+        ratatui_hook(info);
+    }));
     let _ = execute!(std::io::stdout(), event::EnableMouseCapture);
-    let result = event_loop(&mut terminal, reference, forced, opts, keymap);
+    let result = event_loop(&mut terminal, reference, forced, opts, config);
     let _ = execute!(std::io::stdout(), event::DisableMouseCapture);
     ratatui::restore();
     result
@@ -107,10 +117,10 @@ fn event_loop(
     reference: &str,
     forced: Option<SourceKind>,
     opts: &LoadOptions,
-    keymap: Keymap,
+    config: Config,
 ) -> Result<i32> {
     let size = terminal.size().map_err(|e| Error::io("terminal", e))?;
-    let mut app = App::loading(reference, keymap, !no_color(), size.width, size.height);
+    let mut app = App::loading(reference, config, !no_color(), size.width, size.height);
     let (tx, rx) = mpsc::channel::<Msg>();
     spawn_loader(tx.clone(), reference.to_string(), forced, opts.clone());
     spawn_input(tx.clone());
@@ -133,6 +143,14 @@ fn event_loop(
                     return Err(Error::Source(why.clone()));
                 }
                 app::update(&mut app, action);
+                // A test seam (debug builds only): the end-to-end test checks that a panic
+                // restores the terminal.
+                #[cfg(debug_assertions)]
+                if app.browse.is_some()
+                    && std::env::var_os("LAYERLENS_TEST_PANIC").is_some_and(|v| v == "1")
+                {
+                    panic!("LAYERLENS_TEST_PANIC");
+                }
             }
             let effects: Vec<Effect> = app.effects.drain(..).collect();
             for effect in effects {

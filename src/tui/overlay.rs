@@ -1,4 +1,5 @@
-//! Windows drawn over the main screen: help, wasted bytes, why, and a file's contents.
+//! Windows drawn over the main screen: help, wasted bytes, why, and a file's contents. Only the
+//! lines in the window are built, so a list of 100,000 hidden files draws as fast as ten.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -7,9 +8,27 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::app::{Browse, Overlay};
 use super::keymap::{Keymap, COMMANDS};
-use super::view::{size, Theme};
+use super::view::{size, wrap_text, Theme};
 use crate::analysis::hidden::HiddenBy;
 use crate::index::{path, Change};
+
+/// Lines after the bindings in the help.
+const HELP_FOOTER: [&str; 4] = [
+    "",
+    "Terminals send ctrl+m as enter: in the file tree, enter toggles modified files, as in dive.",
+    "Mouse: the wheel scrolls, a click selects (a second click collapses a directory).",
+    "Keys: $XDG_CONFIG_HOME/layerlens/config.yaml, `keybinding: {name: keys}` with dive's names.",
+];
+
+/// How many lines an overlay has (for scrolling); a file's lines wrap at `width` columns.
+pub fn overlay_len(b: &Browse, o: &Overlay, width: usize) -> usize {
+    match o {
+        Overlay::Help { .. } => 1 + COMMANDS.len() + HELP_FOOTER.len(),
+        Overlay::Waste { .. } => b.analysis.as_ref().map_or(1, |a| a.hidden.len().max(1)),
+        Overlay::Why { node, .. } => 1 + b.why_rows(*node).len(),
+        Overlay::File { text, .. } => wrap_text(text, width).len(),
+    }
+}
 
 /// One overlay, borrowing what it shows.
 pub struct OverlayView<'a> {
@@ -19,127 +38,138 @@ pub struct OverlayView<'a> {
     pub keymap: &'a Keymap,
 }
 
+impl OverlayView<'_> {
+    /// The title, the lines from `offset` (at most `height`), and the selected line's index.
+    fn content(
+        &self,
+        width: usize,
+        height: usize,
+    ) -> (String, Vec<Line<'static>>, usize, Option<usize>) {
+        let (b, theme) = (self.b, self.theme);
+        let len = overlay_len(b, self.overlay, width);
+        let clamp = |offset: usize| offset.min(len.saturating_sub(1));
+        match self.overlay {
+            Overlay::Help { offset } => {
+                let offset = clamp(*offset);
+                let mut lines = vec![Line::styled(
+                    format!("{:<26} {:<20} {}", "Binding", "Keys", "What it does"),
+                    theme.title(false),
+                )];
+                for (name, _, what) in COMMANDS {
+                    let keys: Vec<String> =
+                        self.keymap.keys(name).iter().map(|k| k.label()).collect();
+                    lines.push(Line::from(format!(
+                        "{name:<26} {:<20} {what}",
+                        keys.join(" ")
+                    )));
+                }
+                lines.extend(HELP_FOOTER.iter().map(|l| Line::from(*l)));
+                let lines = lines.into_iter().skip(offset).take(height).collect();
+                ("Help (esc to close)".into(), lines, offset, None)
+            }
+            Overlay::Waste { selected, offset } => {
+                let offset = clamp(*offset);
+                let lines = match &b.analysis {
+                    None => vec![Line::from("analysing…")],
+                    Some(a) if a.hidden.is_empty() => vec![Line::from(
+                        "No hidden bytes: every byte shipped is visible.",
+                    )],
+                    Some(a) => a
+                        .hidden
+                        .iter()
+                        .skip(offset)
+                        .take(height)
+                        .map(|h| {
+                            let how = match h.hidden_by {
+                                HiddenBy::Overwritten => "overwritten",
+                                HiddenBy::Deleted => "deleted",
+                                HiddenBy::DirectoryRemoved => "dir removed",
+                            };
+                            Line::from(format!(
+                                "{:>9}  layer {:>2} → {:>2} {:<12} /{}",
+                                size(h.size),
+                                h.layer,
+                                h.hidden_by_layer,
+                                how,
+                                h.path
+                            ))
+                        })
+                        .collect(),
+                };
+                let total: u64 = b
+                    .analysis
+                    .as_ref()
+                    .map_or(0, |a| a.hidden.iter().map(|h| h.size).sum());
+                (
+                    format!(
+                        "Wasted bytes: {} shipped but not visible (enter: show in tree)",
+                        size(total)
+                    ),
+                    lines,
+                    offset,
+                    Some(*selected),
+                )
+            }
+            Overlay::Why { node, offset } => {
+                let offset = clamp(*offset);
+                let tree = &b.image.tree;
+                let mut lines = vec![Line::styled(
+                    format!("{:<7} {:<10} {:>9}  Command", "Layer", "Change", "Bytes"),
+                    theme.title(false),
+                )];
+                for (l, change, bytes) in b.why_rows(*node) {
+                    let what = match change {
+                        Change::Added => "added",
+                        Change::Modified => "modified",
+                        Change::Removed => "removed",
+                        Change::Unmodified => "rewritten",
+                    };
+                    lines.push(Line::from(vec![
+                        Span::raw(format!("{l:<7} ")),
+                        Span::styled(format!("{what:<10}"), theme.change(change)),
+                        Span::raw(format!(
+                            " {:>9}  {}",
+                            size(bytes),
+                            b.image.layers[l].command().replace(['\n', '\t', '\r'], " ")
+                        )),
+                    ]));
+                }
+                let lines = lines.into_iter().skip(offset).take(height).collect();
+                (
+                    format!("Why /{}", path::escape(&tree.path(*node))),
+                    lines,
+                    offset,
+                    None,
+                )
+            }
+            Overlay::File {
+                title,
+                text,
+                offset,
+            } => {
+                let offset = clamp(*offset);
+                let lines = wrap_text(text, width)
+                    .into_iter()
+                    .skip(offset)
+                    .take(height)
+                    .map(Line::from)
+                    .collect();
+                (title.clone(), lines, offset, None)
+            }
+        }
+    }
+}
+
 impl Widget for OverlayView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
-        let b = self.b;
-        let (title, lines, offset, selected): (String, Vec<Line>, usize, Option<usize>) =
-            match self.overlay {
-                Overlay::Help { offset } => {
-                    let mut lines = vec![Line::styled(
-                        format!("{:<26} {:<20} {}", "Binding", "Keys", "What it does"),
-                        theme.title(false),
-                    )];
-                    for (name, _, what) in COMMANDS {
-                        let keys: Vec<String> =
-                            self.keymap.keys(name).iter().map(|k| k.label()).collect();
-                        lines.push(Line::from(format!(
-                            "{name:<26} {:<20} {what}",
-                            keys.join(" ")
-                        )));
-                    }
-                    lines.push(Line::from(""));
-                    lines.push(Line::from(
-                        "Mouse: wheel scrolls, click selects (a second click collapses).",
-                    ));
-                    lines.push(Line::from(
-                        "Keys are configurable in $XDG_CONFIG_HOME/layerlens/config.yaml \
-                         (keybinding: {name: keys}, dive's names).",
-                    ));
-                    ("Help (esc to close)".into(), lines, *offset, None)
-                }
-                Overlay::Waste { selected, offset } => {
-                    let mut lines = Vec::new();
-                    match &b.analysis {
-                        None => lines.push(Line::from("analysing…")),
-                        Some(a) if a.hidden.is_empty() => lines.push(Line::from(
-                            "No hidden bytes: every byte shipped is visible.",
-                        )),
-                        Some(a) => {
-                            for h in &a.hidden {
-                                let how = match h.hidden_by {
-                                    HiddenBy::Overwritten => "overwritten",
-                                    HiddenBy::Deleted => "deleted",
-                                    HiddenBy::DirectoryRemoved => "dir removed",
-                                };
-                                lines.push(Line::from(format!(
-                                    "{:>9}  layer {:>2} → {:>2} {:<12} /{}",
-                                    size(h.size),
-                                    h.layer,
-                                    h.hidden_by_layer,
-                                    how,
-                                    h.path
-                                )));
-                            }
-                        }
-                    }
-                    let total: u64 = b
-                        .analysis
-                        .as_ref()
-                        .map_or(0, |a| a.hidden.iter().map(|h| h.size).sum());
-                    (
-                        format!(
-                            "Wasted bytes: {} shipped but not visible (enter: show in tree)",
-                            size(total)
-                        ),
-                        lines,
-                        *offset,
-                        Some(*selected),
-                    )
-                }
-                Overlay::Why { node, offset } => {
-                    let tree = &b.image.tree;
-                    let mut lines = vec![Line::styled(
-                        format!("{:<7} {:<10} {:>9}  Command", "Layer", "Change", "Bytes"),
-                        theme.title(false),
-                    )];
-                    for (l, change, bytes) in b.why_rows(*node) {
-                        let what = match change {
-                            Change::Added => "added",
-                            Change::Modified => "modified",
-                            Change::Removed => "removed",
-                            Change::Unmodified => "rewritten",
-                        };
-                        lines.push(Line::from(vec![
-                            Span::raw(format!("{l:<7} ")),
-                            Span::styled(format!("{what:<10}"), theme.change(change)),
-                            Span::raw(format!(
-                                " {:>9}  {}",
-                                size(bytes),
-                                b.image.layers[l].command().replace('\n', " ")
-                            )),
-                        ]));
-                    }
-                    (
-                        format!("Why /{}", path::escape(&tree.path(*node))),
-                        lines,
-                        *offset,
-                        None,
-                    )
-                }
-                Overlay::File {
-                    title,
-                    text,
-                    offset,
-                } => (
-                    title.clone(),
-                    text.lines()
-                        .map(|l| Line::from(l.replace('\t', "    ")))
-                        .collect(),
-                    *offset,
-                    None,
-                ),
-            };
+        let inner_w = area.width.saturating_sub(2) as usize;
+        let inner_h = area.height.saturating_sub(2) as usize;
+        let (title, lines, offset, selected) = self.content(inner_w, inner_h);
         let block = Block::bordered().title(Span::styled(format!(" {title} "), theme.title(true)));
         let inner = block.inner(area);
         block.render(area, buf);
-        let offset = offset.min(lines.len().saturating_sub(1));
-        for (k, line) in lines
-            .into_iter()
-            .skip(offset)
-            .take(inner.height as usize)
-            .enumerate()
-        {
+        for (k, line) in lines.into_iter().enumerate() {
             let mut line = line;
             if selected == Some(offset + k) {
                 line = line.style(theme.selected());

@@ -234,6 +234,17 @@ pub struct FileTree {
 impl FileTree {
     /// The model for layer 0, everything expanded.
     pub fn new(tree: &MergedTree) -> FileTree {
+        FileTree::with_options(tree, ChangeFilter::default(), false, false)
+    }
+
+    /// The model for layer 0 with the config file's starting options: the change kinds shown,
+    /// the aggregated view, and every directory collapsed.
+    pub fn with_options(
+        tree: &MergedTree,
+        show: ChangeFilter,
+        aggregated: bool,
+        collapse_all: bool,
+    ) -> FileTree {
         let mut t = FileTree {
             layer: 0,
             options: TreeOptions::default(),
@@ -243,6 +254,17 @@ impl FileTree {
             selected: 0,
             offset: 0,
         };
+        t.options.show = show;
+        if aggregated {
+            t.options.mode = CompareMode::Aggregated;
+        }
+        if collapse_all {
+            tree.walk(ROOT, &mut |n| {
+                if n != ROOT && !tree.children(n).is_empty() {
+                    t.collapsed.insert(n);
+                }
+            });
+        }
         if tree.layer_count() > 0 {
             t.rebuild(tree);
         }
@@ -268,6 +290,13 @@ impl FileTree {
         }
         self.views.push(LayerView::compute(tree, layer, mode));
         self.views.len() - 1
+    }
+
+    /// Drops the cached per-layer views but the current one, so that the next layer switch
+    /// computes its view afresh (benchmarks measure that cold switch).
+    pub fn forget_views(&mut self) {
+        let (layer, mode) = (self.layer, self.options.mode);
+        self.views.retain(|v| v.layer == layer && v.mode == mode);
     }
 
     /// The current (layer, mode) view. Always present after construction.
@@ -552,14 +581,15 @@ impl Flatten<'_> {
                 continue;
             };
             let is_dir = self.view.is_dir(k);
+            // The path is built only when a filter needs it: most rebuilds have none.
             let plen = self.path.len();
-            self.path.push(b'/');
-            self.path.extend_from_slice(self.tree.name(k));
+            let filter = self.options.filter_re.as_ref();
+            if filter.is_some() {
+                self.path.push(b'/');
+                self.path.extend_from_slice(self.tree.name(k));
+            }
             let self_match = self.options.show.shows(change)
-                && match &self.options.filter_re {
-                    None => true,
-                    Some(re) => re.is_match(&String::from_utf8_lossy(self.path)),
-                };
+                && filter.is_none_or(|re| re.is_match(&String::from_utf8_lossy(self.path)));
             let row_index = self.rows.len();
             let collapsed = is_dir && self.collapsed.contains(&k);
             if emit {
@@ -574,12 +604,20 @@ impl Flatten<'_> {
                     size: self.view.size(k),
                 });
             }
-            let below = is_dir && self.children(k, depth + 1, row_index as u32, emit && !collapsed);
+            let emit_below = emit && !collapsed;
+            // What is below a row that is not drawn matters only when the row does not match
+            // itself: then it is shown only as the way to a match.
+            let below = is_dir
+                && (emit_below || !self_match)
+                && self.children(k, depth + 1, row_index as u32, emit_below);
             self.path.truncate(plen);
             if self_match || below {
                 any = true;
                 if emit {
                     last_row = Some(row_index);
+                } else {
+                    // Only asked whether anything below is shown: it is.
+                    return true;
                 }
             } else if emit {
                 self.rows.truncate(row_index);
@@ -759,6 +797,30 @@ mod tests {
         assert!(t.rows().is_empty());
         t.set_filter(&tree, "");
         assert_eq!(t.rows().len(), 7);
+    }
+
+    #[test]
+    fn a_collapsed_directory_is_shown_only_while_something_below_it_is() {
+        let tree = sample();
+        let mut t = FileTree::new(&tree);
+        t.set_layer(&tree, 1);
+        t.toggle_collapse_all(&tree);
+        assert_eq!(shown(&t, &tree), ["~etc", "~usr"]);
+        // usr/ (modified itself) holds an unmodified and a removed file; etc/ an added one.
+        t.toggle_kind(&tree, Change::Modified);
+        t.toggle_kind(&tree, Change::Unmodified);
+        assert_eq!(shown(&t, &tree), ["~etc", "~usr"]);
+        t.toggle_kind(&tree, Change::Removed);
+        assert_eq!(shown(&t, &tree), ["~etc"]);
+        t.toggle_kind(&tree, Change::Removed);
+        t.toggle_kind(&tree, Change::Modified);
+        t.toggle_kind(&tree, Change::Unmodified);
+        // A filter matching inside a collapsed directory keeps it, collapsed.
+        t.set_filter(&tree, "small");
+        assert_eq!(shown(&t, &tree), ["~usr"]);
+        assert!(t.rows()[0].collapsed);
+        t.set_filter(&tree, "nothing-matches");
+        assert!(t.rows().is_empty());
     }
 
     #[test]

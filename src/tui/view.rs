@@ -9,6 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Gauge, Paragraph, Widget, Wrap};
 use ratatui::Frame;
 
+use unicode_width::UnicodeWidthChar;
+
 use super::app::{App, Browse, Input, Pane, Prompt};
 use super::layout::Areas;
 use super::overlay::OverlayView;
@@ -61,6 +63,28 @@ pub fn size(n: u64) -> String {
     format_size(n, DECIMAL)
 }
 
+/// Splits text into screen lines of at most `width` columns: at its newlines, then wherever a
+/// line is full (mid-word, so the count is exact). Tabs become 4 spaces.
+pub fn wrap_text(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        let line = line.replace('\t', "    ");
+        let mut cur = String::new();
+        let mut w = 0;
+        for c in line.chars() {
+            let cw = c.width().unwrap_or(0);
+            if width > 0 && w + cw > width && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+                w = 0;
+            }
+            cur.push(c);
+            w += cw;
+        }
+        out.push(cur);
+    }
+    out
+}
+
 /// Draws the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
@@ -69,7 +93,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         frame.render_widget(LoadingView { app, theme }, area);
         return;
     };
-    let areas = Areas::new(area, b.image.layers.len());
+    let areas = Areas::for_app(app, area);
     frame.render_widget(
         LayersPane {
             b,
@@ -191,7 +215,7 @@ impl Widget for LayersPane<'_> {
                 CompareMode::Aggregated => i <= b.layer,
             };
             let mark = if in_cmp { "██" } else { "  " };
-            let cmd = l.command().replace(['\n', '\t'], " ");
+            let cmd = l.command().replace(['\n', '\t', '\r'], " ");
             let text = format!("{mark}{i:>3} {:>9}  {cmd}", size(l.size));
             let mut style = Style::default();
             if i == b.layer {
@@ -206,6 +230,56 @@ impl Widget for LayersPane<'_> {
     }
 }
 
+/// The lines of the layer details pane at `width` columns: what the pane draws, and what the
+/// layout counts to give it room for the whole command. Long lines are wrapped here, not by the
+/// paragraph, so that the count is exact.
+pub fn layer_detail_lines(b: &Browse, theme: Theme, width: usize) -> Vec<Line<'static>> {
+    let label = |s: &'static str| Span::styled(s, theme.title(false));
+    let Some(l) = b.image.layers.get(b.layer) else {
+        return vec![Line::from("the image has no layers")];
+    };
+    let counts = match &b.analysis {
+        Some(a) => {
+            let [ad, m, r] = a.counts.get(b.layer).copied().unwrap_or_default();
+            vec![
+                label("Files: "),
+                Span::styled(format!("{ad} added"), theme.change(Change::Added)),
+                Span::raw(", "),
+                Span::styled(format!("{m} modified"), theme.change(Change::Modified)),
+                Span::raw(", "),
+                Span::styled(format!("{r} removed"), theme.change(Change::Removed)),
+            ]
+        }
+        None => vec![label("Files: "), Span::raw("counting…")],
+    };
+    let mut lines = vec![Line::from(vec![
+        label("Layer: "),
+        Span::raw(format!("{} of {}", b.layer, b.image.layers.len())),
+        label("   Size: "),
+        Span::raw(size(l.size)),
+    ])];
+    // A digest is one line, cut with "…" when the pane is narrower: the room goes to the
+    // command, which is never cut.
+    for (name, value) in [
+        ("Digest: ", l.blob_digest.to_string()),
+        ("DiffID: ", l.diff_id.to_string()),
+    ] {
+        let room = width.saturating_sub(name.len());
+        let value = if value.chars().count() > room && room > 0 {
+            let mut v: String = value.chars().take(room - 1).collect();
+            v.push('…');
+            v
+        } else {
+            value
+        };
+        lines.push(Line::from(vec![label(name), Span::raw(value)]));
+    }
+    lines.push(Line::from(counts));
+    lines.push(Line::from(label("Command:")));
+    lines.extend(wrap_text(&l.command(), width).into_iter().map(Line::from));
+    lines
+}
+
 /// The selected layer's digest, size, change counts and full command (wrapped).
 pub struct LayerDetails<'a> {
     b: &'a Browse,
@@ -214,41 +288,19 @@ pub struct LayerDetails<'a> {
 
 impl Widget for LayerDetails<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let b = self.b;
-        let l = &b.image.layers[b.layer];
-        let label = |s: &'static str| Span::styled(s, self.theme.title(false));
-        let counts = match &b.analysis {
-            Some(a) => {
-                let [ad, m, r] = a.counts[b.layer];
-                vec![
-                    label("Files: "),
-                    Span::styled(format!("{ad} added"), self.theme.change(Change::Added)),
-                    Span::raw(", "),
-                    Span::styled(format!("{m} modified"), self.theme.change(Change::Modified)),
-                    Span::raw(", "),
-                    Span::styled(format!("{r} removed"), self.theme.change(Change::Removed)),
-                ]
-            }
-            None => vec![label("Files: "), Span::raw("counting…")],
-        };
-        let lines = vec![
-            Line::from(vec![
-                label("Layer: "),
-                Span::raw(format!("{} of {}", b.layer, b.image.layers.len())),
-                label("   Size: "),
-                Span::raw(size(l.size)),
-            ]),
-            Line::from(vec![
-                label("Digest: "),
-                Span::raw(l.blob_digest.to_string()),
-            ]),
-            Line::from(vec![label("DiffID: "), Span::raw(l.diff_id.to_string())]),
-            Line::from(counts),
-            Line::from(label("Command:")),
-            Line::from(l.command()),
-        ];
+        let width = area.width.saturating_sub(2) as usize;
+        let mut lines = layer_detail_lines(self.b, self.theme, width);
+        let room = area.height.saturating_sub(2) as usize;
+        if lines.len() > room && room > 0 {
+            // Too small a screen for the whole command: say so, and how to see it.
+            let more = lines.len() - room + 1;
+            lines.truncate(room - 1);
+            lines.push(Line::styled(
+                format!("… {more} more lines: v in the layers pane shows all"),
+                self.theme.dim(),
+            ));
+        }
         Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
             .block(pane_block("Layer Details", false, self.theme))
             .render(area, buf);
     }
@@ -331,6 +383,9 @@ impl Widget for TreePane<'_> {
         if opts.sort == super::tree::SortOrder::Size {
             title.push_str(" · by size");
         }
+        if b.wrap {
+            title.push_str(" · wrap");
+        }
         if !opts.filter.is_empty() {
             title.push_str(&format!(" · filter: {}", opts.filter));
         }
@@ -362,50 +417,8 @@ impl Widget for TreePane<'_> {
                 .render(Rect { height: 1, ..rows }, buf);
             return;
         }
-        let tree = &b.image.tree;
-        for (k, row) in t.window(rows.height as usize).iter().enumerate() {
-            let i = t.offset() + k;
-            let mut text = String::new();
-            if b.attributes {
-                let at = if row.change == Change::Removed {
-                    match opts.mode {
-                        CompareMode::Layer => b.layer.saturating_sub(1),
-                        CompareMode::Aggregated => 0,
-                    }
-                } else {
-                    b.layer
-                };
-                match tree.visible_entry(row.node, at) {
-                    Some(e) => text.push_str(&format!(
-                        "{} {:>7}:{:<5} {:>8}  ",
-                        e.mode_string(),
-                        e.uid,
-                        e.gid,
-                        size(row.size)
-                    )),
-                    None => text.push_str(&format!(
-                        "{:10} {:>7}:{:<5} {:>8}  ",
-                        "drwxr-xr-x",
-                        "-",
-                        "-",
-                        size(row.size)
-                    )),
-                }
-            }
-            for last in t.ancestors_last(i) {
-                text.push_str(if last { "    " } else { "│   " });
-            }
-            text.push_str(if row.last { "└── " } else { "├── " });
-            if row.is_dir {
-                text.push_str(if row.collapsed { "▸ " } else { "" });
-            }
-            text.push_str(&path::escape(tree.name(row.node)));
-            if let Some(e) = tree.visible_entry(row.node, b.layer) {
-                if e.kind == EntryKind::Symlink {
-                    let target = e.link.as_deref().map(path::escape).unwrap_or_default();
-                    text.push_str(&format!(" → {target}"));
-                }
-            }
+        for (y, (i, text)) in (rows.y..).zip(tree_lines(b, rows.width, rows.height)) {
+            let row = &t.rows()[i];
             let mut style = self.theme.change(row.change);
             if i == t.selected() {
                 style = if focused {
@@ -414,9 +427,100 @@ impl Widget for TreePane<'_> {
                     style.add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
                 };
             }
-            Line::styled(text, style)
-                .render(Rect::new(rows.x, rows.y + k as u16, rows.width, 1), buf);
+            Line::styled(text, style).render(Rect::new(rows.x, y, rows.width, 1), buf);
         }
+    }
+}
+
+/// One tree row as text: attributes (when shown), the tree guides, the name (escaped), and a
+/// symlink's target.
+pub fn row_text(b: &Browse, i: usize) -> String {
+    let t = &b.tree;
+    let row = &t.rows()[i];
+    let opts = &t.options;
+    let tree = &b.image.tree;
+    let mut text = String::new();
+    if b.attributes {
+        let at = if row.change == Change::Removed {
+            match opts.mode {
+                CompareMode::Layer => b.layer.saturating_sub(1),
+                CompareMode::Aggregated => 0,
+            }
+        } else {
+            b.layer
+        };
+        match tree.visible_entry(row.node, at) {
+            Some(e) => text.push_str(&format!(
+                "{} {:>7}:{:<5} {:>8}  ",
+                e.mode_string(),
+                e.uid,
+                e.gid,
+                size(row.size)
+            )),
+            None => text.push_str(&format!(
+                "{:10} {:>7}:{:<5} {:>8}  ",
+                "drwxr-xr-x",
+                "-",
+                "-",
+                size(row.size)
+            )),
+        }
+    }
+    for last in t.ancestors_last(i) {
+        text.push_str(if last { "    " } else { "│   " });
+    }
+    text.push_str(if row.last { "└── " } else { "├── " });
+    if row.is_dir && row.collapsed {
+        text.push_str("▸ ");
+    }
+    text.push_str(&path::escape(tree.name(row.node)));
+    if let Some(e) = tree.visible_entry(row.node, b.layer) {
+        if e.kind == EntryKind::Symlink {
+            let target = e.link.as_deref().map(path::escape).unwrap_or_default();
+            text.push_str(&format!(" → {target}"));
+        }
+    }
+    text
+}
+
+/// The screen lines of the tree pane, `width` × `height`, each with the index of the row it
+/// belongs to. One line a row, cut at the edge; in wrap mode (ctrl+p) a row takes as many
+/// lines as its text needs, and the window starts late enough to show the whole selected row.
+/// Drawing and mouse clicks both use this, so a click lands on the row drawn there.
+pub fn tree_lines(b: &Browse, width: u16, height: u16) -> Vec<(usize, String)> {
+    let t = &b.tree;
+    let (w, h) = (width as usize, height as usize);
+    if !b.wrap {
+        return (t.offset()..)
+            .zip(t.window(h))
+            .map(|(i, _)| (i, row_text(b, i)))
+            .collect();
+    }
+    let lines_from = |start: usize| {
+        let mut out = Vec::new();
+        for i in start..t.rows().len() {
+            if out.len() >= h {
+                break;
+            }
+            for part in wrap_text(&row_text(b, i), w) {
+                out.push((i, part));
+            }
+        }
+        out
+    };
+    let sel = t.selected();
+    let mut start = t.offset().min(sel);
+    loop {
+        let mut lines = lines_from(start);
+        let whole = lines
+            .iter()
+            .rposition(|(i, _)| *i == sel)
+            .is_some_and(|p| p < h);
+        if whole || start >= sel {
+            lines.truncate(h);
+            return lines;
+        }
+        start += 1;
     }
 }
 

@@ -160,7 +160,19 @@ pub fn raw_name_layer(name: &[u8], data: &[u8]) -> Vec<u8> {
 
 /// A legacy `docker save` archive (`<id>/layer.tar`, `<config>.json`, `manifest.json` last).
 pub fn docker_save(layers: &[Vec<F>]) -> Vec<u8> {
-    let (tars, diff_ids, config) = layers_and_config(layers);
+    let tars: Vec<Vec<u8>> = layers.iter().map(|l| layer_tar(l)).collect();
+    docker_save_tars(tars)
+}
+
+/// [`docker_save`] of layer tars built by the caller (for names `F` cannot hold).
+pub fn docker_save_tars(tars: Vec<Vec<u8>>) -> Vec<u8> {
+    let diff_ids: Vec<String> = tars
+        .iter()
+        .map(|t| format!("sha256:{}", sha256_hex(t)))
+        .collect();
+    let commands: Vec<String> = (0..tars.len()).map(|i| format!("step {i}")).collect();
+    let cmd_refs: Vec<&str> = commands.iter().map(String::as_str).collect();
+    let config = config_json(&diff_ids, &cmd_refs);
     let config_name = format!("{}.json", sha256_hex(&config));
     let mut b = tar::Builder::new(Vec::new());
     let mut layer_paths = Vec::new();
