@@ -51,6 +51,12 @@ pub enum Error {
     /// A configuration file or flag is invalid.
     #[error("{0}")]
     Config(String),
+    /// A Docker or podman daemon could not be reached, or refused what was asked of it.
+    #[error("{0}")]
+    Daemon(String),
+    /// A registry could not be reached, refused the credentials, or answered badly.
+    #[error("{0}")]
+    Registry(String),
     /// Writing a report failed.
     #[error("writing {what}: {source}")]
     Write { what: String, source: io::Error },

@@ -14,6 +14,12 @@ pub enum SourceKind {
     DockerArchive,
     OciLayout,
     OciArchive,
+    /// The Docker Engine API (`docker://NAME`, or a bare image reference).
+    Docker,
+    /// podman's Docker-compatible API (`podman://NAME`).
+    Podman,
+    /// A registry over the distribution API, no daemon (`registry://REF`).
+    Registry,
 }
 
 impl SourceKind {
@@ -23,6 +29,9 @@ impl SourceKind {
             SourceKind::DockerArchive => "docker-archive",
             SourceKind::OciLayout => "oci",
             SourceKind::OciArchive => "oci-archive",
+            SourceKind::Docker => "docker",
+            SourceKind::Podman => "podman",
+            SourceKind::Registry => "registry",
         }
     }
 }

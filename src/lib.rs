@@ -12,6 +12,7 @@ pub mod index;
 pub mod report;
 pub mod source;
 pub mod tarstream;
+pub mod tui;
 
 pub use error::Error;
 pub use image::Image;

@@ -568,6 +568,23 @@ mod tests {
     }
 
     #[test]
+    fn pax_global_headers_are_skipped() {
+        let mut g = tar::Header::new_ustar();
+        let record = b"26 comment=git archive v1\n";
+        g.set_entry_type(tar::EntryType::XGlobalHeader);
+        g.set_path("pax_global_header").unwrap();
+        g.set_size(record.len() as u64);
+        g.set_cksum();
+        let mut bytes = g.as_bytes().to_vec();
+        let mut data = record.to_vec();
+        data.resize(512, 0);
+        bytes.extend_from_slice(&data);
+        bytes.extend_from_slice(&build(&[("after", b"x")]));
+        let got = names(&bytes).unwrap();
+        assert_eq!(got, vec![(b"after".to_vec(), 1)]);
+    }
+
+    #[test]
     fn base256_and_octal_numbers() {
         assert_eq!(parse_numeric(b"0000644\0"), Ok(0o644));
         assert_eq!(parse_numeric(b"   12 \0"), Ok(0o12));

@@ -6,9 +6,21 @@ mod common;
 use std::path::Path;
 
 use common::{
-    bytes, docker_save, layer_tar, layerlens, oci_layout_files, testdata, write_tree, Comp, F,
+    bytes, docker_save, layer_tar, layerlens, oci_layout_files, raw_name_layer, testdata,
+    write_tree, Comp, F,
 };
 use layerlens::source::{self, LoadOptions, NoProgress};
+
+/// Loads an image that must load.
+fn load_ok(p: &Path) -> layerlens::Image {
+    source::load(
+        p.to_str().unwrap(),
+        None,
+        &LoadOptions::default(),
+        &NoProgress,
+    )
+    .unwrap()
+}
 
 /// Runs layerlens on `image` and returns its one-line error.
 fn error_of(image: &Path) -> String {
@@ -185,13 +197,7 @@ fn empty_and_random_files() {
 #[test]
 fn escaping_entry_names_are_refused_and_absolute_ones_normalised() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = tar::Header::new_gnu();
-    h.as_gnu_mut().unwrap().name[..14].copy_from_slice(b"../../evil.txt");
-    h.set_size(0);
-    h.set_entry_type(tar::EntryType::Regular);
-    h.set_cksum();
-    let mut layer = h.as_bytes().to_vec();
-    layer.extend_from_slice(&[0; 1024]);
+    let layer = raw_name_layer(b"../../evil.txt", b"");
     let p = dir.path().join("evil.tar");
     std::fs::write(&p, raw_docker_save(&[layer])).unwrap();
     let e = error_of(&p);
@@ -200,22 +206,10 @@ fn escaping_entry_names_are_refused_and_absolute_ones_normalised() {
         "{e}"
     );
 
-    let mut h = tar::Header::new_gnu();
-    h.as_gnu_mut().unwrap().name[..10].copy_from_slice(b"/etc/hosts");
-    h.set_size(0);
-    h.set_entry_type(tar::EntryType::Regular);
-    h.set_cksum();
-    let mut layer = h.as_bytes().to_vec();
-    layer.extend_from_slice(&[0; 1024]);
+    let layer = raw_name_layer(b"/etc/hosts", b"");
     let p = dir.path().join("abs.tar");
     std::fs::write(&p, raw_docker_save(&[layer])).unwrap();
-    let image = source::load(
-        p.to_str().unwrap(),
-        None,
-        &LoadOptions::default(),
-        &NoProgress,
-    )
-    .unwrap();
+    let image = load_ok(&p);
     assert!(image.tree.find(b"etc/hosts").is_some());
 }
 
@@ -262,27 +256,11 @@ fn raw_docker_save_ids(layers: &[Vec<u8>], ids: Option<Vec<String>>) -> Vec<u8> 
 
 #[test]
 fn non_utf8_names_are_shown_escaped() {
-    let mut h = tar::Header::new_gnu();
-    h.as_gnu_mut().unwrap().name[..9].copy_from_slice(b"caf\xff.txt\0");
-    h.set_size(3);
-    h.set_mode(0o644);
-    h.set_entry_type(tar::EntryType::Regular);
-    h.set_cksum();
-    let mut layer = h.as_bytes().to_vec();
-    let mut data = b"abc".to_vec();
-    data.resize(512, 0);
-    layer.extend_from_slice(&data);
-    layer.extend_from_slice(&[0; 1024]);
+    let layer = raw_name_layer(b"caf\xff.txt", b"abc");
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("odd.tar");
     std::fs::write(&p, raw_docker_save(&[layer])).unwrap();
-    let image = source::load(
-        p.to_str().unwrap(),
-        None,
-        &LoadOptions::default(),
-        &NoProgress,
-    )
-    .unwrap();
+    let image = load_ok(&p);
     let e = &image.tree.layer(0).entries[0];
     assert_eq!(&*e.path, b"caf\xff.txt");
     assert_eq!(e.display_path(), "caf\\xff.txt");

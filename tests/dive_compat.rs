@@ -184,6 +184,21 @@ fn fixtures() -> Vec<(&'static str, Vec<Vec<F>>)> {
             ],
         ),
         (
+            "dirs-after-children",
+            vec![
+                vec![
+                    F::File("./opt/tool/bin/run", bytes(70, 1)),
+                    F::Dir("opt/tool/bin"),
+                    F::Dir("opt/tool"),
+                    F::Dir("./opt"),
+                ],
+                vec![
+                    F::File("opt/tool/bin/run", bytes(90, 2)),
+                    F::Dir("opt/tool"),
+                ],
+            ],
+        ),
+        (
             "chmod-copies",
             vec![
                 vec![F::Dir("app"), F::FileMode("app/run", bytes(400, 1), 0o644)],

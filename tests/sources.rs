@@ -170,6 +170,7 @@ fn multi_platform_index_picks_the_platform_or_lists_them() {
         None,
         &LoadOptions {
             platform: Some(Platform::parse("linux/amd64").unwrap()),
+            ..Default::default()
         },
         &NoProgress,
     )
@@ -180,6 +181,7 @@ fn multi_platform_index_picks_the_platform_or_lists_them() {
         None,
         &LoadOptions {
             platform: Some(Platform::parse("linux/arm64").unwrap()),
+            ..Default::default()
         },
         &NoProgress,
     )
@@ -190,6 +192,7 @@ fn multi_platform_index_picks_the_platform_or_lists_them() {
         None,
         &LoadOptions {
             platform: Some(Platform::parse("linux/s390x").unwrap()),
+            ..Default::default()
         },
         &NoProgress,
     )

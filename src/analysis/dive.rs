@@ -185,22 +185,17 @@ fn info_of(layer: usize, idx: usize, e: &Entry) -> Info {
     }
 }
 
-/// One tree per layer, as dive builds them.
-pub(crate) fn layer_trees(tree: &MergedTree) -> Vec<DiveTree> {
-    tree.layers()
-        .iter()
-        .enumerate()
-        .map(|(li, layer)| {
-            let mut t = DiveTree::new();
-            for (ei, e) in layer.entries.iter().enumerate() {
-                if e.kind == EntryKind::Opaque {
-                    continue;
-                }
-                t.add_path(&e.dive_name(), Some(info_of(li, ei, e)));
-            }
-            t
-        })
-        .collect()
+/// Layer `li`'s tree, as dive builds it. Built one layer at a time, so only one layer tree
+/// and the running stack exist at once.
+fn layer_tree(tree: &MergedTree, li: usize) -> DiveTree {
+    let mut t = DiveTree::new();
+    for (ei, e) in tree.layer(li).entries.iter().enumerate() {
+        if e.kind == EntryKind::Opaque {
+            continue;
+        }
+        t.add_path(&e.dive_name(), Some(info_of(li, ei, e)));
+    }
+    t
 }
 
 /// dive's `Stack`: every node of `upper`, children first: whiteouts remove, others add.
@@ -224,9 +219,9 @@ fn strip_whiteout(path: &[u8]) -> Vec<u8> {
 /// dive's fileList for each layer: every node of the layer's tree, children first, with the
 /// entry it carries (`None` for a parent directory the layer does not list).
 pub fn layer_file_lists(tree: &MergedTree) -> Vec<Vec<Option<(usize, usize)>>> {
-    layer_trees(tree)
-        .iter()
-        .map(|t| {
+    (0..tree.layer_count())
+        .map(|li| {
+            let t = layer_tree(tree, li);
             let mut out = Vec::new();
             t.visit_children_first(&mut |id, _| {
                 out.push(
@@ -244,27 +239,36 @@ pub fn layer_file_lists(tree: &MergedTree) -> Vec<Vec<Option<(usize, usize)>>> {
 
 /// Runs dive's efficiency pass over an image.
 pub fn analyze(image: &Image) -> DiveAnalysis {
-    let trees = layer_trees(&image.tree);
-    let mut records: HashMap<Vec<u8>, DiveFileRecord> = HashMap::new();
+    #[derive(Clone, Copy)]
+    struct Tally {
+        count: usize,
+        cum: i64,
+        min: i64,
+    }
+    let mut records: HashMap<Box<[u8]>, Tally> = HashMap::new();
     let mut inefficient_keys: Vec<Vec<u8>> = Vec::new();
     let mut stacked = DiveTree::new();
-    if let Some(first) = trees.first() {
-        stack(&mut stacked, first);
-    }
-    for (i, tree) in trees.iter().enumerate() {
+    for i in 0..image.tree.layer_count() {
+        let tree = &layer_tree(&image.tree, i);
+        if i == 0 {
+            // dive looks whiteouts of layers 0 and 1 up in layer 0's own tree.
+            stack(&mut stacked, tree);
+        }
         tree.visit_children_first(&mut |id, path| {
             if !tree.is_leaf(id) {
                 return true;
             }
             let key = strip_whiteout(path);
-            let rec = records
-                .entry(key.clone())
-                .or_insert_with(|| DiveFileRecord {
-                    path: String::from_utf8_lossy(&key).into_owned(),
-                    count: 0,
-                    cumulative_size: 0,
-                    min_size: -1,
-                });
+            if !records.contains_key(key.as_slice()) {
+                records.insert(
+                    key.clone().into_boxed_slice(),
+                    Tally {
+                        count: 0,
+                        cum: 0,
+                        min: -1,
+                    },
+                );
+            }
             let size = if tree.is_whiteout(id) {
                 match stacked.get(&key) {
                     // dive stops this layer's walk here, leaving the record at min = -1.
@@ -277,9 +281,12 @@ pub fn analyze(image: &Image) -> DiveAnalysis {
             } else {
                 tree.nodes[id as usize].info.map_or(0, |i| i.size)
             };
-            rec.cumulative_size += size;
-            if rec.min_size < 0 || size < rec.min_size {
-                rec.min_size = size;
+            let Some(rec) = records.get_mut(key.as_slice()) else {
+                return false;
+            };
+            rec.cum += size;
+            if rec.min < 0 || size < rec.min {
+                rec.min = size;
             }
             rec.count += 1;
             if rec.count == 2 {
@@ -293,8 +300,8 @@ pub fn analyze(image: &Image) -> DiveAnalysis {
     }
     let (mut min_sum, mut cum_sum) = (0i64, 0i64);
     for r in records.values() {
-        min_sum += r.min_size;
-        cum_sum += r.cumulative_size;
+        min_sum += r.min;
+        cum_sum += r.cum;
     }
     let efficiency = if cum_sum == 0 {
         1.0
@@ -303,7 +310,14 @@ pub fn analyze(image: &Image) -> DiveAnalysis {
     };
     let mut inefficient: Vec<DiveFileRecord> = inefficient_keys
         .iter()
-        .filter_map(|k| records.get(k).cloned())
+        .filter_map(|k| {
+            records.get(k.as_slice()).map(|t| DiveFileRecord {
+                path: String::from_utf8_lossy(k).into_owned(),
+                count: t.count,
+                cumulative_size: t.cum,
+                min_size: t.min,
+            })
+        })
         .collect();
     inefficient.sort_by(|a, b| {
         b.cumulative_size

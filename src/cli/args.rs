@@ -2,17 +2,22 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::image::SourceKind;
 
 /// Where the bytes in a container image come from, and which of them are wasted.
 #[derive(Debug, Parser)]
-#[command(name = "layerlens", version, about, long_about = None)]
+#[command(name = "layerlens", version, about, long_about = None, subcommand_negates_reqs = true)]
 pub struct Args {
     /// The image: a docker save tarball, an OCI layout directory or an OCI archive, with an
-    /// optional prefix (docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH[:TAG]).
-    pub image: String,
+    /// optional prefix (docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH[:TAG]); or a live
+    /// image: docker://NAME, podman://NAME, registry://REF, or a bare NAME (Docker).
+    #[arg(required = true)]
+    pub image: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
 
     /// Write dive's JSON report (plus layerlens's keys) to FILE, or '-' for stdout.
     #[arg(long, short = 'j', value_name = "FILE")]
@@ -45,6 +50,25 @@ pub struct Args {
     /// Platform to pick from a multi-platform image: os/arch[/variant]. Default: this host's.
     #[arg(long, value_name = "OS/ARCH")]
     pub platform: Option<String>,
+
+    /// Pull the image into the daemon before reading it (docker:// and podman://).
+    #[arg(long)]
+    pub pull: bool,
+
+    /// Allow plain HTTP to a registry that is not on loopback (registry://).
+    #[arg(long)]
+    pub insecure: bool,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run `docker build` with these arguments, then open the image it built (as `dive build`).
+    Build {
+        /// Arguments for `docker build` (e.g. `-t app:dev .`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+        args: Vec<String>,
+    },
 }
 
 /// `--source` values.
@@ -53,6 +77,12 @@ pub enum SourceArg {
     DockerArchive,
     Oci,
     OciArchive,
+    /// The Docker daemon (IMAGE is an image name).
+    Docker,
+    /// podman's API service (IMAGE is an image name).
+    Podman,
+    /// A registry, no daemon (IMAGE is a reference).
+    Registry,
 }
 
 impl SourceArg {
@@ -62,6 +92,9 @@ impl SourceArg {
             SourceArg::DockerArchive => SourceKind::DockerArchive,
             SourceArg::Oci => SourceKind::OciLayout,
             SourceArg::OciArchive => SourceKind::OciArchive,
+            SourceArg::Docker => SourceKind::Docker,
+            SourceArg::Podman => SourceKind::Podman,
+            SourceArg::Registry => SourceKind::Registry,
         }
     }
 }

@@ -2,8 +2,9 @@
 //! errors to exit codes; everything else starts here.
 
 mod args;
+mod build;
 
-pub use args::{Args, SourceArg};
+pub use args::{Args, Command, SourceArg};
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
@@ -12,7 +13,8 @@ use crate::analysis::dive;
 use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::report::{dive_ci, dive_json, summary};
-use crate::source::{self, LoadOptions, NoProgress, Platform};
+use crate::source::progress_bar::ProgressBar;
+use crate::source::{self, LoadOptions, NoProgress, Platform, Progress};
 
 /// Exit code: every rule passed (or nothing was checked).
 pub const EXIT_OK: i32 = 0;
@@ -29,13 +31,30 @@ pub fn run(args: Args) -> Result<i32> {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let opts = LoadOptions {
         platform: args.platform.as_deref().map(Platform::parse).transpose()?,
+        pull: args.pull,
+        insecure: args.insecure,
+    };
+    let reference = match (&args.command, &args.image) {
+        (Some(Command::Build { args: build_args }), _) => build::docker_build(build_args)?,
+        (None, Some(image)) => image.clone(),
+        (None, None) => return Err(Error::Config("name an image to open".into())),
+    };
+    // On a terminal, without a report asked for, browse the image interactively.
+    if !ci && args.json.is_none() && io::IsTerminal::is_terminal(&io::stdout()) {
+        return crate::tui::run(&reference, args.source.map(SourceArg::kind), &opts);
+    }
+    let bar = ProgressBar::for_stderr(&reference);
+    let progress: &dyn Progress = match &bar {
+        Some(b) => b,
+        None => &NoProgress,
     };
     let image = source::load(
-        &args.image,
+        &reference,
         args.source.map(SourceArg::kind),
         &opts,
-        &NoProgress,
+        progress,
     )?;
+    drop(bar);
     let analysis = dive::analyze(&image);
     if let Some(target) = &args.json {
         write_json(target, &image, &analysis)?;
@@ -45,7 +64,7 @@ pub fn run(args: Args) -> Result<i32> {
         let preamble = dive_ci::CiPreamble {
             config_file,
             source: image.source.prefix().to_string(),
-            location: source::ImageSpec::location(&args.image),
+            location: source::ImageSpec::location(&reference),
         };
         print_stdout(&dive_ci::render(&preamble, &analysis, &results, color))?;
         return Ok(if dive_ci::passed(&results) {

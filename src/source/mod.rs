@@ -1,13 +1,18 @@
-//! Sources: turning an image reference into an indexed [`Image`]. Files and directories
-//! here; every source verifies digests as it streams and holds no layer content.
+//! Sources: turning an image reference into an indexed [`Image`]: files and directories,
+//! Docker and podman daemons ([`daemon`]) and registries ([`registry`]). Every source
+//! verifies digests as it streams and holds no layer content.
 
 pub mod archive;
 pub mod blob;
+pub mod daemon;
 pub mod digest;
+pub mod extract;
 pub mod layout;
 pub mod manifest;
 pub mod platform;
 pub mod progress;
+pub mod progress_bar;
+pub mod registry;
 pub mod spec;
 
 use std::fs::File;
@@ -30,6 +35,10 @@ use crate::index::MergedTree;
 pub struct LoadOptions {
     /// The platform to pick from a multi-platform index (default: the host's).
     pub platform: Option<Platform>,
+    /// Pull the image into the daemon before reading it (`--pull`).
+    pub pull: bool,
+    /// Allow plain HTTP to a registry that is not on loopback (`--insecure`).
+    pub insecure: bool,
 }
 
 /// Loads and indexes the image a reference names.
@@ -65,6 +74,23 @@ pub fn load(
         ImageSpec::Layout { dir, tag } => {
             layout::read_layout(dir, reference, tag.as_deref(), platform, progress)
         }
+        ImageSpec::Daemon { engine, name } => daemon::read_daemon(
+            *engine,
+            name,
+            reference,
+            platform,
+            daemon::DaemonOptions { pull: opts.pull },
+            progress,
+        ),
+        ImageSpec::Registry { reference: r } => registry::read_registry(
+            r,
+            reference,
+            platform,
+            registry::RegistryOptions {
+                insecure: opts.insecure,
+            },
+            progress,
+        ),
     }
 }
 

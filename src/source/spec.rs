@@ -1,9 +1,13 @@
-//! Image references for file sources: `docker-archive:PATH`, `oci:DIR[:TAG]`,
-//! `oci-archive:PATH[:TAG]`, or a bare path whose kind is detected.
+//! Image references: file sources (`docker-archive:PATH`, `oci:DIR[:TAG]`,
+//! `oci-archive:PATH[:TAG]`, or a bare path whose kind is detected) and live ones
+//! (`docker://NAME`, `podman://NAME`, `registry://REF`, or a bare image reference that names
+//! no existing path, which goes to Docker as dive does).
 
 use std::path::{Path, PathBuf};
 
 use super::archive::ArchiveKind;
+use super::daemon::Engine;
+use super::registry::Reference;
 use crate::error::{Error, Result};
 use crate::image::SourceKind;
 
@@ -18,6 +22,10 @@ pub enum ImageSpec {
     },
     /// An OCI layout directory.
     Layout { dir: PathBuf, tag: Option<String> },
+    /// An image held by a Docker or podman daemon, by the name the daemon knows it by.
+    Daemon { engine: Engine, name: String },
+    /// An image in a registry, read over the distribution API.
+    Registry { reference: Reference },
 }
 
 /// Splits `PATH[:TAG]`: a tag only when the whole string is not itself an existing path.
@@ -36,7 +44,14 @@ fn path_and_tag(s: &str) -> (PathBuf, Option<String>) {
 impl ImageSpec {
     /// The location part of a reference, without its source prefix (for display).
     pub fn location(reference: &str) -> String {
-        for prefix in ["docker-archive", "oci-archive", "oci"] {
+        for prefix in [
+            "docker-archive",
+            "oci-archive",
+            "oci",
+            "docker",
+            "podman",
+            "registry",
+        ] {
             if let Some(rest) = reference
                 .strip_prefix(&format!("{prefix}://"))
                 .or_else(|| reference.strip_prefix(&format!("{prefix}:")))
@@ -55,7 +70,15 @@ impl ImageSpec {
                 .or_else(|| reference.strip_prefix(&format!("{prefix}:")))
                 .map(str::to_string)
         };
-        let kind = if let Some(rest) = strip("docker-archive") {
+        let kind = if let Some(rest) = reference.strip_prefix("docker://") {
+            return daemon(Engine::Docker, rest);
+        } else if let Some(rest) = reference.strip_prefix("podman://") {
+            return daemon(Engine::Podman, rest);
+        } else if let Some(rest) = reference.strip_prefix("registry://") {
+            return Ok(ImageSpec::Registry {
+                reference: Reference::parse(rest)?,
+            });
+        } else if let Some(rest) = strip("docker-archive") {
             return Ok(ImageSpec::Archive {
                 path: rest.into(),
                 kind: ArchiveKind::Docker,
@@ -93,6 +116,11 @@ impl ImageSpec {
                 let (dir, tag) = path_and_tag(reference);
                 Ok(ImageSpec::Layout { dir, tag })
             }
+            Some(SourceKind::Docker) => daemon(Engine::Docker, reference),
+            Some(SourceKind::Podman) => daemon(Engine::Podman, reference),
+            Some(SourceKind::Registry) => Ok(ImageSpec::Registry {
+                reference: Reference::parse(reference)?,
+            }),
             None if path.is_dir() => Ok(ImageSpec::Layout {
                 dir: path,
                 tag: None,
@@ -102,13 +130,30 @@ impl ImageSpec {
                 kind: ArchiveKind::Detect,
                 tag: None,
             }),
+            // Not a path: an image reference goes to the Docker daemon, as dive does.
+            None if !reference.starts_with(['/', '.']) && Reference::parse(reference).is_ok() => {
+                daemon(Engine::Docker, reference)
+            }
             None => Err(Error::Source(format!(
                 "'{reference}' is not an existing file or directory; name a docker save \
                  tarball, an OCI layout directory or an OCI archive (prefixes docker-archive:, \
-                 oci:, oci-archive:)"
+                 oci:, oci-archive:), or an image (docker://, podman://, registry://)"
             ))),
         }
     }
+}
+
+fn daemon(engine: Engine, name: &str) -> Result<ImageSpec> {
+    if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::Source(format!(
+            "'{name}' is not an image name; give one as {}://NAME[:TAG]",
+            engine.prefix()
+        )));
+    }
+    Ok(ImageSpec::Daemon {
+        engine,
+        name: name.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -144,5 +189,46 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("not an existing file or directory"));
+    }
+
+    #[test]
+    fn live_sources() {
+        assert_eq!(
+            ImageSpec::parse("docker://alpine:3.20", None).unwrap(),
+            ImageSpec::Daemon {
+                engine: Engine::Docker,
+                name: "alpine:3.20".into()
+            }
+        );
+        assert_eq!(
+            ImageSpec::parse("podman://localhost/app", None).unwrap(),
+            ImageSpec::Daemon {
+                engine: Engine::Podman,
+                name: "localhost/app".into()
+            }
+        );
+        // A bare reference that is not a path goes to Docker, as in dive.
+        assert_eq!(
+            ImageSpec::parse("no-such-file-here:v1", None).unwrap(),
+            ImageSpec::Daemon {
+                engine: Engine::Docker,
+                name: "no-such-file-here:v1".into()
+            }
+        );
+        assert_eq!(
+            ImageSpec::parse("app:1", Some(SourceKind::Podman)).unwrap(),
+            ImageSpec::Daemon {
+                engine: Engine::Podman,
+                name: "app:1".into()
+            }
+        );
+        let ImageSpec::Registry { reference } =
+            ImageSpec::parse("registry://127.0.0.1:5000/team/app:1", None).unwrap()
+        else {
+            panic!("not a registry reference");
+        };
+        assert_eq!(reference.registry, "127.0.0.1:5000");
+        assert_eq!(reference.repository, "team/app");
+        assert!(ImageSpec::parse("docker://", None).is_err());
     }
 }

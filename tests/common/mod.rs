@@ -2,6 +2,9 @@
 //! and the comparison of layerlens's dive-compatible JSON with dive's.
 #![allow(dead_code)]
 
+pub mod fake_registry;
+pub mod live;
+
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
@@ -125,8 +128,8 @@ fn append_file(b: &mut tar::Builder<Vec<u8>>, name: &str, data: &[u8]) {
     b.append_data(&mut h, name, data).unwrap();
 }
 
-/// A legacy `docker save` archive (`<id>/layer.tar`, `<config>.json`, `manifest.json` last).
-pub fn docker_save(layers: &[Vec<F>]) -> Vec<u8> {
+/// Each layer's tar, their diff_ids, and a config naming them (history `step N`).
+fn layers_and_config(layers: &[Vec<F>]) -> (Vec<Vec<u8>>, Vec<String>, Vec<u8>) {
     let tars: Vec<Vec<u8>> = layers.iter().map(|l| layer_tar(l)).collect();
     let diff_ids: Vec<String> = tars
         .iter()
@@ -135,6 +138,29 @@ pub fn docker_save(layers: &[Vec<F>]) -> Vec<u8> {
     let commands: Vec<String> = (0..layers.len()).map(|i| format!("step {i}")).collect();
     let cmd_refs: Vec<&str> = commands.iter().map(String::as_str).collect();
     let config = config_json(&diff_ids, &cmd_refs);
+    (tars, diff_ids, config)
+}
+
+/// A single-entry layer tar whose name is written raw into the header (no normalisation by
+/// the tar crate), for names the crate would refuse.
+pub fn raw_name_layer(name: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut h = tar::Header::new_gnu();
+    h.as_gnu_mut().unwrap().name[..name.len()].copy_from_slice(name);
+    h.set_size(data.len() as u64);
+    h.set_mode(0o644);
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_cksum();
+    let mut layer = h.as_bytes().to_vec();
+    let mut padded = data.to_vec();
+    padded.resize(data.len().div_ceil(512) * 512, 0);
+    layer.extend_from_slice(&padded);
+    layer.extend_from_slice(&[0; 1024]);
+    layer
+}
+
+/// A legacy `docker save` archive (`<id>/layer.tar`, `<config>.json`, `manifest.json` last).
+pub fn docker_save(layers: &[Vec<F>]) -> Vec<u8> {
+    let (tars, diff_ids, config) = layers_and_config(layers);
     let config_name = format!("{}.json", sha256_hex(&config));
     let mut b = tar::Builder::new(Vec::new());
     let mut layer_paths = Vec::new();
@@ -166,14 +192,7 @@ pub enum Comp {
 /// An OCI layout directory's files: (relative path, bytes). Layers compressed as asked.
 pub fn oci_layout_files(layers: &[Vec<F>], comp: Comp) -> Vec<(String, Vec<u8>)> {
     use std::io::Write;
-    let tars: Vec<Vec<u8>> = layers.iter().map(|l| layer_tar(l)).collect();
-    let diff_ids: Vec<String> = tars
-        .iter()
-        .map(|t| format!("sha256:{}", sha256_hex(t)))
-        .collect();
-    let commands: Vec<String> = (0..layers.len()).map(|i| format!("step {i}")).collect();
-    let cmd_refs: Vec<&str> = commands.iter().map(String::as_str).collect();
-    let config = config_json(&diff_ids, &cmd_refs);
+    let (tars, _, config) = layers_and_config(layers);
     let mut files = Vec::new();
     let mut descs = Vec::new();
     for t in &tars {

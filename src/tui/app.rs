@@ -1,0 +1,706 @@
+//! The UI's state ([`App`]), its messages ([`Action`]) and `update`, the only place state
+//! changes. **No I/O here**: reading a file's bytes or extracting it is asked for as an
+//! [`Effect`], which the event loop runs in the background and answers with an `Action`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ratatui::layout::{Position, Rect};
+
+use super::keymap::Keymap;
+use super::layout::Areas;
+use super::tree::{CompareMode, FileTree};
+use crate::analysis::dive::DiveAnalysis;
+use crate::analysis::hidden::HiddenFile;
+use crate::image::Image;
+use crate::index::{path, Change, EntryKind, NodeId, Origin};
+
+/// Everything that can happen to the UI.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Quit,
+    ToggleView,
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    CompareLayer,
+    CompareAll,
+    ToggleCollapse,
+    ToggleCollapseAll,
+    ToggleKind(Change),
+    ToggleAttributes,
+    ToggleSort,
+    StartFilter,
+    ClearFilter,
+    StartSearch,
+    StartExtract,
+    InputChar(char),
+    InputBackspace,
+    InputSubmit,
+    InputCancel,
+    SearchNext,
+    SearchPrev,
+    ShowWaste,
+    ShowWhy,
+    ViewFile,
+    ShowHelp,
+    CloseOverlay,
+    Enter,
+    /// Mouse wheel over a cell (`delta` rows, negative is up).
+    Scroll {
+        column: u16,
+        row: u16,
+        delta: i8,
+    },
+    Click {
+        column: u16,
+        row: u16,
+    },
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    // Answers from background work.
+    Progress(LoadProgress),
+    Loaded(Arc<Image>),
+    Analyzed(Arc<Analysis>),
+    LoadFailed(String),
+    FileRead {
+        title: String,
+        text: String,
+    },
+    Extracted(Result<String, ExtractRefusal>),
+}
+
+/// Why an extraction did not happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExtractRefusal {
+    /// The destination exists; ask before overwriting it.
+    Exists(PathBuf),
+    Failed(String),
+}
+
+/// How far loading has got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadProgress {
+    pub bytes_done: u64,
+    pub bytes_total: Option<u64>,
+    pub layers_done: usize,
+    pub layers_total: Option<usize>,
+}
+
+/// Analysis results computed after the first frame.
+#[derive(Debug)]
+pub struct Analysis {
+    pub dive: DiveAnalysis,
+    pub hidden: Vec<HiddenFile>,
+    /// Per layer: files added, modified, removed.
+    pub counts: Vec<[usize; 3]>,
+}
+
+impl Analysis {
+    /// Computes everything the details panes and the wasted-bytes view show.
+    pub fn compute(image: &Image) -> Analysis {
+        let counts = (0..image.layers.len())
+            .map(|l| {
+                let mut c = [0; 3];
+                for (_, ch) in image.tree.changes_in_layer(l) {
+                    match ch {
+                        Change::Added => c[0] += 1,
+                        Change::Modified => c[1] += 1,
+                        Change::Removed => c[2] += 1,
+                        Change::Unmodified => {}
+                    }
+                }
+                c
+            })
+            .collect();
+        Analysis {
+            dive: crate::analysis::dive::analyze(image),
+            hidden: crate::analysis::hidden::hidden_files(image),
+            counts,
+        }
+    }
+}
+
+/// Background work `update` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Read up to 1 MiB of a file from the layer that wrote it.
+    ReadFile {
+        layer: usize,
+        path: Vec<u8>,
+        title: String,
+    },
+    /// Copy a file's bytes to exactly `dest`.
+    Extract {
+        layer: usize,
+        path: Vec<u8>,
+        dest: PathBuf,
+        overwrite: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Layers,
+    Tree,
+}
+
+/// What a prompt is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prompt {
+    Filter,
+    Search,
+    Extract,
+    /// "Overwrite this file?" (y to confirm).
+    Overwrite(PathBuf),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub prompt: Prompt,
+    pub text: String,
+}
+
+/// A window over the main screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help {
+        offset: usize,
+    },
+    Waste {
+        selected: usize,
+        offset: usize,
+    },
+    Why {
+        node: NodeId,
+        offset: usize,
+    },
+    File {
+        title: String,
+        text: String,
+        offset: usize,
+    },
+}
+
+/// A search's matches and where we are in them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    pub needle: String,
+    pub hits: Vec<NodeId>,
+    pub pos: usize,
+}
+
+/// The browsing state once the image is loaded.
+#[derive(Debug)]
+pub struct Browse {
+    pub image: Arc<Image>,
+    pub analysis: Option<Arc<Analysis>>,
+    pub focus: Pane,
+    pub layer: usize,
+    pub layer_offset: usize,
+    pub tree: FileTree,
+    pub attributes: bool,
+    pub overlay: Option<Overlay>,
+    pub input: Option<Input>,
+    pub search: Option<Search>,
+}
+
+/// The whole UI state.
+#[derive(Debug)]
+pub struct App {
+    pub reference: String,
+    pub progress: LoadProgress,
+    pub browse: Option<Browse>,
+    pub keymap: Keymap,
+    /// false under NO_COLOR.
+    pub color: bool,
+    pub width: u16,
+    pub height: u16,
+    /// A one-line note in the status bar (errors, results).
+    pub message: Option<String>,
+    pub quit: bool,
+    /// Work for the event loop to run; drained after every update.
+    pub effects: Vec<Effect>,
+}
+
+impl App {
+    /// The state while `reference` loads.
+    pub fn loading(reference: &str, keymap: Keymap, color: bool, width: u16, height: u16) -> App {
+        App {
+            reference: reference.to_string(),
+            progress: LoadProgress::default(),
+            browse: None,
+            keymap,
+            color,
+            width,
+            height,
+            message: None,
+            quit: false,
+            effects: Vec::new(),
+        }
+    }
+
+    /// A loaded app (tests and benchmarks): the image, and optionally its analysis.
+    pub fn with_image(image: Arc<Image>, analysis: Option<Analysis>, w: u16, h: u16) -> App {
+        let mut app = App::loading(&image.reference.clone(), Keymap::default(), true, w, h);
+        update(&mut app, Action::Loaded(image));
+        if let Some(a) = analysis {
+            update(&mut app, Action::Analyzed(Arc::new(a)));
+        }
+        app
+    }
+
+    /// The screen areas at the current size.
+    pub fn areas(&self) -> Areas {
+        let layers = self.browse.as_ref().map_or(0, |b| b.image.layers.len());
+        Areas::new(Rect::new(0, 0, self.width, self.height), layers)
+    }
+
+    /// Rows of file tree visible at once.
+    pub fn tree_height(&self) -> usize {
+        self.areas().tree_rows.height as usize
+    }
+
+    /// Rows of the layers list visible at once.
+    pub fn layers_height(&self) -> usize {
+        self.areas().layer_rows.height as usize
+    }
+
+    /// Overlay rows visible at once.
+    pub fn overlay_height(&self) -> usize {
+        self.areas().overlay.height.saturating_sub(3) as usize
+    }
+}
+
+impl Browse {
+    /// The node of the selected tree row.
+    pub fn selected_node(&self) -> Option<NodeId> {
+        self.tree.selected_row().map(|r| r.node)
+    }
+
+    /// The entry the selected row shows: what the layer left there, or for a removed path,
+    /// what was there before.
+    fn selected_origin(&self) -> Option<Origin> {
+        let r = self.tree.selected_row()?;
+        let t = &self.image.tree;
+        match r.change {
+            Change::Removed => {
+                let from = match self.tree.options.mode {
+                    CompareMode::Layer => self.layer.checked_sub(1)?,
+                    CompareMode::Aggregated => 0,
+                };
+                t.visible(r.node, from)
+            }
+            _ => t.visible(r.node, self.layer),
+        }
+    }
+
+    fn select_layer(&mut self, layer: usize, height: usize) {
+        let n = self.image.layers.len();
+        if n == 0 {
+            return;
+        }
+        self.layer = layer.min(n - 1);
+        if self.layer < self.layer_offset {
+            self.layer_offset = self.layer;
+        } else if self.layer >= self.layer_offset + height.max(1) {
+            self.layer_offset = self.layer + 1 - height.max(1);
+        }
+        self.tree.set_layer(&self.image.tree, self.layer);
+        self.search = None;
+    }
+
+    /// Rows of the why view for a node: (layer, change, bytes).
+    pub fn why_rows(&self, node: NodeId) -> Vec<(usize, Change, u64)> {
+        let t = &self.image.tree;
+        let mut out = Vec::new();
+        for l in 0..self.image.layers.len() {
+            let wrote = t.visible(node, l).is_some_and(|o| o.layer == l);
+            let change = t.change_in_layer(node, l);
+            if wrote || change == Some(Change::Removed) {
+                let size = if wrote {
+                    t.visible_entry(node, l).map_or(0, |e| e.content_size())
+                } else {
+                    l.checked_sub(1)
+                        .and_then(|p| t.visible_entry(node, p))
+                        .map_or(0, |e| e.content_size())
+                };
+                let change = match change {
+                    Some(Change::Unmodified) | None => Change::Unmodified,
+                    Some(c) => c,
+                };
+                out.push((l, change, size));
+            }
+        }
+        out
+    }
+}
+
+fn overlay_offset(o: &mut Overlay) -> &mut usize {
+    match o {
+        Overlay::Help { offset }
+        | Overlay::Why { offset, .. }
+        | Overlay::File { offset, .. }
+        | Overlay::Waste { offset, .. } => offset,
+    }
+}
+
+/// Applies one action to the state.
+pub fn update(app: &mut App, action: Action) {
+    let tree_h = app.tree_height();
+    let layers_h = app.layers_height();
+    let overlay_h = app.overlay_height();
+    let areas = app.areas();
+    match action {
+        Action::Quit => {
+            app.quit = true;
+            return;
+        }
+        Action::Resize { width, height } => {
+            app.width = width;
+            app.height = height;
+            let h = app.tree_height();
+            if let Some(b) = &mut app.browse {
+                b.tree.scroll_to_selection(h);
+            }
+            return;
+        }
+        Action::Progress(p) => {
+            app.progress = p;
+            return;
+        }
+        Action::Loaded(image) => {
+            let tree = FileTree::new(&image.tree);
+            app.browse = Some(Browse {
+                image,
+                analysis: None,
+                focus: Pane::Layers,
+                layer: 0,
+                layer_offset: 0,
+                tree,
+                attributes: true,
+                overlay: None,
+                input: None,
+                search: None,
+            });
+            return;
+        }
+        Action::LoadFailed(why) => {
+            app.message = Some(why);
+            return;
+        }
+        _ => {}
+    }
+    let Some(b) = &mut app.browse else {
+        return;
+    };
+    let tree = &b.image.tree;
+    app.message = None;
+    match action {
+        Action::Analyzed(a) => b.analysis = Some(a),
+        Action::FileRead { title, text } => {
+            b.overlay = Some(Overlay::File {
+                title,
+                text,
+                offset: 0,
+            })
+        }
+        Action::Extracted(Ok(what)) => app.message = Some(what),
+        Action::Extracted(Err(ExtractRefusal::Exists(dest))) => {
+            app.message = Some(format!("{} exists: overwrite it? (y/n)", dest.display()));
+            b.input = Some(Input {
+                prompt: Prompt::Overwrite(dest),
+                text: String::new(),
+            });
+        }
+        Action::Extracted(Err(ExtractRefusal::Failed(why))) => app.message = Some(why),
+        Action::ShowHelp => b.overlay = Some(Overlay::Help { offset: 0 }),
+        Action::CloseOverlay => b.overlay = None,
+        Action::ShowWaste => {
+            b.overlay = Some(Overlay::Waste {
+                selected: 0,
+                offset: 0,
+            })
+        }
+        Action::ShowWhy => match b.selected_node() {
+            Some(node) => b.overlay = Some(Overlay::Why { node, offset: 0 }),
+            None => app.message = Some("no path selected".into()),
+        },
+        Action::ViewFile => match b
+            .selected_origin()
+            .and_then(|o| tree.entry(o).map(|e| (o, e)))
+        {
+            Some((o, e)) if matches!(e.kind, EntryKind::File | EntryKind::Hardlink) => {
+                app.effects.push(Effect::ReadFile {
+                    layer: o.layer,
+                    path: e.path.to_vec(),
+                    title: format!("/{} (layer {})", e.display_path(), o.layer),
+                });
+                app.message = Some("reading…".into());
+            }
+            Some((_, e)) if e.kind == EntryKind::Symlink => {
+                let target = e.link.as_deref().map(path::escape).unwrap_or_default();
+                app.message = Some(format!("a symlink to {target}"));
+            }
+            _ => {
+                if b.focus == Pane::Tree {
+                    b.tree.toggle_collapse(tree);
+                }
+            }
+        },
+        Action::Enter => {
+            if let Some(Overlay::Waste { selected, .. }) = b.overlay {
+                let Some(hf) = b.analysis.as_ref().and_then(|a| a.hidden.get(selected)) else {
+                    return;
+                };
+                let (layer, node) = (hf.layer, hf.node);
+                b.overlay = None;
+                b.tree.set_mode(tree, CompareMode::Layer);
+                b.select_layer(layer, layers_h);
+                b.focus = Pane::Tree;
+                if !b.tree.reveal(&b.image.tree, node) {
+                    app.message = Some("not shown: clear the filter or change toggles".into());
+                }
+                b.tree.scroll_to_selection(tree_h);
+            }
+        }
+        Action::ToggleView => {
+            b.focus = match b.focus {
+                Pane::Layers => Pane::Tree,
+                Pane::Tree => Pane::Layers,
+            }
+        }
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
+            let (page_tree, page_list) = (tree_h.max(1) as isize, overlay_h.max(1) as isize);
+            let delta = |page: isize| match action {
+                Action::Up => -1,
+                Action::Down => 1,
+                Action::PageUp => -page,
+                _ => page,
+            };
+            if let Some(o) = &mut b.overlay {
+                if let Overlay::Waste { selected, offset } = o {
+                    let n = b.analysis.as_ref().map_or(0, |a| a.hidden.len());
+                    *selected = selected
+                        .saturating_add_signed(delta(page_list))
+                        .min(n.saturating_sub(1));
+                    if *selected < *offset {
+                        *offset = *selected;
+                    } else if *selected >= *offset + overlay_h.max(1) {
+                        *offset = *selected + 1 - overlay_h.max(1);
+                    }
+                } else {
+                    let off = overlay_offset(o);
+                    *off = off.saturating_add_signed(delta(page_list));
+                }
+            } else if b.focus == Pane::Layers {
+                let l = b
+                    .layer
+                    .saturating_add_signed(delta(layers_h.max(1) as isize));
+                b.select_layer(l, layers_h);
+            } else {
+                b.tree.move_by(delta(page_tree));
+                b.tree.scroll_to_selection(tree_h);
+            }
+        }
+        Action::Left if b.focus == Pane::Tree => {
+            b.tree.collapse_or_parent(tree);
+            b.tree.scroll_to_selection(tree_h);
+        }
+        Action::Right if b.focus == Pane::Tree => b.tree.expand(tree),
+        Action::Left | Action::Right => {}
+        Action::CompareLayer => b.tree.set_mode(tree, CompareMode::Layer),
+        Action::CompareAll => b.tree.set_mode(tree, CompareMode::Aggregated),
+        Action::ToggleCollapse => {
+            b.tree.toggle_collapse(tree);
+            b.tree.scroll_to_selection(tree_h);
+        }
+        Action::ToggleCollapseAll => {
+            b.tree.toggle_collapse_all(tree);
+            b.tree.scroll_to_selection(tree_h);
+        }
+        Action::ToggleKind(c) => {
+            b.tree.toggle_kind(tree, c);
+            b.tree.scroll_to_selection(tree_h);
+        }
+        Action::ToggleAttributes => b.attributes = !b.attributes,
+        Action::ToggleSort => {
+            b.tree.toggle_sort(tree);
+            b.tree.scroll_to_selection(tree_h);
+        }
+        Action::StartFilter => {
+            b.input = Some(Input {
+                prompt: Prompt::Filter,
+                text: b.tree.options.filter.clone(),
+            })
+        }
+        Action::ClearFilter => {
+            if !b.tree.options.filter.is_empty() {
+                b.tree.set_filter(tree, "");
+                b.tree.scroll_to_selection(tree_h);
+            }
+            b.search = None;
+        }
+        Action::StartSearch => {
+            b.input = Some(Input {
+                prompt: Prompt::Search,
+                text: String::new(),
+            })
+        }
+        Action::StartExtract => match b.selected_origin().and_then(|o| tree.entry(o)) {
+            Some(e) if matches!(e.kind, EntryKind::File | EntryKind::Hardlink) => {
+                b.input = Some(Input {
+                    prompt: Prompt::Extract,
+                    text: String::new(),
+                })
+            }
+            _ => app.message = Some("select a regular file to extract".into()),
+        },
+        Action::InputChar(c) => {
+            if let Some(input) = &mut b.input {
+                if let Prompt::Overwrite(dest) = &input.prompt {
+                    let dest = dest.clone();
+                    b.input = None;
+                    if c == 'y' || c == 'Y' {
+                        start_extract(app, dest, true);
+                    } else {
+                        app.message = Some("not extracted".into());
+                    }
+                    return;
+                }
+                input.text.push(c);
+                if input.prompt == Prompt::Filter {
+                    let text = input.text.clone();
+                    b.tree.set_filter(tree, &text);
+                    b.tree.scroll_to_selection(tree_h);
+                }
+            }
+        }
+        Action::InputBackspace => {
+            if let Some(input) = &mut b.input {
+                input.text.pop();
+                if input.prompt == Prompt::Filter {
+                    let text = input.text.clone();
+                    b.tree.set_filter(tree, &text);
+                    b.tree.scroll_to_selection(tree_h);
+                }
+            }
+        }
+        Action::InputCancel => {
+            if let Some(input) = b.input.take() {
+                if input.prompt == Prompt::Filter {
+                    b.tree.set_filter(tree, "");
+                    b.tree.scroll_to_selection(tree_h);
+                }
+            }
+        }
+        Action::InputSubmit => {
+            let Some(input) = b.input.take() else {
+                return;
+            };
+            match input.prompt {
+                Prompt::Filter => {}
+                Prompt::Search => {
+                    let hits = b.tree.search(tree, &input.text);
+                    if hits.is_empty() {
+                        app.message = Some(format!("no path matches '{}'", input.text));
+                        b.search = None;
+                    } else {
+                        b.search = Some(Search {
+                            needle: input.text,
+                            hits,
+                            pos: 0,
+                        });
+                        b.focus = Pane::Tree;
+                        jump_to_hit(b, 0, tree_h);
+                    }
+                }
+                Prompt::Extract => {
+                    if input.text.trim().is_empty() {
+                        app.message = Some("no destination given".into());
+                    } else {
+                        start_extract(app, PathBuf::from(input.text.trim()), false);
+                    }
+                }
+                Prompt::Overwrite(dest) => start_extract(app, dest, true),
+            }
+        }
+        Action::SearchNext | Action::SearchPrev => match &b.search {
+            Some(s) => {
+                let n = s.hits.len();
+                let pos = if matches!(action, Action::SearchNext) {
+                    (s.pos + 1) % n
+                } else {
+                    (s.pos + n - 1) % n
+                };
+                b.focus = Pane::Tree;
+                jump_to_hit(b, pos, tree_h);
+            }
+            None => app.message = Some("no search: press / to search".into()),
+        },
+        Action::Scroll { column, row, delta } => {
+            let pos = Position::new(column, row);
+            if b.overlay.is_some() {
+                return update(app, if delta < 0 { Action::Up } else { Action::Down });
+            }
+            if areas.tree.contains(pos) {
+                b.tree.scroll_by(delta as isize * 3, tree_h);
+            } else if areas.layers.contains(pos) {
+                let l = b.layer.saturating_add_signed(delta as isize);
+                b.select_layer(l, layers_h);
+            }
+        }
+        Action::Click { column, row } => {
+            let pos = Position::new(column, row);
+            if b.overlay.is_some() {
+                return;
+            }
+            if areas.tree_rows.contains(pos) {
+                b.focus = Pane::Tree;
+                let i = b.tree.offset() + (row - areas.tree_rows.y) as usize;
+                if i < b.tree.rows().len() {
+                    if i == b.tree.selected() {
+                        b.tree.toggle_collapse(tree);
+                    }
+                    b.tree.select(i);
+                }
+            } else if areas.layer_rows.contains(pos) {
+                b.focus = Pane::Layers;
+                let l = b.layer_offset + (row - areas.layer_rows.y) as usize;
+                if l < b.image.layers.len() {
+                    b.select_layer(l, layers_h);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn jump_to_hit(b: &mut Browse, pos: usize, tree_h: usize) {
+    if let Some(s) = &mut b.search {
+        s.pos = pos;
+        let node = s.hits[pos];
+        b.tree.reveal(&b.image.tree, node);
+        b.tree.scroll_to_selection(tree_h);
+    }
+}
+
+fn start_extract(app: &mut App, dest: PathBuf, overwrite: bool) {
+    let Some(b) = &app.browse else { return };
+    let Some(o) = b.selected_origin() else { return };
+    let Some(e) = b.image.tree.entry(o) else {
+        return;
+    };
+    app.effects.push(Effect::Extract {
+        layer: o.layer,
+        path: e.path.to_vec(),
+        dest,
+        overwrite,
+    });
+    app.message = Some("extracting…".into());
+}

@@ -1,0 +1,255 @@
+//! The terminal UI. **The only module that imports ratatui or crossterm.**
+//!
+//! The Elm Architecture: [`app::App`] is plain state, [`keymap::map_key`] turns a key into an
+//! [`app::Action`], [`app::update`] applies it, [`view::render`] draws `&App`. Loading, analysis,
+//! reading and extracting files run on background threads and come back as actions, so the
+//! screen shows progress from the first moment and never blocks on I/O.
+
+pub mod app;
+pub mod keymap;
+pub mod layout;
+pub mod overlay;
+pub mod tree;
+pub mod view;
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{self, Event, MouseButton, MouseEventKind};
+use crossterm::execute;
+
+use app::{Action, Analysis, App, Effect, ExtractRefusal, LoadProgress};
+use keymap::{map_key, Context, Keymap};
+
+use crate::error::{Error, Result};
+use crate::image::SourceKind;
+use crate::source::extract::{self, ExtractError, FileText};
+use crate::source::{self, LoadOptions, Progress};
+
+/// Most bytes of a file the viewer reads.
+const VIEW_LIMIT: u64 = 1 << 20;
+
+/// What the event loop receives: terminal events and answers from background work.
+enum Msg {
+    Term(Event),
+    Action(Action),
+}
+
+/// Sends loading progress to the UI thread, at most every 50 ms (and on every layer).
+struct ChannelProgress {
+    tx: Mutex<Sender<Msg>>,
+    total: AtomicU64,
+    done: AtomicU64,
+    layers: AtomicUsize,
+    layers_total: AtomicUsize,
+    last: Mutex<Instant>,
+}
+
+impl ChannelProgress {
+    fn send(&self, force: bool) {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if !force && last.elapsed() < Duration::from_millis(50) {
+            return;
+        }
+        *last = Instant::now();
+        let total = self.total.load(Ordering::Relaxed);
+        let lt = self.layers_total.load(Ordering::Relaxed);
+        let p = LoadProgress {
+            bytes_done: self.done.load(Ordering::Relaxed),
+            bytes_total: (total > 0).then_some(total),
+            layers_done: self.layers.load(Ordering::Relaxed),
+            layers_total: (lt > 0).then_some(lt),
+        };
+        let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = tx.send(Msg::Action(Action::Progress(p)));
+    }
+}
+
+impl Progress for ChannelProgress {
+    fn total_bytes(&self, bytes: u64) {
+        self.total.store(bytes, Ordering::Relaxed);
+        self.send(true);
+    }
+    fn advance(&self, bytes: u64) {
+        self.done.fetch_add(bytes, Ordering::Relaxed);
+        self.send(false);
+    }
+    fn layer_done(&self, done: usize, total: Option<usize>) {
+        self.layers.store(done, Ordering::Relaxed);
+        if let Some(t) = total {
+            self.layers_total.store(t, Ordering::Relaxed);
+        }
+        self.send(true);
+    }
+}
+
+/// Whether colours are off (<https://no-color.org>: set and not empty).
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Opens the UI on `reference`: loads it in the background while showing progress, then
+/// browses until the user quits. The terminal is restored on return, on error and on panic.
+pub fn run(reference: &str, forced: Option<SourceKind>, opts: &LoadOptions) -> Result<i32> {
+    let keymap = Keymap::load().map_err(Error::Config)?;
+    let mut terminal = ratatui::init();
+    let _ = execute!(std::io::stdout(), event::EnableMouseCapture);
+    let result = event_loop(&mut terminal, reference, forced, opts, keymap);
+    let _ = execute!(std::io::stdout(), event::DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    reference: &str,
+    forced: Option<SourceKind>,
+    opts: &LoadOptions,
+    keymap: Keymap,
+) -> Result<i32> {
+    let size = terminal.size().map_err(|e| Error::io("terminal", e))?;
+    let mut app = App::loading(reference, keymap, !no_color(), size.width, size.height);
+    let (tx, rx) = mpsc::channel::<Msg>();
+    spawn_loader(tx.clone(), reference.to_string(), forced, opts.clone());
+    spawn_input(tx.clone());
+    let draw = |app: &App, terminal: &mut ratatui::DefaultTerminal| {
+        terminal
+            .draw(|f| view::render(app, f))
+            .map(|_| ())
+            .map_err(|e| Error::io("terminal", e))
+    };
+    draw(&app, terminal)?;
+    loop {
+        let first = rx
+            .recv()
+            .map_err(|_| Error::Source("the UI's input thread stopped".into()))?;
+        // Apply everything that is waiting, then draw once.
+        let mut next = Some(first);
+        while let Some(msg) = next {
+            if let Some(action) = to_action(&app, msg) {
+                if let Action::LoadFailed(why) = &action {
+                    return Err(Error::Source(why.clone()));
+                }
+                app::update(&mut app, action);
+            }
+            let effects: Vec<Effect> = app.effects.drain(..).collect();
+            for effect in effects {
+                spawn_effect(&app, effect, tx.clone());
+            }
+            if app.quit {
+                return Ok(crate::cli::EXIT_OK);
+            }
+            next = rx.try_recv().ok();
+        }
+        draw(&app, terminal)?;
+    }
+}
+
+fn context(app: &App) -> Context {
+    match &app.browse {
+        None => Context::Loading,
+        Some(b) if b.input.is_some() => Context::Input,
+        Some(b) if b.overlay.is_some() => Context::Overlay,
+        Some(b) if b.focus == app::Pane::Layers => Context::Layers,
+        Some(_) => Context::Tree,
+    }
+}
+
+/// Turns a message into an action: keys through the keymap, mouse by position.
+fn to_action(app: &App, msg: Msg) -> Option<Action> {
+    match msg {
+        Msg::Action(a) => Some(a),
+        Msg::Term(Event::Key(k)) => map_key(&app.keymap, context(app), &k),
+        Msg::Term(Event::Resize(width, height)) => Some(Action::Resize { width, height }),
+        Msg::Term(Event::Mouse(m)) => match m.kind {
+            MouseEventKind::ScrollUp => Some(Action::Scroll {
+                column: m.column,
+                row: m.row,
+                delta: -1,
+            }),
+            MouseEventKind::ScrollDown => Some(Action::Scroll {
+                column: m.column,
+                row: m.row,
+                delta: 1,
+            }),
+            MouseEventKind::Down(MouseButton::Left) => Some(Action::Click {
+                column: m.column,
+                row: m.row,
+            }),
+            _ => None,
+        },
+        Msg::Term(_) => None,
+    }
+}
+
+fn spawn_loader(tx: Sender<Msg>, reference: String, forced: Option<SourceKind>, opts: LoadOptions) {
+    std::thread::spawn(move || {
+        let progress = ChannelProgress {
+            tx: Mutex::new(tx.clone()),
+            total: AtomicU64::new(0),
+            done: AtomicU64::new(0),
+            layers: AtomicUsize::new(0),
+            layers_total: AtomicUsize::new(0),
+            last: Mutex::new(Instant::now()),
+        };
+        match source::load(&reference, forced, &opts, &progress) {
+            Ok(image) => {
+                let image = Arc::new(image);
+                if tx.send(Msg::Action(Action::Loaded(image.clone()))).is_err() {
+                    return;
+                }
+                let analysis = Analysis::compute(&image);
+                let _ = tx.send(Msg::Action(Action::Analyzed(Arc::new(analysis))));
+            }
+            Err(e) => {
+                let _ = tx.send(Msg::Action(Action::LoadFailed(e.to_string())));
+            }
+        }
+    });
+}
+
+fn spawn_input(tx: Sender<Msg>) {
+    std::thread::spawn(move || {
+        while let Ok(ev) = event::read() {
+            if tx.send(Msg::Term(ev)).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+fn spawn_effect(app: &App, effect: Effect, tx: Sender<Msg>) {
+    let Some(b) = &app.browse else { return };
+    let image = b.image.clone();
+    std::thread::spawn(move || {
+        let action = match effect {
+            Effect::ReadFile { layer, path, title } => {
+                match extract::read_text(&image, layer, &path, VIEW_LIMIT) {
+                    Ok(FileText::Text(text)) => Action::FileRead { title, text },
+                    Ok(FileText::Binary(n)) => Action::FileRead {
+                        title,
+                        text: format!(
+                            "(binary file: not shown; {n} bytes looked at; ctrl+e extracts it)"
+                        ),
+                    },
+                    Err(e) => Action::Extracted(Err(ExtractRefusal::Failed(e.to_string()))),
+                }
+            }
+            Effect::Extract {
+                layer,
+                path,
+                dest,
+                overwrite,
+            } => Action::Extracted(
+                match extract::extract_to(&image, layer, &path, &dest, overwrite) {
+                    Ok(n) => Ok(format!("wrote {n} bytes to {}", dest.display())),
+                    Err(ExtractError::Exists(p)) => Err(ExtractRefusal::Exists(p)),
+                    Err(ExtractError::Image(e)) => Err(ExtractRefusal::Failed(e.to_string())),
+                },
+            ),
+        };
+        let _ = tx.send(Msg::Action(action));
+    });
+}

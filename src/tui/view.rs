@@ -1,0 +1,462 @@
+//! Drawing: `render(&App, &mut Frame)` and one small widget per pane, each borrowing the state
+//! it shows. Nothing here changes state or does I/O.
+
+use humansize::{format_size, DECIMAL};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Gauge, Paragraph, Widget, Wrap};
+use ratatui::Frame;
+
+use super::app::{App, Browse, Input, Pane, Prompt};
+use super::layout::Areas;
+use super::overlay::OverlayView;
+use super::tree::CompareMode;
+use crate::index::{path, Change, EntryKind};
+
+/// Colours, or none under NO_COLOR.
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Theme {
+    pub fn change(self, c: Change) -> Style {
+        if !self.color {
+            return Style::default();
+        }
+        match c {
+            Change::Added => Style::default().fg(Color::Green),
+            Change::Modified => Style::default().fg(Color::Yellow),
+            Change::Removed => Style::default().fg(Color::Red),
+            Change::Unmodified => Style::default(),
+        }
+    }
+
+    pub fn title(self, focused: bool) -> Style {
+        let s = Style::default().add_modifier(Modifier::BOLD);
+        if focused && self.color {
+            s.fg(Color::Cyan)
+        } else {
+            s
+        }
+    }
+
+    pub fn dim(self) -> Style {
+        if self.color {
+            Style::default().fg(Color::DarkGray)
+        } else {
+            Style::default()
+        }
+    }
+
+    pub fn selected(self) -> Style {
+        Style::default().add_modifier(Modifier::REVERSED)
+    }
+}
+
+/// Bytes as dive shows them (SI units).
+pub fn size(n: u64) -> String {
+    format_size(n, DECIMAL)
+}
+
+/// Draws the whole screen.
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let theme = Theme { color: app.color };
+    let Some(b) = &app.browse else {
+        frame.render_widget(LoadingView { app, theme }, area);
+        return;
+    };
+    let areas = Areas::new(area, b.image.layers.len());
+    frame.render_widget(
+        LayersPane {
+            b,
+            theme,
+            areas: &areas,
+        },
+        areas.layers,
+    );
+    frame.render_widget(LayerDetails { b, theme }, areas.layer_details);
+    frame.render_widget(ImageDetails { b, theme }, areas.image_details);
+    frame.render_widget(
+        TreePane {
+            b,
+            theme,
+            areas: &areas,
+        },
+        areas.tree,
+    );
+    frame.render_widget(StatusBar { app, b, theme }, areas.status);
+    if let Some(o) = &b.overlay {
+        frame.render_widget(Clear, areas.overlay);
+        frame.render_widget(
+            OverlayView {
+                b,
+                overlay: o,
+                theme,
+                keymap: &app.keymap,
+            },
+            areas.overlay,
+        );
+    }
+}
+
+/// The loading screen: layers and bytes done, so the screen is never blank.
+pub struct LoadingView<'a> {
+    app: &'a App,
+    theme: Theme,
+}
+
+impl Widget for LoadingView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let p = &self.app.progress;
+        let block = Block::bordered().title(Span::styled(" layerlens ", self.theme.title(true)));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let [_, text, gauge, _] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(4),
+            Constraint::Length(1),
+            Constraint::Fill(1),
+        ])
+        .areas(inner);
+        let layers = match p.layers_total {
+            Some(t) => format!("{} of {t}", p.layers_done),
+            None => p.layers_done.to_string(),
+        };
+        let bytes = match p.bytes_total {
+            Some(t) => format!("{} of {}", size(p.bytes_done.min(t)), size(t)),
+            None => size(p.bytes_done),
+        };
+        let mut lines = vec![
+            Line::from(format!("Loading {}", self.app.reference)),
+            Line::from(format!("layers indexed: {layers}")),
+            Line::from(format!("bytes read: {bytes}")),
+        ];
+        if let Some(m) = &self.app.message {
+            lines.push(Line::from(m.clone()));
+        }
+        Paragraph::new(lines)
+            .centered()
+            .wrap(Wrap { trim: false })
+            .render(text, buf);
+        let ratio = match p.bytes_total {
+            Some(t) if t > 0 => (p.bytes_done as f64 / t as f64).min(1.0),
+            _ => 0.0,
+        };
+        let gauge_area = Rect {
+            x: gauge.x + gauge.width / 8,
+            width: gauge.width - gauge.width / 4,
+            ..gauge
+        };
+        Gauge::default()
+            .ratio(ratio)
+            .gauge_style(if self.theme.color {
+                Style::default().fg(Color::Cyan)
+            } else {
+                Style::default()
+            })
+            .render(gauge_area, buf);
+    }
+}
+
+fn pane_block(title: &str, focused: bool, theme: Theme) -> Block<'static> {
+    Block::bordered().title(Span::styled(format!(" {title} "), theme.title(focused)))
+}
+
+/// The layers list: index, size, command.
+pub struct LayersPane<'a> {
+    b: &'a Browse,
+    theme: Theme,
+    areas: &'a Areas,
+}
+
+impl Widget for LayersPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let b = self.b;
+        let focused = b.focus == Pane::Layers && b.overlay.is_none();
+        let block = pane_block("Layers", focused, self.theme);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let header = Rect { height: 1, ..inner };
+        Line::styled("Cmp       Size  Command", self.theme.title(false)).render(header, buf);
+        let rows = self.areas.layer_rows;
+        let n = b.image.layers.len();
+        for (i, y) in (b.layer_offset..n).zip(rows.y..rows.y + rows.height) {
+            let l = &b.image.layers[i];
+            let in_cmp = match b.tree.options.mode {
+                CompareMode::Layer => i == b.layer,
+                CompareMode::Aggregated => i <= b.layer,
+            };
+            let mark = if in_cmp { "██" } else { "  " };
+            let cmd = l.command().replace(['\n', '\t'], " ");
+            let text = format!("{mark}{i:>3} {:>9}  {cmd}", size(l.size));
+            let mut style = Style::default();
+            if i == b.layer {
+                style = if focused {
+                    self.theme.selected()
+                } else {
+                    style.add_modifier(Modifier::BOLD)
+                };
+            }
+            Line::styled(text, style).render(Rect::new(rows.x, y, rows.width, 1), buf);
+        }
+    }
+}
+
+/// The selected layer's digest, size, change counts and full command (wrapped).
+pub struct LayerDetails<'a> {
+    b: &'a Browse,
+    theme: Theme,
+}
+
+impl Widget for LayerDetails<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let b = self.b;
+        let l = &b.image.layers[b.layer];
+        let label = |s: &'static str| Span::styled(s, self.theme.title(false));
+        let counts = match &b.analysis {
+            Some(a) => {
+                let [ad, m, r] = a.counts[b.layer];
+                vec![
+                    label("Files: "),
+                    Span::styled(format!("{ad} added"), self.theme.change(Change::Added)),
+                    Span::raw(", "),
+                    Span::styled(format!("{m} modified"), self.theme.change(Change::Modified)),
+                    Span::raw(", "),
+                    Span::styled(format!("{r} removed"), self.theme.change(Change::Removed)),
+                ]
+            }
+            None => vec![label("Files: "), Span::raw("counting…")],
+        };
+        let lines = vec![
+            Line::from(vec![
+                label("Layer: "),
+                Span::raw(format!("{} of {}", b.layer, b.image.layers.len())),
+                label("   Size: "),
+                Span::raw(size(l.size)),
+            ]),
+            Line::from(vec![
+                label("Digest: "),
+                Span::raw(l.blob_digest.to_string()),
+            ]),
+            Line::from(vec![label("DiffID: "), Span::raw(l.diff_id.to_string())]),
+            Line::from(counts),
+            Line::from(label("Command:")),
+            Line::from(l.command()),
+        ];
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(pane_block("Layer Details", false, self.theme))
+            .render(area, buf);
+    }
+}
+
+/// Image totals, dive's efficiency, and the inefficient files, largest first.
+pub struct ImageDetails<'a> {
+    b: &'a Browse,
+    theme: Theme,
+}
+
+impl Widget for ImageDetails<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let b = self.b;
+        let label = |s: &'static str| Span::styled(s, self.theme.title(false));
+        let mut lines = vec![
+            Line::from(vec![
+                label("Image name: "),
+                Span::raw(b.image.reference.clone()),
+            ]),
+            Line::from(vec![
+                label("Total Image size: "),
+                Span::raw(size(b.image.size())),
+            ]),
+        ];
+        match &b.analysis {
+            None => lines.push(Line::from("analysing…")),
+            Some(a) => {
+                let hidden: u64 = a.hidden.iter().map(|h| h.size).sum();
+                lines.push(Line::from(vec![
+                    label("Potential wasted space: "),
+                    Span::raw(size(a.dive.wasted_bytes)),
+                ]));
+                lines.push(Line::from(vec![
+                    label("Image efficiency score: "),
+                    Span::raw(format!("{:.0} %", a.dive.efficiency * 100.0)),
+                ]));
+                lines.push(Line::from(vec![
+                    label("Hidden bytes (w): "),
+                    Span::raw(format!("{} in {} files", size(hidden), a.hidden.len())),
+                ]));
+                lines.push(Line::styled(
+                    "Count  Total Space  Path",
+                    self.theme.title(false),
+                ));
+                let room = area.height.saturating_sub(2 + lines.len() as u16) as usize;
+                for r in a.dive.inefficient.iter().take(room) {
+                    lines.push(Line::from(format!(
+                        "{:>5}  {:>11}  {}",
+                        r.count,
+                        size(r.cumulative_size.max(0) as u64),
+                        r.path
+                    )));
+                }
+            }
+        }
+        Paragraph::new(lines)
+            .block(pane_block("Image Details", false, self.theme))
+            .render(area, buf);
+    }
+}
+
+/// The file tree of the selected layer.
+pub struct TreePane<'a> {
+    b: &'a Browse,
+    theme: Theme,
+    areas: &'a Areas,
+}
+
+impl Widget for TreePane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let b = self.b;
+        let t = &b.tree;
+        let focused = b.focus == Pane::Tree && b.overlay.is_none();
+        let opts = &t.options;
+        let mut title = match opts.mode {
+            CompareMode::Layer => "Current Layer Contents".to_string(),
+            CompareMode::Aggregated => "Aggregated Layer Contents".to_string(),
+        };
+        if opts.sort == super::tree::SortOrder::Size {
+            title.push_str(" · by size");
+        }
+        if !opts.filter.is_empty() {
+            title.push_str(&format!(" · filter: {}", opts.filter));
+        }
+        let hidden: Vec<&str> = [
+            (opts.show.added, "added"),
+            (opts.show.modified, "modified"),
+            (opts.show.removed, "removed"),
+            (opts.show.unmodified, "unmodified"),
+        ]
+        .iter()
+        .filter(|(shown, _)| !shown)
+        .map(|(_, n)| *n)
+        .collect();
+        if !hidden.is_empty() {
+            title.push_str(&format!(" · hiding {}", hidden.join(", ")));
+        }
+        let block = pane_block(&title, focused, self.theme);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let header = if b.attributes {
+            "Permission     UID:GID       Size  Filetree"
+        } else {
+            "Filetree"
+        };
+        Line::styled(header, self.theme.title(false)).render(Rect { height: 1, ..inner }, buf);
+        let rows = self.areas.tree_rows;
+        if t.rows().is_empty() {
+            Line::styled("(nothing to show)", self.theme.dim())
+                .render(Rect { height: 1, ..rows }, buf);
+            return;
+        }
+        let tree = &b.image.tree;
+        for (k, row) in t.window(rows.height as usize).iter().enumerate() {
+            let i = t.offset() + k;
+            let mut text = String::new();
+            if b.attributes {
+                let at = if row.change == Change::Removed {
+                    match opts.mode {
+                        CompareMode::Layer => b.layer.saturating_sub(1),
+                        CompareMode::Aggregated => 0,
+                    }
+                } else {
+                    b.layer
+                };
+                match tree.visible_entry(row.node, at) {
+                    Some(e) => text.push_str(&format!(
+                        "{} {:>7}:{:<5} {:>8}  ",
+                        e.mode_string(),
+                        e.uid,
+                        e.gid,
+                        size(row.size)
+                    )),
+                    None => text.push_str(&format!(
+                        "{:10} {:>7}:{:<5} {:>8}  ",
+                        "drwxr-xr-x",
+                        "-",
+                        "-",
+                        size(row.size)
+                    )),
+                }
+            }
+            for last in t.ancestors_last(i) {
+                text.push_str(if last { "    " } else { "│   " });
+            }
+            text.push_str(if row.last { "└── " } else { "├── " });
+            if row.is_dir {
+                text.push_str(if row.collapsed { "▸ " } else { "" });
+            }
+            text.push_str(&path::escape(tree.name(row.node)));
+            if let Some(e) = tree.visible_entry(row.node, b.layer) {
+                if e.kind == EntryKind::Symlink {
+                    let target = e.link.as_deref().map(path::escape).unwrap_or_default();
+                    text.push_str(&format!(" → {target}"));
+                }
+            }
+            let mut style = self.theme.change(row.change);
+            if i == t.selected() {
+                style = if focused {
+                    self.theme.selected()
+                } else {
+                    style.add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+                };
+            }
+            Line::styled(text, style)
+                .render(Rect::new(rows.x, rows.y + k as u16, rows.width, 1), buf);
+        }
+    }
+}
+
+/// The bottom line: a prompt, a message, or key hints.
+pub struct StatusBar<'a> {
+    app: &'a App,
+    b: &'a Browse,
+    theme: Theme,
+}
+
+impl Widget for StatusBar<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let line = if let Some(Input { prompt, text }) = &self.b.input {
+            let label = match prompt {
+                Prompt::Filter => "Filter (regex): ".to_string(),
+                Prompt::Search => "Search: ".to_string(),
+                Prompt::Extract => "Extract to path: ".to_string(),
+                Prompt::Overwrite(p) => format!("{} exists, overwrite? (y/n) ", p.display()),
+            };
+            Line::from(vec![
+                Span::styled(label, self.theme.title(true)),
+                Span::raw(text.clone()),
+                Span::styled("█", self.theme.dim()),
+            ])
+        } else if let Some(m) = &self.app.message {
+            Line::from(m.clone())
+        } else {
+            let mut hints = String::from(
+                "q Quit  tab Switch  ^F Filter  / Search  w Wasted  y Why  v View  ^E Extract  ? Help",
+            );
+            if let Some(s) = &self.b.search {
+                hints = format!(
+                    "search '{}': {} of {} (n/N)  {hints}",
+                    s.needle,
+                    s.pos + 1,
+                    s.hits.len()
+                );
+            }
+            Line::styled(hints, self.theme.dim())
+        };
+        line.render(area, buf);
+    }
+}
