@@ -3,10 +3,12 @@
 pub mod caches;
 pub mod dive;
 pub mod duplicates;
+pub mod findings;
 pub mod glob;
 pub mod hidden;
 pub mod layers;
 pub mod reclaimable;
+pub mod waste;
 
 #[cfg(test)]
 pub(crate) mod testing {

@@ -42,15 +42,22 @@ pub struct Reclaimable {
 
 /// Hidden files not `excluded`, grouped.
 pub fn reclaimable(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Reclaimable {
-    let items: Vec<HiddenFile> = hidden_files(image)
-        .into_iter()
-        .filter(|h| !excluded(&h.path))
-        .collect();
+    group_hidden(image, hidden_files(image), excluded)
+}
+
+/// Groups [`hidden_files`]'s list (already computed), leaving out what is `excluded`.
+pub fn group_hidden(
+    image: &Image,
+    hidden: Vec<HiddenFile>,
+    excluded: &dyn Fn(&str) -> bool,
+) -> Reclaimable {
+    let items: Vec<HiddenFile> = hidden.into_iter().filter(|h| !excluded(&h.path)).collect();
     let tree = &image.tree;
     // Per layer, the paths whose entries reset everything below them.
     let mut resets: BTreeMap<usize, HashSet<&[u8]>> = BTreeMap::new();
     type Key = (usize, usize, u8, String);
     let mut groups: BTreeMap<Key, WasteGroup> = BTreeMap::new();
+    let mut dirs: BTreeMap<Key, String> = BTreeMap::new();
     for h in &items {
         let (tag, gpath) = match h.hidden_by {
             HiddenBy::Deleted => (0, h.path.clone()),
@@ -84,17 +91,26 @@ pub fn reclaimable(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Reclaimabl
                 layer: h.layer,
                 hidden_by_layer: h.hidden_by_layer,
                 hidden_by: h.hidden_by,
-                path: if tag == 2 { h.path.clone() } else { gpath },
+                path: if tag == 2 { h.path.clone() } else { gpath.clone() },
                 files: 0,
                 size_bytes: 0,
                 metadata_only: true,
             });
-        if tag == 2 && g.files > 0 {
-            g.path = common_dir(&g.path, &h.path);
+        if tag == 2 {
+            // The deepest directory holding every overwritten file of the group.
+            let parent = h.path.rsplit_once('/').map_or("", |(d, _)| d);
+            dirs.entry((h.layer, h.hidden_by_layer, tag, gpath.clone()))
+                .and_modify(|d| *d = common_prefix(d, parent))
+                .or_insert_with(|| parent.to_string());
         }
         g.files += 1;
         g.size_bytes += h.size;
         g.metadata_only &= metadata_only;
+    }
+    for (key, dir) in dirs {
+        if let Some(g) = groups.get_mut(&key).filter(|g| g.files > 1) {
+            g.path = dir;
+        }
     }
     let mut groups: Vec<WasteGroup> = groups.into_values().collect();
     groups.sort_by(|a, b| {
@@ -109,20 +125,14 @@ pub fn reclaimable(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Reclaimabl
     }
 }
 
-/// The deepest directory holding both paths (a file path counts as its own holder only when
-/// both are the same file).
-fn common_dir(a: &str, b: &str) -> String {
-    if a == b {
-        return a.to_string();
-    }
-    let (pa, pb): (Vec<&str>, Vec<&str>) = (a.split('/').collect(), b.split('/').collect());
-    let n = pa
-        .iter()
-        .zip(&pb)
-        .take(pa.len().min(pb.len()) - 1)
+/// The longest common run of leading `/`-separated segments of two directory paths.
+fn common_prefix(a: &str, b: &str) -> String {
+    a.split('/')
+        .zip(b.split('/'))
         .take_while(|(x, y)| x == y)
-        .count();
-    pa[..n].join("/")
+        .map(|(x, _)| x)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 #[cfg(test)]
@@ -141,8 +151,14 @@ mod tests {
                     "build",
                     vec![file("tmp/build/a.o", 300, 3), file("tmp/build/obj/b.o", 200, 4)],
                 ),
-                ("COPY app", vec![file("app/a.py", 40, 5), file("app/lib/b.py", 60, 6)]),
-                ("chmod -R", vec![file("app/a.py", 40, 5), file("app/lib/b.py", 60, 6)]),
+                (
+                    "COPY app",
+                    vec![file("app/a.py", 40, 5), file("app/lib/b.py", 50, 6), file("app/lib/c", 10, 8)],
+                ),
+                (
+                    "chmod -R",
+                    vec![file("app/a.py", 40, 5), file("app/lib/b.py", 50, 6), file("app/lib/c", 10, 8)],
+                ),
                 ("rm", vec![whiteout("data/big.bin"), whiteout("tmp/build")]),
                 ("conf", vec![file("bin/sh", 12, 7)]),
             ],
@@ -166,7 +182,7 @@ mod tests {
             [
                 (1, 5, HiddenBy::Deleted, "data/big.bin", 1, 5000, false),
                 (2, 5, HiddenBy::DirectoryRemoved, "tmp/build", 2, 500, false),
-                (3, 4, HiddenBy::Overwritten, "app", 2, 100, true),
+                (3, 4, HiddenBy::Overwritten, "app", 3, 100, true),
                 (0, 6, HiddenBy::Overwritten, "bin/sh", 1, 10, false),
             ]
         );

@@ -1,0 +1,345 @@
+//! Findings: what the waste analysis found, each as a plain sentence naming the layer (and its
+//! Dockerfile step) and the practice that fixes it, for a person reading a report or a class
+//! being shown an image. Built from the other analyses' results; never reads the tree itself
+//! beyond the image config and layer history.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::caches::CacheHit;
+use super::duplicates::DuplicateSet;
+use super::hidden::HiddenBy;
+use super::reclaimable::WasteGroup;
+use crate::image::{Image, Layer};
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Bytes that ship for nothing, or a risk: fix it.
+    Warning,
+    /// Worth knowing; often fine.
+    Info,
+}
+
+/// What kind of problem a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// A package cache or build leftover still visible.
+    Cache,
+    /// A `.git` directory in the image.
+    Git,
+    /// A file written in one layer and deleted in a later one.
+    DeletedLater,
+    /// A directory's files written in one layer, the directory deleted in a later one.
+    DirectoryDeletedLater,
+    /// Files written again with the same content (a `chmod -R`, `chown -R` or `touch`).
+    Rewritten,
+    /// Files replaced by a later layer with new content.
+    Overwritten,
+    /// The same content at several visible paths.
+    Duplicate,
+    /// The config runs the container as root.
+    RootUser,
+}
+
+/// One thing to fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub severity: Severity,
+    /// The layer that wrote the bytes, when one did.
+    pub layer: Option<usize>,
+    /// The later layer that hid them, for deleted and overwritten bytes.
+    pub hidden_by_layer: Option<usize>,
+    /// The path concerned, with a leading `/`.
+    pub path: Option<String>,
+    /// Bytes at stake (0 when it is not about bytes).
+    pub size_bytes: u64,
+    /// What is wrong, as a sentence without the fix.
+    pub message: String,
+    /// The Dockerfile practice that fixes it.
+    pub fix: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.message, self.fix)
+    }
+}
+
+/// How many duplicate sets become findings (the largest); the JSON lists them all.
+pub const MAX_DUPLICATE_FINDINGS: usize = 10;
+
+const DELETE_FIX: &str = "delete it in the same RUN that creates it, or build it in a separate \
+stage and COPY --from only what the image needs";
+
+/// Every finding, warnings first, then by bytes (largest first).
+pub fn findings(
+    image: &Image,
+    reclaimable: &[WasteGroup],
+    caches: &[CacheHit],
+    duplicates: &[DuplicateSet],
+) -> Vec<Finding> {
+    let step = |i: usize| layer_label(image, i);
+    let mut out = Vec::new();
+    for c in caches {
+        let path = format!("/{}", c.path);
+        let (kind, message) = if c.kind == "git" {
+            (
+                FindingKind::Git,
+                format!(
+                    ".git copied into the image: {} put {} of it at {path}",
+                    step(c.layer),
+                    human_bytes(c.size_bytes)
+                ),
+            )
+        } else {
+            (
+                FindingKind::Cache,
+                format!(
+                    "{} wrote {} of {} that the image still ships at {path}",
+                    step(c.layer),
+                    human_bytes(c.size_bytes),
+                    c.what,
+                ),
+            )
+        };
+        out.push(Finding {
+            kind,
+            severity: Severity::Warning,
+            layer: Some(c.layer),
+            hidden_by_layer: None,
+            path: Some(path),
+            size_bytes: c.size_bytes,
+            message,
+            fix: c.fix.clone(),
+        });
+    }
+    for g in reclaimable {
+        let path = format!("/{}", g.path);
+        let size = human_bytes(g.size_bytes);
+        let (by, from) = (step(g.hidden_by_layer), step(g.layer));
+        let (kind, severity, message, fix) = match g.hidden_by {
+            HiddenBy::Deleted => (
+                FindingKind::DeletedLater,
+                Severity::Warning,
+                format!("{from} adds a {size} file {path} that {by} deletes: the bytes still ship"),
+                DELETE_FIX.to_string(),
+            ),
+            HiddenBy::DirectoryRemoved => (
+                FindingKind::DirectoryDeletedLater,
+                Severity::Warning,
+                format!(
+                    "{from} writes {size} in {} under {path} that {by} deletes: the bytes still ship",
+                    files(g.files)
+                ),
+                DELETE_FIX.to_string(),
+            ),
+            HiddenBy::Overwritten if g.metadata_only => (
+                FindingKind::Rewritten,
+                Severity::Warning,
+                format!(
+                    "{by} writes {} from {from} under {path} again with the same content \
+                     (a chmod, chown or touch): {size} ship twice",
+                    files(g.files)
+                ),
+                "set owner and mode as you copy (COPY --chown=user:group --chmod=755), \
+                 or in the RUN that creates the files"
+                    .to_string(),
+            ),
+            HiddenBy::Overwritten => (
+                FindingKind::Overwritten,
+                Severity::Info,
+                format!(
+                    "{by} replaces {} from {from} under {path}: the old {size} still ship",
+                    files(g.files)
+                ),
+                "write the final version in the step that creates it".to_string(),
+            ),
+        };
+        out.push(Finding {
+            kind,
+            severity,
+            layer: Some(g.layer),
+            hidden_by_layer: Some(g.hidden_by_layer),
+            path: Some(path),
+            size_bytes: g.size_bytes,
+            message,
+            fix,
+        });
+    }
+    for d in duplicates.iter().take(MAX_DUPLICATE_FINDINGS) {
+        let paths: Vec<String> = d.paths.iter().map(|p| format!("/{p}")).collect();
+        out.push(Finding {
+            kind: FindingKind::Duplicate,
+            severity: Severity::Info,
+            layer: d.layers.first().copied(),
+            hidden_by_layer: None,
+            path: paths.first().cloned(),
+            size_bytes: d.wasted_bytes,
+            message: format!(
+                "{} copies of the same {} file: {}",
+                d.paths.len(),
+                human_bytes(d.size_bytes),
+                paths.join(", ")
+            ),
+            fix: "keep one copy (and a symlink), or copy it once".to_string(),
+        });
+    }
+    if runs_as_root(image.config.user.as_deref()) {
+        out.push(Finding {
+            kind: FindingKind::RootUser,
+            severity: Severity::Warning,
+            layer: None,
+            hidden_by_layer: None,
+            path: None,
+            size_bytes: 0,
+            message: "the image runs as root".to_string(),
+            fix: "create a user and switch to it (RUN adduser -D app, then USER app)".to_string(),
+        });
+    }
+    // Stable: equal keys keep the analyses' own order.
+    out.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then(b.size_bytes.cmp(&a.size_bytes))
+    });
+    out
+}
+
+/// Whether a config `User` means root: unset, empty, `root` or uid 0 (with any group).
+pub fn runs_as_root(user: Option<&str>) -> bool {
+    let user = user.unwrap_or("").trim();
+    let name = user.split(':').next().unwrap_or("");
+    name.is_empty() || name == "root" || name == "0"
+}
+
+fn files(n: usize) -> String {
+    if n == 1 {
+        "1 file".to_string()
+    } else {
+        format!("{n} files")
+    }
+}
+
+/// "layer 3 (RUN apt-get update)": the layer and the Dockerfile step that made it.
+pub fn layer_label(image: &Image, index: usize) -> String {
+    match image.layers.get(index).map(step) {
+        Some(s) if !s.is_empty() => format!("layer {index} ({s})"),
+        _ => format!("layer {index}"),
+    }
+}
+
+/// The Dockerfile step that made a layer, short and on one line: `RUN apt-get update`,
+/// `COPY file:ab12… in /app`.
+pub fn step(layer: &Layer) -> String {
+    let Some(raw) = layer.history.as_ref().and_then(|h| h.created_by.as_deref()) else {
+        return String::new();
+    };
+    let raw = raw.trim();
+    let raw = raw.strip_suffix("# buildkit").unwrap_or(raw).trim_end();
+    let text = if let Some(rest) = raw.strip_prefix("/bin/sh -c #(nop)") {
+        rest.trim().to_string()
+    } else if let Some(rest) = raw.strip_prefix("/bin/sh -c ") {
+        format!("RUN {}", rest.trim())
+    } else {
+        raw.to_string()
+    };
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 60 {
+        one_line.chars().take(59).collect::<String>() + "…"
+    } else {
+        one_line
+    }
+}
+
+/// Bytes as people read them, in SI units like docker and dive: `950 B`, `5.2 MB`, `18 MB`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 6] = ["kB", "MB", "GB", "TB", "PB", "EB"];
+    if n < 1000 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64;
+    let mut unit = "B";
+    for u in UNITS {
+        if v < 1000.0 {
+            break;
+        }
+        v /= 1000.0;
+        unit = u;
+    }
+    if v < 10.0 {
+        format!("{:.1} {unit}", (v * 10.0).floor() / 10.0)
+    } else {
+        format!("{} {unit}", v.floor())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::caches::{builtin_patterns, find_caches};
+    use crate::analysis::duplicates::find_duplicates;
+    use crate::analysis::reclaimable::reclaimable;
+    use crate::analysis::testing::*;
+
+    #[test]
+    fn sentences_name_layer_step_bytes_and_fix() {
+        let img = image(
+            vec![
+                ("#(nop) COPY file:abc in /bin/sh", vec![file("bin/sh", 100, 1)]),
+                (
+                    "apt-get update",
+                    vec![file("var/lib/apt/lists/x_Packages", 18_000_000, 2)],
+                ),
+                ("dd if=/dev/zero of=/big", vec![file("big", 5_000_000, 3)]),
+                ("rm /big", vec![whiteout("big")]),
+                ("#(nop) COPY dir:123 in /app", vec![file("app/.git/HEAD", 23, 4)]),
+            ],
+            None,
+        );
+        let r = reclaimable(&img, &|_| false);
+        let c = find_caches(&img, &builtin_patterns(), &|_| false);
+        let d = find_duplicates(&img, &|_| false);
+        let f = findings(&img, &r.groups, &c, &d);
+        let text: Vec<String> = f.iter().map(|f| f.to_string()).collect();
+        assert_eq!(
+            text,
+            [
+                "layer 1 (RUN apt-get update) wrote 18 MB of apt lists that the image still \
+                 ships at /var/lib/apt/lists: update, install and remove /var/lib/apt/lists/* \
+                 in one RUN (apt-get update && apt-get install -y --no-install-recommends ... \
+                 && rm -rf /var/lib/apt/lists/*)",
+                "layer 2 (RUN dd if=/dev/zero of=/big) adds a 5.0 MB file /big that layer 3 \
+                 (RUN rm /big) deletes: the bytes still ship: delete it in the same RUN that \
+                 creates it, or build it in a separate stage and COPY --from only what the \
+                 image needs",
+                ".git copied into the image: layer 4 (COPY dir:123 in /app) put 23 B of it at \
+                 /app/.git: add .git to a .dockerignore",
+                "the image runs as root: create a user and switch to it (RUN adduser -D app, \
+                 then USER app)",
+            ]
+        );
+        assert_eq!(f[1].kind, FindingKind::DeletedLater);
+        assert_eq!((f[1].layer, f[1].hidden_by_layer), (Some(2), Some(3)));
+        assert_eq!(f[1].size_bytes, 5_000_000);
+    }
+
+    #[test]
+    fn root_user_and_byte_formatting() {
+        assert!(runs_as_root(None));
+        assert!(runs_as_root(Some("0:0")));
+        assert!(runs_as_root(Some("root")));
+        assert!(!runs_as_root(Some("app")));
+        assert!(!runs_as_root(Some("1000:1000")));
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1_048_576), "1.0 MB");
+        assert_eq!(human_bytes(18_400_000), "18 MB");
+        assert_eq!(human_bytes(106_507), "106 kB");
+        assert_eq!(human_bytes(5_299_999), "5.2 MB");
+    }
+}
