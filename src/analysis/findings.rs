@@ -246,16 +246,36 @@ pub fn step(layer: &Layer) -> String {
         rest.trim().to_string()
     } else if let Some(rest) = raw.strip_prefix("/bin/sh -c ") {
         format!("RUN {}", rest.trim())
-    } else {
+    } else if INSTRUCTIONS.contains(&raw.split_whitespace().next().unwrap_or("")) {
         raw.to_string()
+    } else {
+        // The legacy builder records an exec-form RUN as the bare command.
+        format!("RUN {raw}")
     };
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // `COPY dir:<64 hex> in /app`: the content hash says little; keep 12 digits of it.
+    let one_line = text
+        .split_whitespace()
+        .map(|w| match w.split_once(':') {
+            Some((src @ ("file" | "dir" | "multi"), hash))
+                if hash.len() > 12 && hash.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                format!("{src}:{}…", &hash[..12])
+            }
+            _ => w.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
     if one_line.chars().count() > 60 {
         one_line.chars().take(59).collect::<String>() + "…"
     } else {
         one_line
     }
 }
+
+const INSTRUCTIONS: &[&str] = &[
+    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL",
+    "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+];
 
 /// Bytes as people read them, in SI units like docker and dive: `950 B`, `5.2 MB`, `18 MB`.
 pub fn human_bytes(n: u64) -> String {
@@ -327,6 +347,25 @@ mod tests {
         assert_eq!(f[1].kind, FindingKind::DeletedLater);
         assert_eq!((f[1].layer, f[1].hidden_by_layer), (Some(2), Some(3)));
         assert_eq!(f[1].size_bytes, 5_000_000);
+    }
+
+    #[test]
+    fn steps_read_like_the_dockerfile() {
+        let label = |created_by: &str| {
+            let img = image(vec![("x", vec![])], None);
+            let mut layer = img.layers[0].clone();
+            layer.history.as_mut().unwrap().created_by = Some(created_by.to_string());
+            step(&layer)
+        };
+        assert_eq!(label("/bin/sh -c apt-get update"), "RUN apt-get update");
+        assert_eq!(
+            label(&format!("/bin/sh -c #(nop) COPY dir:{} in /app/ ", "ab".repeat(32))),
+            "COPY dir:abababababab… in /app/"
+        );
+        assert_eq!(label("/bin/busybox --install -s /bin"), "RUN /bin/busybox --install -s /bin");
+        assert_eq!(label("WORKDIR /app"), "WORKDIR /app");
+        assert_eq!(label("RUN /bin/sh -c make # buildkit"), "RUN /bin/sh -c make");
+        assert_eq!(label(&"RUN x ".repeat(20)).chars().count(), 60);
     }
 
     #[test]

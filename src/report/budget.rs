@@ -191,6 +191,38 @@ fn check(
     }
 }
 
+/// Every CI verdict of one run: dive's rules, then the budgets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdicts {
+    /// Whether every rule and budget passed or was skipped.
+    pub passed: bool,
+    pub rules: Vec<super::dive_ci::RuleResult>,
+    pub budgets: Vec<BudgetResult>,
+}
+
+impl Verdicts {
+    pub fn new(rules: Vec<super::dive_ci::RuleResult>, budgets: Vec<BudgetResult>) -> Verdicts {
+        Verdicts {
+            passed: super::dive_ci::passed(&rules) && passed(&budgets),
+            rules,
+            budgets,
+        }
+    }
+
+    /// Every verdict as (group, name, status, message): `rules` then `budgets`.
+    pub fn all(&self) -> Vec<(&'static str, &'static str, RuleStatus, &str)> {
+        let rules = self
+            .rules
+            .iter()
+            .map(|r| ("rules", r.name, r.status, r.message.as_str()));
+        let budgets = self
+            .budgets
+            .iter()
+            .map(|b| ("budgets", b.name, b.status, b.message.as_str()));
+        rules.chain(budgets).collect()
+    }
+}
+
 /// Whether no budget failed.
 pub fn passed(results: &[BudgetResult]) -> bool {
     results.iter().all(|r| r.status != RuleStatus::Fail)

@@ -5,5 +5,8 @@ pub mod budget;
 pub mod config;
 pub mod dive_ci;
 pub mod dive_json;
+pub mod github;
 pub mod gofmt;
+pub mod junit;
 pub mod summary;
+pub mod waste_text;
