@@ -115,11 +115,12 @@ pub fn render(image: &Image, w: &WasteReport, verdicts: Option<&Verdicts>, color
         for c in w.caches.iter().take(MAX_ROWS) {
             let _ = writeln!(
                 s,
-                "{:>9}  /{}  ({}, {} files, layer {})",
+                "{:>9}  /{}  ({}, {} {}, layer {})",
                 human_bytes(c.size_bytes),
                 c.path,
                 c.kind,
                 c.files,
+                if c.files == 1 { "file" } else { "files" },
                 c.layer
             );
         }
