@@ -1,6 +1,7 @@
 //! Analysis: pure functions over an indexed image.
 
 pub mod caches;
+pub mod diff;
 pub mod dive;
 pub mod duplicates;
 pub mod findings;

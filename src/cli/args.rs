@@ -46,7 +46,7 @@ pub struct Args {
     /// Report format: text (the waste report), json (dive's keys plus ours), junit (a test case
     /// per rule and budget), github (workflow commands, and a Markdown summary appended to
     /// $GITHUB_STEP_SUMMARY). junit and github imply --ci. Default: dive's CI text with --ci.
-    #[arg(long, value_enum, value_name = "FORMAT")]
+    #[arg(long, value_enum, value_name = "FORMAT", global = true)]
     pub format: Option<Format>,
 
     /// Compare against this image for the maxGrowth budget (any IMAGE form).
@@ -78,6 +78,14 @@ pub enum Command {
         /// Arguments for `docker build` (e.g. `-t app:dev .`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
         args: Vec<String>,
+    },
+    /// Compare two images (any sources): sizes per layer, files added, removed and grown,
+    /// waste and caches. --format text (default) or json.
+    Diff {
+        /// Image A (the "before").
+        a: String,
+        /// Image B (the "after").
+        b: String,
     },
 }
 

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::image::{Image, SourceKind};
 use crate::report::budget::{self, Verdicts};
 use crate::report::config::LayerlensConfig;
-use crate::report::{dive_ci, dive_json, github, junit, summary, waste_text};
+use crate::report::{diff_text, dive_ci, dive_json, github, junit, summary, waste_text};
 use crate::source::progress_bar::ProgressBar;
 use crate::source::{self, LoadOptions, NoProgress, Platform, Progress};
 
@@ -28,6 +28,9 @@ pub const EXIT_ERROR: i32 = 2;
 
 /// Runs one invocation and returns its exit code.
 pub fn run(args: Args) -> Result<i32> {
+    if let Some(Command::Diff { a, b }) = &args.command {
+        return run_diff(&args, a, b);
+    }
     let ci = args.ci
         || matches!(args.format, Some(Format::Junit | Format::Github))
         || std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
@@ -46,6 +49,7 @@ pub fn run(args: Args) -> Result<i32> {
     };
     let reference = match (&args.command, &args.image) {
         (Some(Command::Build { args: build_args }), _) => build::docker_build(build_args)?,
+        (Some(Command::Diff { .. }), _) => return Err(Error::Config("diff takes two images".into())),
         (None, Some(image)) => image.clone(),
         (None, None) => return Err(Error::Config("name an image to open".into())),
     };
@@ -118,6 +122,45 @@ pub fn run(args: Args) -> Result<i32> {
         },
     }
     Ok(code)
+}
+
+/// `layerlens diff A B`: text or JSON on stdout, exit 0.
+fn run_diff(args: &Args, a: &str, b: &str) -> Result<i32> {
+    let text = match args.format {
+        None | Some(Format::Text) => true,
+        Some(Format::Json) => false,
+        Some(f) => {
+            return Err(Error::Config(format!(
+                "--format {}: diff writes text or json",
+                format!("{f:?}").to_lowercase()
+            )))
+        }
+    };
+    let settings = match config_file(args) {
+        Some(f) => LayerlensConfig::from_file(Path::new(&f))?,
+        None => LayerlensConfig::default(),
+    };
+    let opts = LoadOptions {
+        platform: args.platform.as_deref().map(Platform::parse).transpose()?,
+        pull: args.pull,
+        insecure: args.insecure,
+    };
+    let kind = args.source.map(SourceArg::kind);
+    let (ia, ib) = (load(a, kind, &opts)?, load(b, kind, &opts)?);
+    let wopts = settings.waste_options();
+    let (wa, wb) = (waste::analyze(&ia, &wopts), waste::analyze(&ib, &wopts));
+    let d = crate::analysis::diff::diff(&ia, &wa, &ib, &wb);
+    if text {
+        print_stdout(&diff_text::render(a, b, &d))?;
+    } else {
+        let mut json = serde_json::to_string(&d).map_err(|e| Error::Write {
+            what: "JSON".into(),
+            source: io::Error::other(e),
+        })?;
+        json.push('\n');
+        print_stdout(&json)?;
+    }
+    Ok(EXIT_OK)
 }
 
 /// Loads an image, with a progress bar on a terminal.

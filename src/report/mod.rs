@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod config;
+pub mod diff_text;
 pub mod dive_ci;
 pub mod dive_json;
 pub mod github;
