@@ -329,3 +329,60 @@ fn baseline_growth_budget() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("  PASS: maxGrowth\n"), "{out}");
 }
+
+/// The fixed twin of [`wasteful`]: apt cleaned in the same step, no pip cache, nothing
+/// written to be deleted later, no `.git`.
+fn fixed() -> Vec<Vec<F>> {
+    vec![
+        vec![F::Dir("bin"), F::File("bin/sh", bytes(1000, 1))],
+        vec![F::Dir("var/lib/apt/lists")],
+        vec![F::Dir("app"), F::File("app/main.py", bytes(320, 12))],
+    ]
+}
+
+#[test]
+fn diff_of_the_wasteful_image_and_its_fixed_twin() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.tar", &wasteful());
+    let b = write(dir.path(), "b.tar", &fixed());
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let (code, v) = json(&["diff", a, b, "--format", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["sizeBytes"], serde_json::json!({"a": 14923, "b": 1320}));
+    assert_eq!(v["reclaimableBytes"], serde_json::json!({"a": 6200, "b": 0}));
+    assert_eq!(v["cacheBytes"], serde_json::json!({"a": 7423, "b": 0}));
+    assert_eq!(v["layerCount"], serde_json::json!({"a": 8, "b": 3}));
+    // Layer 0 is the same tar in both; layer 1 differs.
+    assert_eq!(v["sharedLayers"], 1);
+    assert_eq!(v["layers"][0]["same"], true);
+    assert_eq!(v["layers"][7]["b"], serde_json::Value::Null);
+    assert_eq!(
+        (&v["filesAdded"], &v["filesRemoved"], &v["filesGrown"]),
+        (&0.into(), &6.into(), &1.into())
+    );
+    assert_eq!(
+        v["files"][0],
+        serde_json::json!({"path": "var/lib/apt/lists/deb_Packages", "change": "removed", "aSize": 3000, "bSize": null})
+    );
+    let grown: Vec<_> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["change"] == "grown")
+        .collect();
+    assert_eq!(grown[0]["path"], "app/main.py");
+    assert_eq!((&grown[0]["aSize"], &grown[0]["bSize"]), (&300.into(), &320.into()));
+    assert_eq!(v["caches"].as_array().unwrap().len(), 4);
+
+    let (code, text, _) = layerlens(&["diff", a, b], None);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("  Size                14 kB ->     1.3 kB  (-13 kB, -13603 bytes)\n"),
+        "{text}"
+    );
+    assert!(text.contains("Files: 0 added, 6 removed, 1 grown, 0 shrunk, 0 changed\n"), "{text}");
+    assert!(text.contains("  removed     -3.0 kB  /var/lib/apt/lists/deb_Packages\n"), "{text}");
+    let (code, _, err) = layerlens(&["diff", a, b, "--format", "junit"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("diff writes text or json"), "{err}");
+}
