@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::glob::PathPattern;
+use super::glob::{split, PathPattern};
 use crate::image::Image;
 use crate::index::{path, EntryKind, ROOT};
 
@@ -116,15 +116,15 @@ pub fn find_caches(
             return;
         }
         let p = path::escape(&tree.path(n));
-        if excluded(&p) {
-            return;
-        }
+        let parts = split(&p);
         for (pi, pat) in patterns.iter().enumerate() {
-            let Some(root_len) = pat.pattern.match_root(&p) else {
+            let Some(root_len) = pat.pattern.match_root_parts(&parts) else {
                 continue;
             };
-            let root: Vec<&str> = p.split('/').take(root_len).collect();
-            let root = root.join("/");
+            if excluded(&p) {
+                return;
+            }
+            let root = parts[..root_len].join("/");
             let hit = groups
                 .entry((root.clone(), origin.layer, pi))
                 .or_insert_with(|| CacheHit {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::image::Image;
-use crate::index::{path, EntryKind, ROOT};
+use crate::index::{path, EntryKind, NodeId, ROOT};
 
 /// One content shipped at several visible paths.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,7 +29,8 @@ pub fn find_duplicates(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<Du
     let Some(last) = tree.layer_count().checked_sub(1) else {
         return Vec::new();
     };
-    let mut by_content: HashMap<(u128, u64), Vec<(String, usize)>> = HashMap::new();
+    // Group nodes first; paths are built only for contents seen more than once.
+    let mut by_content: HashMap<(u128, u64), Vec<(NodeId, usize)>> = HashMap::new();
     tree.walk(ROOT, &mut |n| {
         let Some(origin) = tree.visible(n, last) else {
             return;
@@ -40,28 +41,32 @@ pub fn find_duplicates(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<Du
         if e.kind != EntryKind::File || e.size == 0 {
             return;
         }
-        let Some(digest) = e.digest else {
-            return;
-        };
-        let p = path::escape(&tree.path(n));
-        if !excluded(&p) {
+        if let Some(digest) = e.digest {
             by_content
                 .entry((digest, e.size))
                 .or_default()
-                .push((p, origin.layer));
+                .push((n, origin.layer));
         }
     });
     let mut out: Vec<DuplicateSet> = by_content
         .into_iter()
         .filter(|(_, v)| v.len() > 1)
-        .map(|((_, size), mut v)| {
+        .filter_map(|((_, size), v)| {
+            let mut v: Vec<(String, usize)> = v
+                .into_iter()
+                .map(|(n, layer)| (path::escape(&tree.path(n)), layer))
+                .filter(|(p, _)| !excluded(p))
+                .collect();
+            if v.len() < 2 {
+                return None;
+            }
             v.sort();
-            DuplicateSet {
+            Some(DuplicateSet {
                 size_bytes: size,
-                wasted_bytes: size * (v.len() as u64 - 1),
+                wasted_bytes: size.saturating_mul(v.len() as u64 - 1),
                 paths: v.iter().map(|(p, _)| p.clone()).collect(),
                 layers: v.iter().map(|(_, l)| *l).collect(),
-            }
+            })
         })
         .collect();
     out.sort_by(|a, b| {
@@ -74,7 +79,7 @@ pub fn find_duplicates(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<Du
 
 /// Bytes all duplicate sets could save.
 pub fn duplicate_bytes(sets: &[DuplicateSet]) -> u64 {
-    sets.iter().map(|s| s.wasted_bytes).sum()
+    sets.iter().fold(0, |a, s| a.saturating_add(s.wasted_bytes))
 }
 
 #[cfg(test)]

@@ -7,6 +7,13 @@
 pub struct PathPattern {
     text: String,
     segments: Vec<String>,
+    /// Segments without wildcards: a path must contain each one to match (a cheap test
+    /// that rejects almost every path before the real match).
+    literals: Vec<String>,
+    /// The first segment, when it has no wildcard.
+    first_literal: Option<String>,
+    /// Whether the pattern has a `**` segment.
+    deep: bool,
 }
 
 impl PathPattern {
@@ -16,9 +23,18 @@ impl PathPattern {
         if trimmed.is_empty() {
             return None;
         }
+        let segments: Vec<String> = trimmed.split('/').map(str::to_string).collect();
+        let literals = segments
+            .iter()
+            .filter(|s| !s.contains(['*', '?']))
+            .cloned()
+            .collect();
         Some(PathPattern {
             text: trimmed.to_string(),
-            segments: trimmed.split('/').map(str::to_string).collect(),
+            first_literal: Some(segments[0].clone()).filter(|f| !f.contains(['*', '?'])),
+            deep: segments.iter().any(|s| s == "**"),
+            segments,
+            literals,
         })
     }
 
@@ -35,27 +51,61 @@ impl PathPattern {
     /// Whether `path` matches the pattern or lies below something that does (so `exclude:
     /// [var/cache]` covers `var/cache/x`).
     pub fn covers(&self, path: &str) -> bool {
-        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        (1..=parts.len()).any(|n| self.matches(&parts[..n].join("/")))
+        self.covers_parts(&split(path))
+    }
+
+    /// [`Self::covers`] for a path already split at `/`.
+    pub fn covers_parts(&self, parts: &[&str]) -> bool {
+        if !self.may_match(parts) {
+            return false;
+        }
+        let pat: Vec<&str> = self.segments.iter().map(String::as_str).collect();
+        (1..=parts.len()).any(|n| seg_match(&pat, &parts[..n]))
     }
 
     /// When `path` matches, how many of its leading segments name the thing that matched:
     /// up to where a trailing `**` begins (`var/lib/apt/lists/**` → `var/lib/apt/lists`,
     /// `**/.git/**` → `src/app/.git`), otherwise the path's parent directory.
     pub fn match_root(&self, path: &str) -> Option<usize> {
-        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        self.match_root_parts(&split(path))
+    }
+
+    /// [`Self::match_root`] for a path already split at `/`.
+    pub fn match_root_parts(&self, parts: &[&str]) -> Option<usize> {
+        if !self.may_match(parts) {
+            return None;
+        }
         let pat: Vec<&str> = self.segments.iter().map(String::as_str).collect();
         if pat.last() == Some(&"**") {
             let head = &pat[..pat.len() - 1];
             // The shortest prefix of the path that matches the head, with at least one
             // segment left below it.
             (1..parts.len()).find(|&n| seg_match(head, &parts[..n]))
-        } else if seg_match(&pat, &parts) {
+        } else if seg_match(&pat, parts) {
             Some(parts.len().saturating_sub(1))
         } else {
             None
         }
     }
+
+    /// A necessary condition for a match: every literal segment occurs in the path, and a
+    /// literal first segment is the path's first.
+    fn may_match(&self, parts: &[&str]) -> bool {
+        if let Some(first) = &self.first_literal {
+            if parts.first() != Some(&first.as_str()) {
+                return false;
+            }
+        }
+        if !self.deep && parts.len() < self.segments.len() {
+            return false;
+        }
+        self.literals.iter().all(|l| parts.contains(&l.as_str()))
+    }
+}
+
+/// A path's segments (a leading `/` ignored).
+pub fn split(path: &str) -> Vec<&str> {
+    path.trim_start_matches('/').split('/').collect()
 }
 
 fn seg_match(pat: &[&str], parts: &[&str]) -> bool {
