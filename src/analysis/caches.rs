@@ -136,7 +136,7 @@ pub fn find_caches(
                     what: pat.what.clone(),
                     fix: pat.fix.clone(),
                 });
-            hit.size_bytes += entry.size;
+            hit.size_bytes = hit.size_bytes.saturating_add(entry.size);
             hit.files += 1;
             break;
         }

@@ -57,8 +57,13 @@ pub struct FileChange {
 impl FileChange {
     /// Bytes B has more (negative: fewer).
     pub fn delta(&self) -> i64 {
-        self.b_size.unwrap_or(0) as i64 - self.a_size.unwrap_or(0) as i64
+        signed_delta(self.a_size.unwrap_or(0), self.b_size.unwrap_or(0))
     }
+}
+
+/// `b - a`, saturating at the ends of `i64`.
+pub fn signed_delta(a: u64, b: u64) -> i64 {
+    (b as i128 - a as i128).clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
 
 /// A cache's bytes in both images (by kind and path).
@@ -183,10 +188,12 @@ pub fn diff(a: &Image, wa: &WasteReport, b: &Image, wb: &WasteReport) -> ImageDi
 
     let mut caches: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
     for c in &wa.caches {
-        caches.entry((c.kind.clone(), c.path.clone())).or_default().0 += c.size_bytes;
+        let e = caches.entry((c.kind.clone(), c.path.clone())).or_default();
+        e.0 = e.0.saturating_add(c.size_bytes);
     }
     for c in &wb.caches {
-        caches.entry((c.kind.clone(), c.path.clone())).or_default().1 += c.size_bytes;
+        let e = caches.entry((c.kind.clone(), c.path.clone())).or_default();
+        e.1 = e.1.saturating_add(c.size_bytes);
     }
     let caches = caches
         .into_iter()

@@ -25,6 +25,12 @@ pub struct LayerStats {
 /// Figures for every layer; `hidden` is [`super::hidden::hidden_files`]'s list.
 pub fn layer_stats(image: &Image, hidden: &[HiddenFile]) -> Vec<LayerStats> {
     let tree = &image.tree;
+    let mut hidden_bytes = vec![0u64; image.layers.len()];
+    for h in hidden {
+        if let Some(b) = hidden_bytes.get_mut(h.layer) {
+            *b = b.saturating_add(h.size);
+        }
+    }
     image
         .layers
         .iter()
@@ -59,7 +65,7 @@ pub fn layer_stats(image: &Image, hidden: &[HiddenFile]) -> Vec<LayerStats> {
                 files_added: added,
                 files_modified: modified,
                 files_removed: removed,
-                hidden_bytes: hidden.iter().filter(|h| h.layer == i).map(|h| h.size).sum(),
+                hidden_bytes: hidden_bytes[i],
             }
         })
         .collect()

@@ -104,7 +104,7 @@ pub fn group_hidden(
                 .or_insert_with(|| parent.to_string());
         }
         g.files += 1;
-        g.size_bytes += h.size;
+        g.size_bytes = g.size_bytes.saturating_add(h.size);
         g.metadata_only &= metadata_only;
     }
     for (key, dir) in dirs {
@@ -119,7 +119,7 @@ pub fn group_hidden(
             .then_with(|| a.path.cmp(&b.path))
     });
     Reclaimable {
-        total_bytes: items.iter().map(|h| h.size).sum(),
+        total_bytes: items.iter().fold(0, |a, h| a.saturating_add(h.size)),
         items,
         groups,
     }

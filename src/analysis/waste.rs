@@ -84,7 +84,7 @@ pub fn analyze(image: &Image, opts: &WasteOptions) -> WasteReport {
         visible_file_bytes: visible_file_bytes(image),
         reclaimable_bytes: reclaimable.total_bytes,
         reclaimable: reclaimable.groups,
-        cache_bytes: caches.iter().map(|c| c.size_bytes).sum(),
+        cache_bytes: caches.iter().fold(0, |a, c| a.saturating_add(c.size_bytes)),
         caches,
         duplicate_bytes: duplicate_bytes(&duplicates),
         duplicates,

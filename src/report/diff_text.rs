@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::analysis::diff::{FileChangeKind, ImageDiff, Pair};
+use crate::analysis::diff::{signed_delta, FileChangeKind, ImageDiff, Pair};
 use crate::analysis::findings::human_bytes;
 
 /// Files listed before "... and N more".
@@ -15,7 +15,7 @@ fn signed(d: i64) -> String {
 }
 
 fn row(s: &mut String, what: &str, p: Pair, bytes: bool) {
-    let d = p.b as i64 - p.a as i64;
+    let d = signed_delta(p.a, p.b);
     if bytes {
         let _ = writeln!(
             s,
