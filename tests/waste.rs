@@ -102,7 +102,12 @@ fn json_reports_exact_bytes_of_every_kind_of_waste() {
             ("apt-lists".into(), "var/lib/apt/lists".into(), 3500, 1),
             ("git".into(), "app/.git".into(), 2023, 7),
             ("pip".into(), "root/.cache/pip".into(), 1200, 2),
-            ("apt-archives".into(), "var/cache/apt/archives".into(), 700, 1),
+            (
+                "apt-archives".into(),
+                "var/cache/apt/archives".into(),
+                700,
+                1
+            ),
         ]
     );
     assert_eq!(i["cacheBytes"], 3500 + 2023 + 1200 + 700);
@@ -110,7 +115,12 @@ fn json_reports_exact_bytes_of_every_kind_of_waste() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["kind"].as_str().unwrap(), f["sizeBytes"].as_u64().unwrap()))
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap(),
+                f["sizeBytes"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         kinds,
@@ -177,7 +187,10 @@ fn budgets_decide_the_exit_code_and_show_in_every_format() {
         ),
         "{out}"
     );
-    assert!(out.contains("  PASS: maxLayerSize\n  SKIP: maxLayerCount"), "{out}");
+    assert!(
+        out.contains("  PASS: maxLayerSize\n  SKIP: maxLayerCount"),
+        "{out}"
+    );
     assert!(out.contains("  PASS: maxCacheBytes\n"), "{out}");
     // dive's own tally still passes: only the budgets failed.
     assert!(out.contains("Result:PASS [Total:3]"), "{out}");
@@ -185,7 +198,10 @@ fn budgets_decide_the_exit_code_and_show_in_every_format() {
     // The same verdicts as JSON, JUnit and GitHub commands.
     let (code, v) = {
         let (code, out, _) = layerlens(&["--ci", "--format", "json", img], Some(dir.path()));
-        (code, serde_json::from_str::<serde_json::Value>(&out).unwrap())
+        (
+            code,
+            serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+        )
     };
     assert_eq!(code, 1);
     assert_eq!(v["ci"]["passed"], false);
@@ -228,7 +244,10 @@ fn budgets_decide_the_exit_code_and_show_in_every_format() {
     );
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.starts_with("earlier step\n### layerlens: "), "{md}");
-    assert!(md.contains("| maxImageSize | ❌ fail | image size: 14 kB"), "{md}");
+    assert!(
+        md.contains("| maxImageSize | ❌ fail | image size: 14 kB"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -238,12 +257,20 @@ fn text_report_names_sizes_and_fixes_without_colour_off_a_terminal() {
     let (code, out, _) = layerlens(&["--format", "text", img.to_str().unwrap()], None);
     assert_eq!(code, 0);
     assert!(!out.contains('\x1b'));
-    assert!(out.contains("Size: 14 kB (14923 bytes) in 8 layers\n"), "{out}");
+    assert!(
+        out.contains("Size: 14 kB (14923 bytes) in 8 layers\n"),
+        "{out}"
+    );
     assert!(out.contains("Reclaimable: 6.2 kB (6200 bytes)"), "{out}");
     assert!(out.contains(
         "  warning: .git copied into the image: layer 7 (RUN step 7) put 2.0 kB of it at /app/.git\n      fix: add .git to a .dockerignore\n"
     ), "{out}");
-    assert!(out.contains("   5.0 kB  /data/big.bin  (1 file, written by layer 3, deleted by layer 4)\n"), "{out}");
+    assert!(
+        out.contains(
+            "   5.0 kB  /data/big.bin  (1 file, written by layer 3, deleted by layer 4)\n"
+        ),
+        "{out}"
+    );
     assert!(!out.contains("Results:"), "no verdicts outside CI mode");
 }
 
@@ -256,10 +283,16 @@ fn exclusions_and_custom_caches_come_from_the_config() {
         "layerlens:\n  exclude: [/data, \"**/.git\"]\n  caches:\n    - kind: python-app\n      path: app/*.py\n      fix: ship a wheel\n",
     )
     .unwrap();
-    let (code, out, _) = layerlens(&["--format", "json", img.to_str().unwrap()], Some(dir.path()));
+    let (code, out, _) = layerlens(
+        &["--format", "json", img.to_str().unwrap()],
+        Some(dir.path()),
+    );
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["image"]["reclaimableBytes"], 1200, "the /data file is excluded");
+    assert_eq!(
+        v["image"]["reclaimableBytes"], 1200,
+        "the /data file is excluded"
+    );
     let kinds: Vec<&str> = v["image"]["caches"]
         .as_array()
         .unwrap()
@@ -301,7 +334,11 @@ fn baseline_growth_budget() {
     let img = write(dir.path(), "w.tar", &layers);
     let base = write(dir.path(), "base.tar", &layers[..3]);
     // The baseline (layers 0-2) holds 1000 + 4200 + 1200 = 6400 bytes: growth 8523.
-    std::fs::write(dir.path().join("b.yaml"), "layerlens:\n  budgets:\n    maxGrowth: 8KB\n").unwrap();
+    std::fs::write(
+        dir.path().join("b.yaml"),
+        "layerlens:\n  budgets:\n    maxGrowth: 8KB\n",
+    )
+    .unwrap();
     let args = |limit: &'static str| {
         std::fs::write(
             dir.path().join("b.yaml"),
@@ -349,7 +386,10 @@ fn diff_of_the_wasteful_image_and_its_fixed_twin() {
     let (code, v) = json(&["diff", a, b, "--format", "json"]);
     assert_eq!(code, 0);
     assert_eq!(v["sizeBytes"], serde_json::json!({"a": 14923, "b": 1320}));
-    assert_eq!(v["reclaimableBytes"], serde_json::json!({"a": 6200, "b": 0}));
+    assert_eq!(
+        v["reclaimableBytes"],
+        serde_json::json!({"a": 6200, "b": 0})
+    );
     assert_eq!(v["cacheBytes"], serde_json::json!({"a": 7423, "b": 0}));
     assert_eq!(v["layerCount"], serde_json::json!({"a": 8, "b": 3}));
     // Layer 0 is the same tar in both; layer 1 differs.
@@ -371,7 +411,10 @@ fn diff_of_the_wasteful_image_and_its_fixed_twin() {
         .filter(|f| f["change"] == "grown")
         .collect();
     assert_eq!(grown[0]["path"], "app/main.py");
-    assert_eq!((&grown[0]["aSize"], &grown[0]["bSize"]), (&300.into(), &320.into()));
+    assert_eq!(
+        (&grown[0]["aSize"], &grown[0]["bSize"]),
+        (&300.into(), &320.into())
+    );
     assert_eq!(v["caches"].as_array().unwrap().len(), 4);
 
     let (code, text, _) = layerlens(&["diff", a, b], None);
@@ -380,8 +423,14 @@ fn diff_of_the_wasteful_image_and_its_fixed_twin() {
         text.contains("  Size                14 kB ->     1.3 kB  (-13 kB, -13603 bytes)\n"),
         "{text}"
     );
-    assert!(text.contains("Files: 0 added, 6 removed, 1 grown, 0 shrunk, 0 changed\n"), "{text}");
-    assert!(text.contains("  removed     -3.0 kB  /var/lib/apt/lists/deb_Packages\n"), "{text}");
+    assert!(
+        text.contains("Files: 0 added, 6 removed, 1 grown, 0 shrunk, 0 changed\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  removed     -3.0 kB  /var/lib/apt/lists/deb_Packages\n"),
+        "{text}"
+    );
     let (code, _, err) = layerlens(&["diff", a, b, "--format", "junit"], None);
     assert_eq!(code, 2);
     assert!(err.contains("diff writes text or json"), "{err}");

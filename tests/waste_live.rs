@@ -82,8 +82,11 @@ fn context(dir: &Path, dockerfile: &str, dockerignore: bool) {
     std::fs::write(dir.join("app/main.py"), common::bytes(MAIN_PY, 1)).unwrap();
     std::fs::write(dir.join("app/util.py"), common::bytes(UTIL_PY, 2)).unwrap();
     std::fs::write(dir.join("app/.git/HEAD"), common::bytes(GIT_HEAD, 3)).unwrap();
-    std::fs::write(dir.join("app/.git/objects/pack/pack-1.pack"), common::bytes(GIT_PACK, 4))
-        .unwrap();
+    std::fs::write(
+        dir.join("app/.git/objects/pack/pack-1.pack"),
+        common::bytes(GIT_PACK, 4),
+    )
+    .unwrap();
     std::fs::write(dir.join("Dockerfile"), dockerfile).unwrap();
     if dockerignore {
         std::fs::write(dir.join(".dockerignore"), "app/.git\n").unwrap();
@@ -92,7 +95,8 @@ fn context(dir: &Path, dockerfile: &str, dockerignore: bool) {
 
 fn docker() -> Command {
     let mut c = Command::new(docker_cli());
-    c.env("DOCKER_HOST", docker_host()).env("DOCKER_BUILDKIT", "0");
+    c.env("DOCKER_HOST", docker_host())
+        .env("DOCKER_BUILDKIT", "0");
     c
 }
 
@@ -205,11 +209,21 @@ fn wrong_and_fixed_images_from_a_real_daemon() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["kind"].as_str().unwrap(), c["sizeBytes"].as_u64().unwrap()))
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap(),
+                c["sizeBytes"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         caches,
-        [("apt-lists", 320 * k), ("pip", 200 * k), ("apt-archives", 100 * k), ("git", git)]
+        [
+            ("apt-lists", 320 * k),
+            ("pip", 200 * k),
+            ("apt-archives", 100 * k),
+            ("git", git)
+        ]
     );
 
     // The fixed twin: nothing to report.
@@ -259,9 +273,17 @@ fn wrong_and_fixed_images_from_a_real_daemon() {
         ("maxGrowth", true),
     ] {
         let case = format!("<testcase classname=\"layerlens.budgets\" name=\"{budget}\"");
-        let at = out.stdout.find(&case).unwrap_or_else(|| panic!("{budget}: {}", out.stdout));
+        let at = out
+            .stdout
+            .find(&case)
+            .unwrap_or_else(|| panic!("{budget}: {}", out.stdout));
         let rest = &out.stdout[at + case.len()..];
-        assert_eq!(rest.starts_with(">\n      <failure"), failed, "{budget}: {}", out.stdout);
+        assert_eq!(
+            rest.starts_with(">\n      <failure"),
+            failed,
+            "{budget}: {}",
+            out.stdout
+        );
     }
     assert!(out.stdout.contains(&format!(
         "reclaimable bytes (shipped but hidden): 1.1 MB ({} bytes) &gt; budget 102 kB (102400 bytes)",
@@ -276,8 +298,14 @@ fn wrong_and_fixed_images_from_a_real_daemon() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let d = json_of(&out);
     assert_eq!(d["sizeBytes"]["a"], size);
-    assert_eq!(d["reclaimableBytes"], serde_json::json!({"a": 1120 * k, "b": 0}));
-    assert_eq!(d["cacheBytes"], serde_json::json!({"a": 620 * k + git, "b": 0}));
+    assert_eq!(
+        d["reclaimableBytes"],
+        serde_json::json!({"a": 1120 * k, "b": 0})
+    );
+    assert_eq!(
+        d["cacheBytes"],
+        serde_json::json!({"a": 620 * k + git, "b": 0})
+    );
     // The busybox COPY and install layers are identical tars in both images.
     assert_eq!(d["sharedLayers"], 2);
     let removed: Vec<&str> = d["files"]

@@ -176,7 +176,10 @@ mod tests {
                         file("var/lib/apt/lists/more_Packages", 7, 6),
                     ],
                 ),
-                ("COPY . /app", vec![file("app/.git/HEAD", 20, 7), file("app/main.py", 9, 8)]),
+                (
+                    "COPY . /app",
+                    vec![file("app/.git/HEAD", 20, 7), file("app/main.py", 9, 8)],
+                ),
                 ("rm cache", vec![whiteout("root/.cache/pip/http/a")]),
             ],
             None,
@@ -184,7 +187,15 @@ mod tests {
         let hits = find_caches(&img, &builtin_patterns(), &|_| false);
         let got: Vec<_> = hits
             .iter()
-            .map(|h| (h.path.as_str(), h.kind.as_str(), h.size_bytes, h.layer, h.files))
+            .map(|h| {
+                (
+                    h.path.as_str(),
+                    h.kind.as_str(),
+                    h.size_bytes,
+                    h.layer,
+                    h.files,
+                )
+            })
             .collect();
         assert_eq!(
             got,

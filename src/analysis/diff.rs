@@ -238,7 +238,10 @@ mod tests {
         let a = image(
             vec![
                 base(),
-                ("apt", vec![file("var/lib/apt/lists/P", 500, 2), file("etc/conf", 10, 3)]),
+                (
+                    "apt",
+                    vec![file("var/lib/apt/lists/P", 500, 2), file("etc/conf", 10, 3)],
+                ),
                 ("app", vec![file("app/x", 40, 4), file("app/same", 7, 5)]),
                 ("rm", vec![whiteout("app/x")]),
             ],

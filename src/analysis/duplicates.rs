@@ -91,8 +91,14 @@ mod tests {
     fn same_content_at_two_paths_counts_the_extra_copies() {
         let img = image(
             vec![
-                ("a", vec![file("a/x", 100, 1), file("a/y", 100, 2), file("e1", 0, 9)]),
-                ("b", vec![file("b/x", 100, 1), file("c/x", 100, 1), file("e2", 0, 9)]),
+                (
+                    "a",
+                    vec![file("a/x", 100, 1), file("a/y", 100, 2), file("e1", 0, 9)],
+                ),
+                (
+                    "b",
+                    vec![file("b/x", 100, 1), file("c/x", 100, 1), file("e2", 0, 9)],
+                ),
                 ("c", vec![file("a/y", 100, 1), whiteout("c/x")]),
             ],
             None,

@@ -273,8 +273,23 @@ pub fn step(layer: &Layer) -> String {
 }
 
 const INSTRUCTIONS: &[&str] = &[
-    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL",
-    "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+    "ADD",
+    "ARG",
+    "CMD",
+    "COPY",
+    "ENTRYPOINT",
+    "ENV",
+    "EXPOSE",
+    "HEALTHCHECK",
+    "LABEL",
+    "MAINTAINER",
+    "ONBUILD",
+    "RUN",
+    "SHELL",
+    "STOPSIGNAL",
+    "USER",
+    "VOLUME",
+    "WORKDIR",
 ];
 
 /// Bytes as people read them, in SI units like docker and dive: `950 B`, `5.2 MB`, `18 MB`.
@@ -311,14 +326,20 @@ mod tests {
     fn sentences_name_layer_step_bytes_and_fix() {
         let img = image(
             vec![
-                ("#(nop) COPY file:abc in /bin/sh", vec![file("bin/sh", 100, 1)]),
+                (
+                    "#(nop) COPY file:abc in /bin/sh",
+                    vec![file("bin/sh", 100, 1)],
+                ),
                 (
                     "apt-get update",
                     vec![file("var/lib/apt/lists/x_Packages", 18_000_000, 2)],
                 ),
                 ("dd if=/dev/zero of=/big", vec![file("big", 5_000_000, 3)]),
                 ("rm /big", vec![whiteout("big")]),
-                ("#(nop) COPY dir:123 in /app", vec![file("app/.git/HEAD", 23, 4)]),
+                (
+                    "#(nop) COPY dir:123 in /app",
+                    vec![file("app/.git/HEAD", 23, 4)],
+                ),
             ],
             None,
         );
@@ -359,12 +380,21 @@ mod tests {
         };
         assert_eq!(label("/bin/sh -c apt-get update"), "RUN apt-get update");
         assert_eq!(
-            label(&format!("/bin/sh -c #(nop) COPY dir:{} in /app/ ", "ab".repeat(32))),
+            label(&format!(
+                "/bin/sh -c #(nop) COPY dir:{} in /app/ ",
+                "ab".repeat(32)
+            )),
             "COPY dir:abababababab… in /app/"
         );
-        assert_eq!(label("/bin/busybox --install -s /bin"), "RUN /bin/busybox --install -s /bin");
+        assert_eq!(
+            label("/bin/busybox --install -s /bin"),
+            "RUN /bin/busybox --install -s /bin"
+        );
         assert_eq!(label("WORKDIR /app"), "WORKDIR /app");
-        assert_eq!(label("RUN /bin/sh -c make # buildkit"), "RUN /bin/sh -c make");
+        assert_eq!(
+            label("RUN /bin/sh -c make # buildkit"),
+            "RUN /bin/sh -c make"
+        );
         assert_eq!(label(&"RUN x ".repeat(20)).chars().count(), 60);
     }
 

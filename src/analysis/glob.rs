@@ -152,7 +152,11 @@ mod tests {
             Some("app/.git")
         );
         assert_eq!(
-            root("var/cache/apt/archives/*.deb", "var/cache/apt/archives/curl_8.deb").as_deref(),
+            root(
+                "var/cache/apt/archives/*.deb",
+                "var/cache/apt/archives/curl_8.deb"
+            )
+            .as_deref(),
             Some("var/cache/apt/archives")
         );
         assert_eq!(

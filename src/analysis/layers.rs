@@ -81,18 +81,38 @@ mod tests {
     fn counts_added_modified_removed_and_hidden_bytes() {
         let img = image(
             vec![
-                ("base", vec![dir("etc"), file("etc/a", 10, 1), file("etc/b", 20, 2)]),
-                ("dl", vec![dir("tmp"), file("tmp/x", 300, 3), file("tmp/y", 5, 4)]),
-                ("edit", vec![file("etc/a", 11, 5), whiteout("tmp"), file("new", 1, 6)]),
+                (
+                    "base",
+                    vec![dir("etc"), file("etc/a", 10, 1), file("etc/b", 20, 2)],
+                ),
+                (
+                    "dl",
+                    vec![dir("tmp"), file("tmp/x", 300, 3), file("tmp/y", 5, 4)],
+                ),
+                (
+                    "edit",
+                    vec![file("etc/a", 11, 5), whiteout("tmp"), file("new", 1, 6)],
+                ),
             ],
             None,
         );
         let s = layer_stats(&img, &hidden_files(&img));
         let got: Vec<_> = s
             .iter()
-            .map(|l| (l.size_bytes, l.files_added, l.files_modified, l.files_removed, l.hidden_bytes))
+            .map(|l| {
+                (
+                    l.size_bytes,
+                    l.files_added,
+                    l.files_modified,
+                    l.files_removed,
+                    l.hidden_bytes,
+                )
+            })
             .collect();
-        assert_eq!(got, [(30, 2, 0, 0, 10), (305, 2, 0, 0, 305), (12, 1, 1, 2, 0)]);
+        assert_eq!(
+            got,
+            [(30, 2, 0, 0, 10), (305, 2, 0, 0, 305), (12, 1, 1, 2, 0)]
+        );
         assert_eq!(s[2].command, "edit");
     }
 }

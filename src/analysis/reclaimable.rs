@@ -91,7 +91,11 @@ pub fn group_hidden(
                 layer: h.layer,
                 hidden_by_layer: h.hidden_by_layer,
                 hidden_by: h.hidden_by,
-                path: if tag == 2 { h.path.clone() } else { gpath.clone() },
+                path: if tag == 2 {
+                    h.path.clone()
+                } else {
+                    gpath.clone()
+                },
                 files: 0,
                 size_bytes: 0,
                 metadata_only: true,
@@ -149,15 +153,26 @@ mod tests {
                 ("dd big", vec![file("data/big.bin", 5000, 2)]),
                 (
                     "build",
-                    vec![file("tmp/build/a.o", 300, 3), file("tmp/build/obj/b.o", 200, 4)],
+                    vec![
+                        file("tmp/build/a.o", 300, 3),
+                        file("tmp/build/obj/b.o", 200, 4),
+                    ],
                 ),
                 (
                     "COPY app",
-                    vec![file("app/a.py", 40, 5), file("app/lib/b.py", 50, 6), file("app/lib/c", 10, 8)],
+                    vec![
+                        file("app/a.py", 40, 5),
+                        file("app/lib/b.py", 50, 6),
+                        file("app/lib/c", 10, 8),
+                    ],
                 ),
                 (
                     "chmod -R",
-                    vec![file("app/a.py", 40, 5), file("app/lib/b.py", 50, 6), file("app/lib/c", 10, 8)],
+                    vec![
+                        file("app/a.py", 40, 5),
+                        file("app/lib/b.py", 50, 6),
+                        file("app/lib/c", 10, 8),
+                    ],
                 ),
                 ("rm", vec![whiteout("data/big.bin"), whiteout("tmp/build")]),
                 ("conf", vec![file("bin/sh", 12, 7)]),
@@ -174,7 +189,15 @@ mod tests {
             .groups
             .iter()
             .map(|g| {
-                (g.layer, g.hidden_by_layer, g.hidden_by, g.path.as_str(), g.files, g.size_bytes, g.metadata_only)
+                (
+                    g.layer,
+                    g.hidden_by_layer,
+                    g.hidden_by,
+                    g.path.as_str(),
+                    g.files,
+                    g.size_bytes,
+                    g.metadata_only,
+                )
             })
             .collect();
         assert_eq!(

@@ -117,17 +117,27 @@ mod tests {
         assert_eq!(r.image_size_bytes, 4760);
         assert_eq!(r.shipped_file_bytes, 4760);
         assert_eq!(r.visible_file_bytes, 760);
-        assert_eq!(r.reclaimable_bytes, r.shipped_file_bytes - r.visible_file_bytes);
+        assert_eq!(
+            r.reclaimable_bytes,
+            r.shipped_file_bytes - r.visible_file_bytes
+        );
         assert_eq!(r.cache_bytes, 750);
         assert!(!r.runs_as_root);
         let kinds: Vec<_> = r.findings.iter().map(|f| f.kind).collect();
         assert_eq!(
             kinds,
-            [FindingKind::DeletedLater, FindingKind::Cache, FindingKind::Cache]
+            [
+                FindingKind::DeletedLater,
+                FindingKind::Cache,
+                FindingKind::Cache
+            ]
         );
 
         let opts = WasteOptions {
-            exclude: vec![PathPattern::new("/opt").unwrap(), PathPattern::new("tmp").unwrap()],
+            exclude: vec![
+                PathPattern::new("/opt").unwrap(),
+                PathPattern::new("tmp").unwrap(),
+            ],
             ..Default::default()
         };
         let r = analyze(&img, &opts);
@@ -145,7 +155,10 @@ mod tests {
         )
         .unwrap();
         let r = analyze(&image, &WasteOptions::default());
-        assert_eq!(r.reclaimable_bytes, r.shipped_file_bytes - r.visible_file_bytes);
+        assert_eq!(
+            r.reclaimable_bytes,
+            r.shipped_file_bytes - r.visible_file_bytes
+        );
         // 1 MiB deleted, /tmp/build deleted, the chmod -R copy of /app, app.conf's old 11 B.
         assert_eq!(r.reclaimable_bytes, 1_048_576 + 106_507 + 288_373 + 11);
         let groups: Vec<_> = r

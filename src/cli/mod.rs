@@ -49,7 +49,9 @@ pub fn run(args: Args) -> Result<i32> {
     };
     let reference = match (&args.command, &args.image) {
         (Some(Command::Build { args: build_args }), _) => build::docker_build(build_args)?,
-        (Some(Command::Diff { .. }), _) => return Err(Error::Config("diff takes two images".into())),
+        (Some(Command::Diff { .. }), _) => {
+            return Err(Error::Config("diff takes two images".into()))
+        }
         (None, Some(image)) => image.clone(),
         (None, None) => return Err(Error::Config("name an image to open".into())),
     };
@@ -86,9 +88,12 @@ pub fn run(args: Args) -> Result<i32> {
         _ => EXIT_OK,
     };
     match args.format {
-        Some(Format::Text) => {
-            print_stdout(&waste_text::render(&image, &waste, verdicts.as_ref(), color))?
-        }
+        Some(Format::Text) => print_stdout(&waste_text::render(
+            &image,
+            &waste,
+            verdicts.as_ref(),
+            color,
+        ))?,
         Some(Format::Json) => write_json("-", &image, &analysis, &waste, verdicts.as_ref())?,
         Some(Format::Junit) => {
             if let Some(v) = &verdicts {
@@ -99,7 +104,10 @@ pub fn run(args: Args) -> Result<i32> {
             if let Some(v) = &verdicts {
                 print_stdout(&github::render_commands(&waste, v))?;
                 if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
-                    append(Path::new(&path), &github::render_summary(&reference, &waste, v))?;
+                    append(
+                        Path::new(&path),
+                        &github::render_summary(&reference, &waste, v),
+                    )?;
                 }
             }
         }
@@ -193,7 +201,10 @@ fn ci_rules(args: &Args, file: Option<&str>) -> Result<(dive_ci::DiveRules, Opti
         highest_wasted_bytes: args.highest_wasted_bytes.clone(),
         highest_user_wasted_percent: args.highest_user_wasted_percent.clone(),
     };
-    Ok((flags.over(from_file).into_rules()?, file.map(str::to_string)))
+    Ok((
+        flags.over(from_file).into_rules()?,
+        file.map(str::to_string),
+    ))
 }
 
 /// Appends to a file (the GitHub step summary).

@@ -88,7 +88,10 @@ pub fn evaluate(
             )
         })
     };
-    let largest = image.layers.iter().max_by_key(|l| (l.size, usize::MAX - l.index));
+    let largest = image
+        .layers
+        .iter()
+        .max_by_key(|l| (l.size, usize::MAX - l.index));
     let layer_size = match (budgets.max_layer_size, largest) {
         (Some(limit), Some(_)) => {
             let over: Vec<_> = image.layers.iter().filter(|l| l.size > limit).collect();
@@ -122,19 +125,29 @@ pub fn evaluate(
                 },
             }
         }
-        _ => check("maxLayerSize", budgets.max_layer_size, largest.map(|l| l.size), String::new),
+        _ => check(
+            "maxLayerSize",
+            budgets.max_layer_size,
+            largest.map(|l| l.size),
+            String::new,
+        ),
     };
     let count = waste.layer_count as u64;
     let growth = match baseline_size {
-        Some(base) => check("maxGrowth", budgets.max_growth, Some(size.saturating_sub(base)), || {
-            let grown = size.saturating_sub(base);
-            format!(
+        Some(base) => check(
+            "maxGrowth",
+            budgets.max_growth,
+            Some(size.saturating_sub(base)),
+            || {
+                let grown = size.saturating_sub(base);
+                format!(
                 "the image grew by {} ({grown} bytes: {size} against the baseline's {base}) > budget {} ({} bytes)",
                 human_bytes(grown),
                 human_bytes(budgets.max_growth.unwrap_or(0)),
                 budgets.max_growth.unwrap_or(0)
             )
-        }),
+            },
+        ),
         None if budgets.max_growth.is_some() => BudgetResult {
             name: "maxGrowth",
             status: RuleStatus::Skip,
@@ -147,12 +160,17 @@ pub fn evaluate(
     vec![
         bytes("maxImageSize", budgets.max_image_size, size, "image size"),
         layer_size,
-        check("maxLayerCount", budgets.max_layer_count, Some(count), || {
-            format!(
-                "the image has {count} layers > budget {}",
-                budgets.max_layer_count.unwrap_or(0)
-            )
-        }),
+        check(
+            "maxLayerCount",
+            budgets.max_layer_count,
+            Some(count),
+            || {
+                format!(
+                    "the image has {count} layers > budget {}",
+                    budgets.max_layer_count.unwrap_or(0)
+                )
+            },
+        ),
         bytes(
             "maxReclaimableBytes",
             budgets.max_reclaimable_bytes,

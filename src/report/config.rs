@@ -98,7 +98,11 @@ fn scalar(v: &Value) -> Option<String> {
 fn budgets(v: &Value, file: &str) -> Result<Budgets> {
     let mut b = Budgets::default();
     let Some(map) = v.as_mapping() else {
-        return Err(err(file, "layerlens.budgets", "must be a mapping of budget: size"));
+        return Err(err(
+            file,
+            "layerlens.budgets",
+            "must be a mapping of budget: size",
+        ));
     };
     for (k, v) in map {
         let key = k.as_str().unwrap_or_default();
@@ -115,7 +119,11 @@ fn budgets(v: &Value, file: &str) -> Result<Budgets> {
             None
         } else if key == "maxLayerCount" {
             Some(text.trim().parse::<u64>().map_err(|_| {
-                err(file, &full, &format!("'{text}' is not a whole number (or 'disabled')"))
+                err(
+                    file,
+                    &full,
+                    &format!("'{text}' is not a whole number (or 'disabled')"),
+                )
             })?)
         } else {
             Some(parse_bytes(&text).ok_or_else(|| {
@@ -137,15 +145,17 @@ fn strings(v: &Value, file: &str, key: &str) -> Result<Vec<String>> {
     };
     seq.iter()
         .enumerate()
-        .map(|(i, x)| {
-            scalar(x).ok_or_else(|| err(file, &format!("{key}[{i}]"), "must be a path"))
-        })
+        .map(|(i, x)| scalar(x).ok_or_else(|| err(file, &format!("{key}[{i}]"), "must be a path")))
         .collect()
 }
 
 fn caches(v: &Value, file: &str) -> Result<Vec<CachePattern>> {
     let Some(seq) = v.as_sequence() else {
-        return Err(err(file, "layerlens.caches", "must be a list of {kind, path}"));
+        return Err(err(
+            file,
+            "layerlens.caches",
+            "must be a list of {kind, path}",
+        ));
     };
     let mut out = Vec::new();
     for (i, item) in seq.iter().enumerate() {
@@ -173,8 +183,8 @@ fn caches(v: &Value, file: &str) -> Result<Vec<CachePattern>> {
         }
         let kind = field("kind")?.ok_or_else(|| err(file, &format!("{at}.kind"), "is missing"))?;
         let path = field("path")?.ok_or_else(|| err(file, &format!("{at}.path"), "is missing"))?;
-        let pattern = PathPattern::new(&path)
-            .ok_or_else(|| err(file, &format!("{at}.path"), "is empty"))?;
+        let pattern =
+            PathPattern::new(&path).ok_or_else(|| err(file, &format!("{at}.path"), "is empty"))?;
         out.push(CachePattern {
             what: field("what")?.unwrap_or_else(|| format!("{kind} cache")),
             fix: field("fix")?
@@ -209,12 +219,19 @@ mod tests {
         assert_eq!(opts.caches[0].kind, "conda");
         assert_eq!(opts.caches[0].what, "conda cache");
         assert!(opts.caches.len() > 20);
-        assert!(!LayerlensConfig::from_yaml("rules: {}\n", "f").unwrap().budgets.any());
+        assert!(!LayerlensConfig::from_yaml("rules: {}\n", "f")
+            .unwrap()
+            .budgets
+            .any());
     }
 
     #[test]
     fn errors_name_the_key() {
-        let e = |y: &str| LayerlensConfig::from_yaml(y, ".dive-ci").unwrap_err().to_string();
+        let e = |y: &str| {
+            LayerlensConfig::from_yaml(y, ".dive-ci")
+                .unwrap_err()
+                .to_string()
+        };
         assert_eq!(
             e("layerlens:\n  budgets:\n    maxImageSize: huge\n"),
             ".dive-ci: layerlens.budgets.maxImageSize 'huge' is not a size like 20MB or 20MiB (or 'disabled')"
@@ -223,7 +240,8 @@ mod tests {
             .starts_with(".dive-ci: layerlens.budgets.maxImgSize is not a budget"));
         assert!(e("layerlens:\n  budgets:\n    maxLayerCount: 2.5\n")
             .contains("layerlens.budgets.maxLayerCount '2.5' is not a whole number"));
-        assert!(e("layerlens:\n  caches:\n    - kind: x\n").contains("layerlens.caches[0].path is missing"));
+        assert!(e("layerlens:\n  caches:\n    - kind: x\n")
+            .contains("layerlens.caches[0].path is missing"));
         assert!(e("layerlens:\n  exclude: [\"\"]\n").contains("layerlens.exclude[0] is empty"));
         assert!(e("layerlens:\n  budget: {}\n").contains("layerlens.budget is not a layerlens key"));
         assert!(e("layerlens: 3\n").contains("layerlens must be a mapping"));

@@ -47,7 +47,8 @@ pub fn render(a_name: &str, b_name: &str, d: &ImageDiff) -> String {
     );
     for l in &d.layers {
         let size = |x: &Option<crate::analysis::diff::LayerSide>| {
-            x.as_ref().map_or("-".to_string(), |x| human_bytes(x.size_bytes))
+            x.as_ref()
+                .map_or("-".to_string(), |x| human_bytes(x.size_bytes))
         };
         let steps = match (&l.a, &l.b) {
             (Some(a), Some(b)) if l.same || a.step == b.step => a.step.clone(),
@@ -83,7 +84,11 @@ pub fn render(a_name: &str, b_name: &str, d: &ImageDiff) -> String {
         let _ = writeln!(s, "  {what:<8} {:>10}  /{}", signed(f.delta()), f.path);
     }
     if d.files.len() > MAX_FILES {
-        let _ = writeln!(s, "  ... and {} more (all in --format json)", d.files.len() - MAX_FILES);
+        let _ = writeln!(
+            s,
+            "  ... and {} more (all in --format json)",
+            d.files.len() - MAX_FILES
+        );
     }
     if !d.caches.is_empty() {
         let _ = writeln!(s, "\nCaches:");

@@ -12,7 +12,9 @@ use crate::analysis::waste::WasteReport;
 
 /// Escapes a workflow command's message.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a workflow command's property value.
@@ -109,7 +111,10 @@ mod tests {
 
     #[test]
     fn escapes_so_a_message_cannot_start_a_command() {
-        assert_eq!(escape_data("50% done\n::error::x"), "50%25 done%0A::error::x");
+        assert_eq!(
+            escape_data("50% done\n::error::x"),
+            "50%25 done%0A::error::x"
+        );
         assert_eq!(escape_property("a: b, c"), "a%3A b%2C c");
     }
 }

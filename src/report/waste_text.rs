@@ -39,7 +39,13 @@ fn bytes(n: u64) -> String {
 pub fn render(image: &Image, w: &WasteReport, verdicts: Option<&Verdicts>, color: bool) -> String {
     let st = Style { color };
     let mut s = String::new();
-    let _ = writeln!(s, "{} {} ({})", st.head("Image:"), image.reference, image.source.prefix());
+    let _ = writeln!(
+        s,
+        "{} {} ({})",
+        st.head("Image:"),
+        image.reference,
+        image.source.prefix()
+    );
     let _ = writeln!(
         s,
         "{} {} in {} layers",
@@ -65,7 +71,11 @@ pub fn render(image: &Image, w: &WasteReport, verdicts: Option<&Verdicts>, color
         st.head("Duplicates:"),
         bytes(w.duplicate_bytes)
     );
-    let user = if w.user.is_empty() { "(not set: root)" } else { &w.user };
+    let user = if w.user.is_empty() {
+        "(not set: root)"
+    } else {
+        &w.user
+    };
     let _ = writeln!(s, "{} {user}", st.head("User:"));
 
     let _ = writeln!(s, "\n{}", st.head("Layers:"));
@@ -130,7 +140,12 @@ pub fn render(image: &Image, w: &WasteReport, verdicts: Option<&Verdicts>, color
         let _ = writeln!(s, "\n{}", st.head("Duplicates:"));
         for d in w.duplicates.iter().take(MAX_ROWS) {
             let paths: Vec<String> = d.paths.iter().map(|p| format!("/{p}")).collect();
-            let _ = writeln!(s, "{:>9}  {}", human_bytes(d.wasted_bytes), paths.join("  "));
+            let _ = writeln!(
+                s,
+                "{:>9}  {}",
+                human_bytes(d.wasted_bytes),
+                paths.join("  ")
+            );
         }
         more(&mut s, w.duplicates.len());
     }
@@ -172,14 +187,22 @@ pub fn render(image: &Image, w: &WasteReport, verdicts: Option<&Verdicts>, color
             count(RuleStatus::Fail),
             count(RuleStatus::Skip)
         );
-        let _ = writeln!(s, "{}", st.paint(if v.passed { "32" } else { "31" }, &tally));
+        let _ = writeln!(
+            s,
+            "{}",
+            st.paint(if v.passed { "32" } else { "31" }, &tally)
+        );
     }
     s
 }
 
 fn more(s: &mut String, n: usize) {
     if n > MAX_ROWS {
-        let _ = writeln!(s, "           ... and {} more (all in --format json)", n - MAX_ROWS);
+        let _ = writeln!(
+            s,
+            "           ... and {} more (all in --format json)",
+            n - MAX_ROWS
+        );
     }
 }
 
