@@ -119,7 +119,57 @@ pub fn findings(
             fix: c.fix.clone(),
         });
     }
-    for g in reclaimable {
+    // Deletions by one layer of another layer's files become one finding when there are many
+    // (an `rm dir/*` leaves a whiteout per file); the JSON keeps every group.
+    let mut deletions: Vec<((usize, usize), Vec<&WasteGroup>)> = Vec::new();
+    for g in reclaimable
+        .iter()
+        .filter(|g| g.hidden_by != HiddenBy::Overwritten)
+    {
+        let key = (g.layer, g.hidden_by_layer);
+        match deletions.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(g),
+            None => deletions.push((key, vec![g])),
+        }
+    }
+    let mut singles: Vec<&WasteGroup> = Vec::new();
+    for ((layer, hider), gs) in &deletions {
+        if gs.len() == 1 {
+            singles.push(gs[0]);
+            continue;
+        }
+        let total = gs.iter().fold(0u64, |a, g| a.saturating_add(g.size_bytes));
+        let nfiles: usize = gs.iter().map(|g| g.files).sum();
+        let largest = gs
+            .iter()
+            .max_by_key(|g| g.size_bytes)
+            .copied()
+            .unwrap_or(gs[0]);
+        out.push(Finding {
+            kind: FindingKind::DeletedLater,
+            severity: Severity::Warning,
+            layer: Some(*layer),
+            hidden_by_layer: Some(*hider),
+            path: Some(format!("/{}", largest.path)),
+            size_bytes: total,
+            message: format!(
+                "{} writes {} in {} that {} deletes ({} deletions, the largest /{} at {}): \
+                 the bytes still ship",
+                step(*layer),
+                human_bytes(total),
+                files(nfiles),
+                step(*hider),
+                gs.len(),
+                largest.path,
+                human_bytes(largest.size_bytes)
+            ),
+            fix: DELETE_FIX.to_string(),
+        });
+    }
+    let overwrites = reclaimable
+        .iter()
+        .filter(|g| g.hidden_by == HiddenBy::Overwritten);
+    for g in singles.into_iter().chain(overwrites) {
         let path = format!("/{}", g.path);
         let size = human_bytes(g.size_bytes);
         let (by, from) = (step(g.hidden_by_layer), step(g.layer));
@@ -368,6 +418,34 @@ mod tests {
         assert_eq!(f[1].kind, FindingKind::DeletedLater);
         assert_eq!((f[1].layer, f[1].hidden_by_layer), (Some(2), Some(3)));
         assert_eq!(f[1].size_bytes, 5_000_000);
+    }
+
+    #[test]
+    fn many_deletions_between_two_layers_are_one_finding() {
+        let img = image(
+            vec![
+                (
+                    "unpack",
+                    vec![
+                        file("d/a", 300, 1),
+                        file("d/b", 200, 2),
+                        file("e/c", 100, 3),
+                    ],
+                ),
+                ("rm", vec![whiteout("d/a"), whiteout("d/b"), whiteout("e")]),
+            ],
+            Some("app"),
+        );
+        let r = reclaimable(&img, &|_| false);
+        assert_eq!(r.groups.len(), 3);
+        let f = findings(&img, &r.groups, &[], &[]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            f[0].message,
+            "layer 0 (RUN unpack) writes 600 B in 3 files that layer 1 (RUN rm) deletes \
+             (3 deletions, the largest /d/a at 300 B): the bytes still ship"
+        );
+        assert_eq!((f[0].size_bytes, f[0].path.as_deref()), (600, Some("/d/a")));
     }
 
     #[test]

@@ -238,3 +238,43 @@ pub fn render_budgets(v: &Verdicts, color: bool) -> String {
     let _ = writeln!(s);
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::testing::*;
+    use crate::analysis::waste::{analyze, WasteOptions};
+    use crate::report::budget::{self, Budgets};
+    use crate::report::dive_ci;
+
+    #[test]
+    fn colour_only_when_asked_and_verdicts_only_in_ci_mode() {
+        let img = image(
+            vec![("apt", vec![file("var/lib/apt/lists/P", 2000, 1)])],
+            Some("app"),
+        );
+        let w = analyze(&img, &WasteOptions::default());
+        let plain = render(&img, &w, None, false);
+        assert!(!plain.contains('\x1b'));
+        assert!(!plain.contains("Results:"));
+        assert!(plain.contains("Caches and leftovers: 2.0 kB (2000 bytes) still in the image\n"));
+        let b = Budgets {
+            max_cache_bytes: Some(1999),
+            ..Default::default()
+        };
+        let v = Verdicts::new(
+            dive_ci::evaluate(
+                &dive_ci::DiveRules::default(),
+                &crate::analysis::dive::analyze(&img),
+            ),
+            budget::evaluate(&b, &img, &w, None),
+        );
+        let coloured = render(&img, &w, Some(&v), true);
+        assert!(coloured.contains("\x1b[1mImage:\x1b[0m"));
+        assert!(coloured.contains(
+            "  \x1b[1;31mFAIL\x1b[0m: maxCacheBytes: cache bytes (caches and leftovers still \
+             visible): 2.0 kB (2000 bytes) > budget 1.9 kB (1999 bytes)\n"
+        ));
+        assert!(coloured.contains("Result:FAIL [Total:9] [Passed:2] [Failed:1] [Skipped:6]"));
+    }
+}
