@@ -75,6 +75,8 @@ const MAIN_PY: usize = 3000;
 const UTIL_PY: usize = 1500;
 const GIT_HEAD: usize = 23;
 const GIT_PACK: usize = 20_000;
+/// A `.env` with a token in it, copied in with the app by the wrong image.
+const DOT_ENV: &[u8] = b"API_TOKEN=not-a-real-token-0123456789\n";
 
 fn context(dir: &Path, dockerfile: &str, dockerignore: bool) {
     std::fs::copy("/bin/busybox", dir.join("busybox")).unwrap();
@@ -87,9 +89,10 @@ fn context(dir: &Path, dockerfile: &str, dockerignore: bool) {
         common::bytes(GIT_PACK, 4),
     )
     .unwrap();
+    std::fs::write(dir.join("app/.env"), DOT_ENV).unwrap();
     std::fs::write(dir.join("Dockerfile"), dockerfile).unwrap();
     if dockerignore {
-        std::fs::write(dir.join(".dockerignore"), "app/.git\n").unwrap();
+        std::fs::write(dir.join(".dockerignore"), "app/.git\napp/.env\n").unwrap();
     }
 }
 
@@ -153,7 +156,8 @@ fn wrong_and_fixed_images_from_a_real_daemon() {
     let layers = 9;
     assert_eq!(i["layerCount"], layers);
     // The build layer holds main.o (64 KiB), app (32 KiB) and its copy in /usr/local/bin.
-    let size = busybox + 420 * k + 250 * k + 1024 * k + 128 * k + app + git;
+    let env = DOT_ENV.len() as u64;
+    let size = busybox + 420 * k + 250 * k + 1024 * k + 128 * k + app + git + env;
     assert_eq!(i["sizeBytes"], size);
     assert_eq!(i["reclaimableBytes"], 1024 * k + 96 * k);
     assert_eq!(
@@ -185,6 +189,7 @@ fn wrong_and_fixed_images_from_a_real_daemon() {
             f("cache", Some(2), None, 100 * k),
             f("directory-deleted-later", Some(5), Some(8), 96 * k),
             f("git", Some(6), None, git),
+            f("secret", Some(6), None, env),
             f("root-user", None, None, 0),
         ]
     );
@@ -205,6 +210,12 @@ fn wrong_and_fixed_images_from_a_real_daemon() {
     );
     assert!(messages[1].contains("of apt lists that the image still ships at /var/lib/apt/lists"));
     assert!(messages[5].starts_with(".git copied into the image: layer 6 (COPY dir:"));
+    assert!(
+        messages[6].ends_with(") adds /app/.env, a likely secret, and the image still has it"),
+        "{}",
+        messages[6]
+    );
+    assert_eq!(i["secrets"][0]["path"], "app/.env");
     let caches: Vec<(&str, u64)> = i["caches"]
         .as_array()
         .unwrap()
@@ -323,6 +334,7 @@ fn wrong_and_fixed_images_from_a_real_daemon() {
             "var/cache/apt/archives/curl_7.88.1-10_amd64.deb",
             "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease",
             "app/.git/objects/pack/pack-1.pack",
+            "app/.env",
             "app/.git/HEAD",
         ]
     );

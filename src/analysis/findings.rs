@@ -11,6 +11,7 @@ use super::caches::CacheHit;
 use super::duplicates::DuplicateSet;
 use super::hidden::HiddenBy;
 use super::reclaimable::WasteGroup;
+use super::secrets::SecretFile;
 use crate::image::{Image, Layer};
 
 /// How much a finding matters.
@@ -43,6 +44,8 @@ pub enum FindingKind {
     Duplicate,
     /// The config runs the container as root.
     RootUser,
+    /// A file whose name says secret (a private key, `.env`, credentials), in any layer.
+    Secret,
 }
 
 /// One thing to fix.
@@ -73,6 +76,8 @@ impl fmt::Display for Finding {
 
 /// How many duplicate sets become findings (the largest); the JSON lists them all.
 pub const MAX_DUPLICATE_FINDINGS: usize = 10;
+/// How many likely secrets become findings; the JSON lists them all.
+pub const MAX_SECRET_FINDINGS: usize = 20;
 
 const DELETE_FIX: &str = "delete it in the same RUN that creates it, or build it in a separate \
 stage and COPY --from only what the image needs";
@@ -83,9 +88,36 @@ pub fn findings(
     reclaimable: &[WasteGroup],
     caches: &[CacheHit],
     duplicates: &[DuplicateSet],
+    secrets: &[SecretFile],
 ) -> Vec<Finding> {
     let step = |i: usize| layer_label(image, i);
     let mut out = Vec::new();
+    for s in secrets.iter().take(MAX_SECRET_FINDINGS) {
+        let still = if s.visible {
+            "and the image still has it".to_string()
+        } else {
+            format!(
+                "a later layer deletes it, but it still ships in layer {}",
+                s.layer
+            )
+        };
+        out.push(Finding {
+            kind: FindingKind::Secret,
+            severity: Severity::Warning,
+            layer: Some(s.layer),
+            hidden_by_layer: None,
+            path: Some(format!("/{}", s.path)),
+            size_bytes: s.size_bytes,
+            message: format!(
+                "{} adds /{}, a likely secret, {still}",
+                step(s.layer),
+                s.path
+            ),
+            fix: "never COPY secrets into an image: use build secrets (RUN --mount=type=secret) \
+                  and list them in .dockerignore; rotate this one"
+                .to_string(),
+        });
+    }
     for c in caches {
         let path = format!("/{}", c.path);
         let (kind, message) = if c.kind == "git" {
@@ -396,7 +428,7 @@ mod tests {
         let r = reclaimable(&img, &|_| false);
         let c = find_caches(&img, &builtin_patterns(), &|_| false);
         let d = find_duplicates(&img, &|_| false);
-        let f = findings(&img, &r.groups, &c, &d);
+        let f = findings(&img, &r.groups, &c, &d, &[]);
         let text: Vec<String> = f.iter().map(|f| f.to_string()).collect();
         assert_eq!(
             text,
@@ -438,7 +470,7 @@ mod tests {
         );
         let r = reclaimable(&img, &|_| false);
         assert_eq!(r.groups.len(), 3);
-        let f = findings(&img, &r.groups, &[], &[]);
+        let f = findings(&img, &r.groups, &[], &[], &[]);
         assert_eq!(f.len(), 1);
         assert_eq!(
             f[0].message,

@@ -9,6 +9,7 @@ pub mod glob;
 pub mod hidden;
 pub mod layers;
 pub mod reclaimable;
+pub mod secrets;
 pub mod waste;
 
 #[cfg(test)]

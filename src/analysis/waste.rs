@@ -12,6 +12,7 @@ use super::glob::PathPattern;
 use super::hidden::{hidden_files, shipped_file_bytes, visible_file_bytes};
 use super::layers::{layer_stats, LayerStats};
 use super::reclaimable::{group_hidden, WasteGroup};
+use super::secrets::{find_secrets, SecretFile};
 use crate::image::Image;
 
 /// What the waste analysis looks for and what it leaves out.
@@ -61,6 +62,8 @@ pub struct WasteReport {
     /// Bytes that one copy per duplicate set would save.
     pub duplicate_bytes: u64,
     pub duplicates: Vec<DuplicateSet>,
+    /// Files in any layer whose names say secret.
+    pub secrets: Vec<SecretFile>,
     pub layers: Vec<LayerStats>,
     /// The config's `User` (empty when unset).
     pub user: String,
@@ -76,7 +79,8 @@ pub fn analyze(image: &Image, opts: &WasteOptions) -> WasteReport {
     let reclaimable = group_hidden(image, hidden, &excluded);
     let caches = find_caches(image, &opts.caches, &excluded);
     let duplicates = find_duplicates(image, &excluded);
-    let findings = findings(image, &reclaimable.groups, &caches, &duplicates);
+    let secrets = find_secrets(image, &excluded);
+    let findings = findings(image, &reclaimable.groups, &caches, &duplicates, &secrets);
     WasteReport {
         image_size_bytes: image.size(),
         layer_count: image.layers.len(),
@@ -88,6 +92,7 @@ pub fn analyze(image: &Image, opts: &WasteOptions) -> WasteReport {
         caches,
         duplicate_bytes: duplicate_bytes(&duplicates),
         duplicates,
+        secrets,
         layers,
         user: image.config.user.clone().unwrap_or_default(),
         runs_as_root: runs_as_root(image.config.user.as_deref()),

@@ -11,6 +11,7 @@ use crate::analysis::dive::{self, DiveAnalysis};
 use crate::analysis::duplicates::DuplicateSet;
 use crate::analysis::findings::Finding;
 use crate::analysis::reclaimable::WasteGroup;
+use crate::analysis::secrets::SecretFile;
 use crate::analysis::waste::WasteReport;
 use crate::image::Image;
 use crate::index::Entry;
@@ -79,6 +80,7 @@ pub struct ImageExport {
     pub caches: Vec<CacheHit>,
     pub duplicate_bytes: u64,
     pub duplicates: Vec<DuplicateSet>,
+    pub secrets: Vec<SecretFile>,
     pub user: String,
     pub runs_as_root: bool,
     pub findings: Vec<Finding>,
@@ -183,6 +185,7 @@ pub fn export(
             caches: waste.caches.clone(),
             duplicate_bytes: waste.duplicate_bytes,
             duplicates: waste.duplicates.clone(),
+            secrets: waste.secrets.clone(),
             user: waste.user.clone(),
             runs_as_root: waste.runs_as_root,
             findings: waste.findings.clone(),
