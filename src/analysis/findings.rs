@@ -44,6 +44,8 @@ pub enum FindingKind {
     Duplicate,
     /// The config runs the container as root.
     RootUser,
+    /// `apt-get update` (or `apk update`, `yum makecache`) in a step that installs nothing.
+    UpdateAlone,
     /// A file whose name says secret (a private key, `.env`, credentials), in any layer.
     Secret,
 }
@@ -272,6 +274,37 @@ pub fn findings(
             fix: "keep one copy (and a symlink), or copy it once".to_string(),
         });
     }
+    for layer in &image.layers {
+        let cmd = layer.command();
+        let updates = [
+            "apt-get update",
+            "apt update",
+            "apk update",
+            "yum makecache",
+            "dnf makecache",
+        ]
+        .iter()
+        .any(|u| cmd.contains(u));
+        let installs = ["install", "apk add", "upgrade"]
+            .iter()
+            .any(|i| cmd.contains(i));
+        if updates && !installs {
+            out.push(Finding {
+                kind: FindingKind::UpdateAlone,
+                severity: Severity::Info,
+                layer: Some(layer.index),
+                hidden_by_layer: None,
+                path: None,
+                size_bytes: 0,
+                message: format!(
+                    "{} updates the package index in a step of its own: the build cache keeps \
+                     that layer, so a later install can use stale lists, and the lists ship",
+                    step(layer.index)
+                ),
+                fix: "update, install and clean up in one RUN".to_string(),
+            });
+        }
+    }
     if runs_as_root(image.config.user.as_deref()) {
         out.push(Finding {
             kind: FindingKind::RootUser,
@@ -445,6 +478,9 @@ mod tests {
                  /app/.git: add .git to a .dockerignore",
                 "the image runs as root: create a user and switch to it (RUN adduser -D app, \
                  then USER app)",
+                "layer 1 (RUN apt-get update) updates the package index in a step of its own: \
+                 the build cache keeps that layer, so a later install can use stale lists, and \
+                 the lists ship: update, install and clean up in one RUN",
             ]
         );
         assert_eq!(f[1].kind, FindingKind::DeletedLater);
@@ -506,6 +542,25 @@ mod tests {
             "RUN /bin/sh -c make"
         );
         assert_eq!(label(&"RUN x ".repeat(20)).chars().count(), 60);
+    }
+
+    #[test]
+    fn update_in_a_step_of_its_own() {
+        let img = image(
+            vec![
+                ("apt-get update", vec![]),
+                ("apt-get install -y curl", vec![]),
+                ("apt-get update && apt-get install -y git", vec![]),
+            ],
+            Some("app"),
+        );
+        let f = findings(&img, &[], &[], &[], &[]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].kind, FindingKind::UpdateAlone);
+        assert_eq!(f[0].layer, Some(0));
+        assert!(f[0]
+            .message
+            .starts_with("layer 0 (RUN apt-get update) updates the package index"));
     }
 
     #[test]
