@@ -113,8 +113,7 @@ pub fn shipped_file_bytes(image: &Image) -> u64 {
         .iter()
         .flat_map(|l| l.entries.iter())
         .filter(|e| e.kind == EntryKind::File)
-        .map(|e| e.size)
-        .sum()
+        .fold(0u64, |a, e| a.saturating_add(e.size))
 }
 
 /// Bytes of the regular files visible in the final filesystem.
@@ -127,7 +126,7 @@ pub fn visible_file_bytes(image: &Image) -> u64 {
     tree.walk(crate::index::ROOT, &mut |n| {
         if let Some(e) = tree.visible_entry(n, last) {
             if e.kind == EntryKind::File {
-                total += e.size;
+                total = u64::saturating_add(total, e.size);
             }
         }
     });

@@ -1,4 +1,92 @@
 //! Analysis: pure functions over an indexed image.
 
+pub mod caches;
+pub mod diff;
 pub mod dive;
+pub mod duplicates;
+pub mod findings;
+pub mod glob;
 pub mod hidden;
+pub mod layers;
+pub mod reclaimable;
+pub mod secrets;
+pub mod waste;
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Images built from entry lists, for unit tests of the analyses.
+    use crate::image::{Image, Layer, SourceKind};
+    use crate::index::{Entry, EntryKind, LayerIndex, MergedTree};
+    use crate::source::blob::Compression;
+    use crate::source::digest::Digest;
+    use crate::source::manifest::{HistoryEntry, ImageConfig};
+
+    fn entry(path: &str, kind: EntryKind, size: u64, digest: u128) -> Entry {
+        Entry {
+            path: path.as_bytes().into(),
+            kind,
+            type_flag: if kind == EntryKind::Dir { b'5' } else { b'0' },
+            size,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            link: None,
+            digest: (kind == EntryKind::File).then_some(digest),
+        }
+    }
+    /// A regular file; equal `digest` means equal content.
+    pub fn file(path: &str, size: u64, digest: u128) -> Entry {
+        entry(path, EntryKind::File, size, digest)
+    }
+    pub fn dir(path: &str) -> Entry {
+        entry(path, EntryKind::Dir, 0, 0)
+    }
+    pub fn whiteout(path: &str) -> Entry {
+        entry(path, EntryKind::Whiteout, 0, 0)
+    }
+    pub fn opaque(path: &str) -> Entry {
+        entry(path, EntryKind::Opaque, 0, 0)
+    }
+
+    /// An image of `(command, entries)` layers, running as `user`.
+    pub fn image(layers: Vec<(&str, Vec<Entry>)>, user: Option<&str>) -> Image {
+        let mut metas = Vec::new();
+        let mut indexes = Vec::new();
+        for (i, (cmd, entries)) in layers.into_iter().enumerate() {
+            let size = entries.iter().map(|e| e.size).sum();
+            let d = Digest::of(format!("layer {i}").as_bytes());
+            metas.push(Layer {
+                index: i,
+                blob_digest: d.clone(),
+                blob_size: size,
+                diff_id: d,
+                compression: Compression::None,
+                media_type: None,
+                location: format!("{i}/layer.tar"),
+                history: Some(HistoryEntry {
+                    created_by: Some(format!("/bin/sh -c {cmd}")),
+                    ..Default::default()
+                }),
+                size,
+            });
+            indexes.push(LayerIndex {
+                entries,
+                size,
+                tar_bytes: 0,
+            });
+        }
+        Image {
+            reference: "test".into(),
+            source: SourceKind::DockerArchive,
+            config: ImageConfig {
+                user: user.map(str::to_string),
+                ..Default::default()
+            },
+            config_digest: Digest::of(b"config"),
+            manifest_digest: None,
+            repo_tags: Vec::new(),
+            layers: metas,
+            tree: MergedTree::build(indexes),
+        }
+    }
+}

@@ -43,6 +43,16 @@ pub struct Args {
     #[arg(long = "highestUserWastedPercent", value_name = "RATIO")]
     pub highest_user_wasted_percent: Option<String>,
 
+    /// Report format: text (the waste report), json (dive's keys plus ours), junit (a test case
+    /// per rule and budget), github (workflow commands, and a Markdown summary appended to
+    /// $GITHUB_STEP_SUMMARY). junit and github imply --ci. Default: dive's CI text with --ci.
+    #[arg(long, value_enum, value_name = "FORMAT", global = true)]
+    pub format: Option<Format>,
+
+    /// Compare against this image for the maxGrowth budget (any IMAGE form).
+    #[arg(long, value_name = "IMAGE")]
+    pub baseline: Option<String>,
+
     /// What a bare IMAGE path is, as dive's --source.
     #[arg(long, value_enum, value_name = "KIND")]
     pub source: Option<SourceArg>,
@@ -69,6 +79,23 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
         args: Vec<String>,
     },
+    /// Compare two images (any sources): sizes per layer, files added, removed and grown,
+    /// waste and caches. --format text (default) or json.
+    Diff {
+        /// Image A (the "before").
+        a: String,
+        /// Image B (the "after").
+        b: String,
+    },
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Junit,
+    Github,
 }
 
 /// `--source` values.

@@ -4,15 +4,18 @@
 mod args;
 mod build;
 
-pub use args::{Args, Command, SourceArg};
+pub use args::{Args, Command, Format, SourceArg};
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
 use crate::analysis::dive;
+use crate::analysis::waste::{self, WasteReport};
 use crate::error::{Error, Result};
-use crate::image::Image;
-use crate::report::{dive_ci, dive_json, summary};
+use crate::image::{Image, SourceKind};
+use crate::report::budget::{self, Verdicts};
+use crate::report::config::LayerlensConfig;
+use crate::report::{diff_text, dive_ci, dive_json, github, junit, summary, waste_text};
 use crate::source::progress_bar::ProgressBar;
 use crate::source::{self, LoadOptions, NoProgress, Platform, Progress};
 
@@ -25,9 +28,19 @@ pub const EXIT_ERROR: i32 = 2;
 
 /// Runs one invocation and returns its exit code.
 pub fn run(args: Args) -> Result<i32> {
-    let ci = args.ci || std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+    if let Some(Command::Diff { a, b }) = &args.command {
+        return run_diff(&args, a, b);
+    }
+    let ci = args.ci
+        || matches!(args.format, Some(Format::Junit | Format::Github))
+        || std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
     // Configuration errors are found before any image is read.
-    let rules = if ci { Some(ci_rules(&args)?) } else { None };
+    let config_file = config_file(&args);
+    let rules = if ci {
+        Some(ci_rules(&args, config_file.as_deref())?)
+    } else {
+        None
+    };
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let opts = LoadOptions {
         platform: args.platform.as_deref().map(Platform::parse).transpose()?,
@@ -36,72 +49,188 @@ pub fn run(args: Args) -> Result<i32> {
     };
     let reference = match (&args.command, &args.image) {
         (Some(Command::Build { args: build_args }), _) => build::docker_build(build_args)?,
+        (Some(Command::Diff { .. }), _) => {
+            return Err(Error::Config("diff takes two images".into()))
+        }
         (None, Some(image)) => image.clone(),
         (None, None) => return Err(Error::Config("name an image to open".into())),
     };
     // On a terminal, without a report asked for, browse the image interactively.
-    if !ci && args.json.is_none() && io::IsTerminal::is_terminal(&io::stdout()) {
+    if !ci
+        && args.json.is_none()
+        && args.format.is_none()
+        && io::IsTerminal::is_terminal(&io::stdout())
+    {
         return crate::tui::run(&reference, args.source.map(SourceArg::kind), &opts);
     }
-    let bar = ProgressBar::for_stderr(&reference);
-    let progress: &dyn Progress = match &bar {
-        Some(b) => b,
-        None => &NoProgress,
+    let settings = match &config_file {
+        Some(f) => LayerlensConfig::from_file(Path::new(f))?,
+        None => LayerlensConfig::default(),
     };
-    let image = source::load(
-        &reference,
-        args.source.map(SourceArg::kind),
-        &opts,
-        progress,
-    )?;
-    drop(bar);
+    let image = load(&reference, args.source.map(SourceArg::kind), &opts)?;
+    let baseline_size = match &args.baseline {
+        Some(b) => Some(load(b, None, &opts)?.size()),
+        None => None,
+    };
     let analysis = dive::analyze(&image);
+    let waste = waste::analyze(&image, &settings.waste_options());
+    let verdicts = rules.as_ref().map(|(rules, _)| {
+        Verdicts::new(
+            dive_ci::evaluate(rules, &analysis),
+            budget::evaluate(&settings.budgets, &image, &waste, baseline_size),
+        )
+    });
     if let Some(target) = &args.json {
-        write_json(target, &image, &analysis)?;
+        write_json(target, &image, &analysis, &waste, verdicts.as_ref())?;
     }
-    if let Some((rules, config_file)) = rules {
-        let results = dive_ci::evaluate(&rules, &analysis);
-        let preamble = dive_ci::CiPreamble {
-            config_file,
-            source: image.source.prefix().to_string(),
-            location: source::ImageSpec::location(&reference),
-        };
-        print_stdout(&dive_ci::render(&preamble, &analysis, &results, color))?;
-        return Ok(if dive_ci::passed(&results) {
-            EXIT_OK
-        } else {
-            EXIT_FAILED
-        });
+    let code = match &verdicts {
+        Some(v) if !v.passed => EXIT_FAILED,
+        _ => EXIT_OK,
+    };
+    match args.format {
+        Some(Format::Text) => print_stdout(&waste_text::render(
+            &image,
+            &waste,
+            verdicts.as_ref(),
+            color,
+        ))?,
+        Some(Format::Json) => write_json("-", &image, &analysis, &waste, verdicts.as_ref())?,
+        Some(Format::Junit) => {
+            if let Some(v) = &verdicts {
+                print_stdout(&junit::render(&reference, &waste, v))?;
+            }
+        }
+        Some(Format::Github) => {
+            if let Some(v) = &verdicts {
+                print_stdout(&github::render_commands(&waste, v))?;
+                if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+                    append(
+                        Path::new(&path),
+                        &github::render_summary(&reference, &waste, v),
+                    )?;
+                }
+            }
+        }
+        None => match (&rules, &verdicts) {
+            (Some((_, file)), Some(v)) => {
+                let preamble = dive_ci::CiPreamble {
+                    config_file: file.clone(),
+                    source: image.source.prefix().to_string(),
+                    location: source::ImageSpec::location(&reference),
+                };
+                let mut text = dive_ci::render(&preamble, &analysis, &v.rules, color);
+                // dive's text stays dive's; budgets follow only when asked for.
+                if settings.budgets.any() || args.baseline.is_some() {
+                    text.push_str(&waste_text::render_budgets(v, color));
+                }
+                print_stdout(&text)?;
+            }
+            _ if args.json.is_none() => print_stdout(&summary::render(&image, &analysis))?,
+            _ => {}
+        },
     }
-    if args.json.is_none() {
-        print_stdout(&summary::render(&image, &analysis))?;
+    Ok(code)
+}
+
+/// `layerlens diff A B`: text or JSON on stdout, exit 0.
+fn run_diff(args: &Args, a: &str, b: &str) -> Result<i32> {
+    let text = match args.format {
+        None | Some(Format::Text) => true,
+        Some(Format::Json) => false,
+        Some(f) => {
+            return Err(Error::Config(format!(
+                "--format {}: diff writes text or json",
+                format!("{f:?}").to_lowercase()
+            )))
+        }
+    };
+    let settings = match config_file(args) {
+        Some(f) => LayerlensConfig::from_file(Path::new(&f))?,
+        None => LayerlensConfig::default(),
+    };
+    let opts = LoadOptions {
+        platform: args.platform.as_deref().map(Platform::parse).transpose()?,
+        pull: args.pull,
+        insecure: args.insecure,
+    };
+    let kind = args.source.map(SourceArg::kind);
+    let (ia, ib) = (load(a, kind, &opts)?, load(b, kind, &opts)?);
+    let wopts = settings.waste_options();
+    let (wa, wb) = (waste::analyze(&ia, &wopts), waste::analyze(&ib, &wopts));
+    let d = crate::analysis::diff::diff(&ia, &wa, &ib, &wb);
+    if text {
+        print_stdout(&diff_text::render(a, b, &d))?;
+    } else {
+        let mut json = serde_json::to_string(&d).map_err(|e| Error::Write {
+            what: "JSON".into(),
+            source: io::Error::other(e),
+        })?;
+        json.push('\n');
+        print_stdout(&json)?;
     }
     Ok(EXIT_OK)
 }
 
+/// Loads an image, with a progress bar on a terminal.
+fn load(reference: &str, kind: Option<SourceKind>, opts: &LoadOptions) -> Result<Image> {
+    let bar = ProgressBar::for_stderr(reference);
+    let progress: &dyn Progress = match &bar {
+        Some(b) => b,
+        None => &NoProgress,
+    };
+    source::load(reference, kind, opts, progress)
+}
+
+/// The CI config file in force: `--ci-config`, else `.dive-ci` when it exists.
+fn config_file(args: &Args) -> Option<String> {
+    match &args.ci_config {
+        Some(p) => Some(p.display().to_string()),
+        None if Path::new(".dive-ci").is_file() => Some(".dive-ci".to_string()),
+        None => None,
+    }
+}
+
 /// The rules in force and the file they came from (`None`: dive's defaults).
-fn ci_rules(args: &Args) -> Result<(dive_ci::DiveRules, Option<String>)> {
-    let (from_file, file) = match &args.ci_config {
-        Some(p) => (
-            dive_ci::RuleSettings::from_file(p)?,
-            Some(p.display().to_string()),
-        ),
-        None if Path::new(".dive-ci").is_file() => (
-            dive_ci::RuleSettings::from_file(Path::new(".dive-ci"))?,
-            Some(".dive-ci".to_string()),
-        ),
-        None => (dive_ci::RuleSettings::default(), None),
+fn ci_rules(args: &Args, file: Option<&str>) -> Result<(dive_ci::DiveRules, Option<String>)> {
+    let from_file = match file {
+        Some(p) => dive_ci::RuleSettings::from_file(Path::new(p))?,
+        None => dive_ci::RuleSettings::default(),
     };
     let flags = dive_ci::RuleSettings {
         lowest_efficiency: args.lowest_efficiency.clone(),
         highest_wasted_bytes: args.highest_wasted_bytes.clone(),
         highest_user_wasted_percent: args.highest_user_wasted_percent.clone(),
     };
-    Ok((flags.over(from_file).into_rules()?, file))
+    Ok((
+        flags.over(from_file).into_rules()?,
+        file.map(str::to_string),
+    ))
 }
 
-fn write_json(target: &str, image: &Image, analysis: &dive::DiveAnalysis) -> Result<()> {
-    let export = dive_json::export(image, analysis);
+/// Appends to a file (the GitHub step summary).
+fn append(path: &Path, text: &str) -> Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|source| Error::Write {
+            what: path.display().to_string(),
+            source,
+        })?;
+    f.write_all(text.as_bytes()).map_err(|source| Error::Write {
+        what: path.display().to_string(),
+        source,
+    })
+}
+
+fn write_json(
+    target: &str,
+    image: &Image,
+    analysis: &dive::DiveAnalysis,
+    waste: &WasteReport,
+    verdicts: Option<&Verdicts>,
+) -> Result<()> {
+    let export = dive_json::export(image, analysis, waste, verdicts);
     let mut text = serde_json::to_string(&export).map_err(|e| Error::Write {
         what: "JSON".into(),
         source: io::Error::other(e),

@@ -1,9 +1,18 @@
-//! dive's JSON export (`dive --json`): same keys and meanings, plus a few of ours
-//! (`blobDigest`, `diffId`, `blobSizeBytes`, `compression`, `userWastedPercent`...).
+//! dive's JSON export (`dive --json`): same keys and meanings, plus ours: per layer the blob
+//! (`blobDigest`, `diffId`, `blobSizeBytes`, `compression`) and the waste figures
+//! (`filesAdded`, `hiddenBytes`...); for the image the waste report (`reclaimableBytes`,
+//! `caches`, `findings`...); and, in CI mode, `ci` with every rule's and budget's verdict.
 
 use serde::Serialize;
 
+use super::budget::Verdicts;
+use crate::analysis::caches::CacheHit;
 use crate::analysis::dive::{self, DiveAnalysis};
+use crate::analysis::duplicates::DuplicateSet;
+use crate::analysis::findings::Finding;
+use crate::analysis::reclaimable::WasteGroup;
+use crate::analysis::secrets::SecretFile;
+use crate::analysis::waste::WasteReport;
 use crate::image::Image;
 use crate::index::Entry;
 
@@ -11,6 +20,9 @@ use crate::index::Entry;
 pub struct DiveExport {
     pub layer: Vec<LayerExport>,
     pub image: ImageExport,
+    /// CI verdicts, in CI mode only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci: Option<Verdicts>,
 }
 
 #[derive(Serialize)]
@@ -27,6 +39,11 @@ pub struct LayerExport {
     pub diff_id: String,
     pub blob_size_bytes: u64,
     pub compression: crate::source::blob::Compression,
+    pub files_added: usize,
+    pub files_modified: usize,
+    pub files_removed: usize,
+    /// Bytes this layer wrote that later layers hid.
+    pub hidden_bytes: u64,
 }
 
 #[derive(Serialize, Default)]
@@ -53,6 +70,20 @@ pub struct ImageExport {
     pub user_size_bytes: u64,
     /// `null` where dive's figure is NaN (a one-layer image).
     pub user_wasted_percent: Option<f64>,
+    pub layer_count: usize,
+    pub shipped_file_bytes: u64,
+    pub visible_file_bytes: u64,
+    /// Shipped but hidden bytes (not excluded): overwritten or deleted later.
+    pub reclaimable_bytes: u64,
+    pub reclaimable: Vec<WasteGroup>,
+    pub cache_bytes: u64,
+    pub caches: Vec<CacheHit>,
+    pub duplicate_bytes: u64,
+    pub duplicates: Vec<DuplicateSet>,
+    pub secrets: Vec<SecretFile>,
+    pub user: String,
+    pub runs_as_root: bool,
+    pub findings: Vec<Finding>,
 }
 
 #[derive(Serialize)]
@@ -80,14 +111,20 @@ fn file_info(e: &Entry) -> FileInfoExport {
     }
 }
 
-/// Builds dive's export for an analysed image.
-pub fn export(image: &Image, analysis: &DiveAnalysis) -> DiveExport {
+/// Builds dive's export for an analysed image, with the waste report and CI verdicts.
+pub fn export(
+    image: &Image,
+    analysis: &DiveAnalysis,
+    waste: &WasteReport,
+    ci: Option<&Verdicts>,
+) -> DiveExport {
     let lists = dive::layer_file_lists(&image.tree);
     let layer = image
         .layers
         .iter()
         .zip(lists)
-        .map(|(l, list)| LayerExport {
+        .zip(&waste.layers)
+        .map(|((l, list), stats)| LayerExport {
             index: l.index,
             id: l.location.split('/').next().unwrap_or_default().to_string(),
             digest_id: if l.history.is_some() {
@@ -113,6 +150,10 @@ pub fn export(image: &Image, analysis: &DiveAnalysis) -> DiveExport {
             diff_id: l.diff_id.to_string(),
             blob_size_bytes: l.blob_size,
             compression: l.compression,
+            files_added: stats.files_added,
+            files_modified: stats.files_modified,
+            files_removed: stats.files_removed,
+            hidden_bytes: stats.hidden_bytes,
         })
         .collect();
     DiveExport {
@@ -135,6 +176,20 @@ pub fn export(image: &Image, analysis: &DiveAnalysis) -> DiveExport {
                 .user_wasted_percent
                 .is_finite()
                 .then_some(analysis.user_wasted_percent),
+            layer_count: waste.layer_count,
+            shipped_file_bytes: waste.shipped_file_bytes,
+            visible_file_bytes: waste.visible_file_bytes,
+            reclaimable_bytes: waste.reclaimable_bytes,
+            reclaimable: waste.reclaimable.clone(),
+            cache_bytes: waste.cache_bytes,
+            caches: waste.caches.clone(),
+            duplicate_bytes: waste.duplicate_bytes,
+            duplicates: waste.duplicates.clone(),
+            secrets: waste.secrets.clone(),
+            user: waste.user.clone(),
+            runs_as_root: waste.runs_as_root,
+            findings: waste.findings.clone(),
         },
+        ci: ci.cloned(),
     }
 }

@@ -165,7 +165,8 @@ pub fn docker_save(name: &str, dir: &Path) -> PathBuf {
 /// (compression, blob digests and sizes, archive member names).
 pub fn analysis(image: &Image) -> serde_json::Value {
     let a = dive::analyze(image);
-    let mut v = serde_json::to_value(dive_json::export(image, &a)).unwrap();
+    let w = layerlens::analysis::waste::analyze(image, &Default::default());
+    let mut v = serde_json::to_value(dive_json::export(image, &a, &w, None)).unwrap();
     for layer in v["layer"].as_array_mut().unwrap() {
         let o = layer.as_object_mut().unwrap();
         for k in ["id", "blobDigest", "blobSizeBytes", "compression"] {

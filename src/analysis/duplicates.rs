@@ -1,0 +1,115 @@
+//! Duplicates: identical content at different visible paths of the final image. Hardlinks
+//! are not duplicates (they share one copy); empty files are ignored.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::image::Image;
+use crate::index::{path, EntryKind, NodeId, ROOT};
+
+/// One content shipped at several visible paths.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DuplicateSet {
+    /// Size of one copy.
+    pub size_bytes: u64,
+    /// Bytes a single copy would save: size × (copies − 1).
+    pub wasted_bytes: u64,
+    /// The paths, sorted, no leading `/`.
+    pub paths: Vec<String>,
+    /// The layer that wrote each path, in the same order.
+    pub layers: Vec<usize>,
+}
+
+/// Every set of two or more visible regular files with the same content, most wasted bytes
+/// first. Paths `excluded` says are skipped.
+pub fn find_duplicates(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<DuplicateSet> {
+    let tree = &image.tree;
+    let Some(last) = tree.layer_count().checked_sub(1) else {
+        return Vec::new();
+    };
+    // Group nodes first; paths are built only for contents seen more than once.
+    let mut by_content: HashMap<(u128, u64), Vec<(NodeId, usize)>> = HashMap::new();
+    tree.walk(ROOT, &mut |n| {
+        let Some(origin) = tree.visible(n, last) else {
+            return;
+        };
+        let Some(e) = tree.entry(origin) else {
+            return;
+        };
+        if e.kind != EntryKind::File || e.size == 0 {
+            return;
+        }
+        if let Some(digest) = e.digest {
+            by_content
+                .entry((digest, e.size))
+                .or_default()
+                .push((n, origin.layer));
+        }
+    });
+    let mut out: Vec<DuplicateSet> = by_content
+        .into_iter()
+        .filter(|(_, v)| v.len() > 1)
+        .filter_map(|((_, size), v)| {
+            let mut v: Vec<(String, usize)> = v
+                .into_iter()
+                .map(|(n, layer)| (path::escape(&tree.path(n)), layer))
+                .filter(|(p, _)| !excluded(p))
+                .collect();
+            if v.len() < 2 {
+                return None;
+            }
+            v.sort();
+            Some(DuplicateSet {
+                size_bytes: size,
+                wasted_bytes: size.saturating_mul(v.len() as u64 - 1),
+                paths: v.iter().map(|(p, _)| p.clone()).collect(),
+                layers: v.iter().map(|(_, l)| *l).collect(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.wasted_bytes
+            .cmp(&a.wasted_bytes)
+            .then_with(|| a.paths.cmp(&b.paths))
+    });
+    out
+}
+
+/// Bytes all duplicate sets could save.
+pub fn duplicate_bytes(sets: &[DuplicateSet]) -> u64 {
+    sets.iter().fold(0, |a, s| a.saturating_add(s.wasted_bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::testing::*;
+
+    #[test]
+    fn same_content_at_two_paths_counts_the_extra_copies() {
+        let img = image(
+            vec![
+                (
+                    "a",
+                    vec![file("a/x", 100, 1), file("a/y", 100, 2), file("e1", 0, 9)],
+                ),
+                (
+                    "b",
+                    vec![file("b/x", 100, 1), file("c/x", 100, 1), file("e2", 0, 9)],
+                ),
+                ("c", vec![file("a/y", 100, 1), whiteout("c/x")]),
+            ],
+            None,
+        );
+        let d = find_duplicates(&img, &|_| false);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].paths, ["a/x", "a/y", "b/x"]);
+        assert_eq!(d[0].layers, [0, 2, 1]);
+        assert_eq!(d[0].wasted_bytes, 200);
+        assert_eq!(duplicate_bytes(&d), 200);
+        let d = find_duplicates(&img, &|p| p == "a/y");
+        assert_eq!(d[0].wasted_bytes, 100);
+    }
+}

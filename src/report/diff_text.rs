@@ -1,0 +1,107 @@
+//! The text of `layerlens diff A B`: sizes, layers side by side, the files that changed most,
+//! and how waste and caches moved. (The JSON is [`crate::analysis::diff::ImageDiff`] itself.)
+
+use std::fmt::Write;
+
+use crate::analysis::diff::{signed_delta, FileChangeKind, ImageDiff, Pair};
+use crate::analysis::findings::human_bytes;
+
+/// Files listed before "... and N more".
+pub const MAX_FILES: usize = 30;
+
+fn signed(d: i64) -> String {
+    let sign = if d < 0 { "-" } else { "+" };
+    format!("{sign}{}", human_bytes(d.unsigned_abs()))
+}
+
+fn row(s: &mut String, what: &str, p: Pair, bytes: bool) {
+    let d = signed_delta(p.a, p.b);
+    if bytes {
+        let _ = writeln!(
+            s,
+            "  {what:<14} {:>10} -> {:>10}  ({}, {d:+} bytes)",
+            human_bytes(p.a),
+            human_bytes(p.b),
+            signed(d)
+        );
+    } else {
+        let _ = writeln!(s, "  {what:<14} {:>10} -> {:>10}  ({d:+})", p.a, p.b);
+    }
+}
+
+/// Renders the diff of A (`a_name`) and B (`b_name`).
+pub fn render(a_name: &str, b_name: &str, d: &ImageDiff) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "A: {a_name}\nB: {b_name}\n");
+    row(&mut s, "Size", d.size_bytes, true);
+    row(&mut s, "Layers", d.layer_count, false);
+    row(&mut s, "Reclaimable", d.reclaimable_bytes, true);
+    row(&mut s, "Caches", d.cache_bytes, true);
+    row(&mut s, "Duplicates", d.duplicate_bytes, true);
+    row(&mut s, "Findings", d.findings, false);
+
+    let _ = writeln!(
+        s,
+        "\nLayers ({} shared at the bottom):\n{:>3}  {:>9}  {:>9}  {:<4}  Step (A | B)",
+        d.shared_layers, "#", "A", "B", ""
+    );
+    for l in &d.layers {
+        let size = |x: &Option<crate::analysis::diff::LayerSide>| {
+            x.as_ref()
+                .map_or("-".to_string(), |x| human_bytes(x.size_bytes))
+        };
+        let steps = match (&l.a, &l.b) {
+            (Some(a), Some(b)) if l.same || a.step == b.step => a.step.clone(),
+            (a, b) => format!(
+                "{} | {}",
+                a.as_ref().map_or("-", |x| x.step.as_str()),
+                b.as_ref().map_or("-", |x| x.step.as_str())
+            ),
+        };
+        let _ = writeln!(
+            s,
+            "{:>3}  {:>9}  {:>9}  {:<4}  {steps}",
+            l.index,
+            size(&l.a),
+            size(&l.b),
+            if l.same { "same" } else { "" }
+        );
+    }
+
+    let _ = writeln!(
+        s,
+        "\nFiles: {} added, {} removed, {} grown, {} shrunk, {} changed",
+        d.files_added, d.files_removed, d.files_grown, d.files_shrunk, d.files_changed
+    );
+    for f in d.files.iter().take(MAX_FILES) {
+        let what = match f.change {
+            FileChangeKind::Added => "added",
+            FileChangeKind::Removed => "removed",
+            FileChangeKind::Grown => "grown",
+            FileChangeKind::Shrunk => "shrunk",
+            FileChangeKind::Changed => "changed",
+        };
+        let _ = writeln!(s, "  {what:<8} {:>10}  /{}", signed(f.delta()), f.path);
+    }
+    if d.files.len() > MAX_FILES {
+        let _ = writeln!(
+            s,
+            "  ... and {} more (all in --format json)",
+            d.files.len() - MAX_FILES
+        );
+    }
+    if !d.caches.is_empty() {
+        let _ = writeln!(s, "\nCaches:");
+        for c in &d.caches {
+            let _ = writeln!(
+                s,
+                "  {:<12} /{}  {} -> {}",
+                c.kind,
+                c.path,
+                human_bytes(c.a_bytes),
+                human_bytes(c.b_bytes)
+            );
+        }
+    }
+    s
+}

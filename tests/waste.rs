@@ -1,0 +1,437 @@
+//! Waste analysis end to end on generated images: exact bytes of reclaimable groups, caches
+//! and findings in the JSON; budgets and their exit codes; the text, JUnit and GitHub reports;
+//! config errors; and dive's CI text unchanged when no budget is asked for.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{bytes, docker_save, layerlens, F};
+
+/// The classic mistakes, in a generated image:
+/// 0 base file; 1 apt lists + a .deb; 2 pip cache; 3 a 5000-byte file; 4 deletes it;
+/// 5 a build directory; 6 deletes the directory; 7 `.git` and the app.
+fn wasteful() -> Vec<Vec<F>> {
+    vec![
+        vec![F::Dir("bin"), F::File("bin/sh", bytes(1000, 1))],
+        vec![
+            F::Dir("var/lib/apt/lists"),
+            F::File("var/lib/apt/lists/deb_Packages", bytes(3000, 2)),
+            F::File("var/lib/apt/lists/deb_InRelease", bytes(500, 3)),
+            F::File("var/cache/apt/archives/curl.deb", bytes(700, 4)),
+        ],
+        vec![F::File("root/.cache/pip/http/a/b", bytes(1200, 5))],
+        vec![F::Dir("data"), F::File("data/big.bin", bytes(5000, 6))],
+        vec![F::Whiteout("data/big.bin")],
+        vec![
+            F::Dir("build"),
+            F::File("build/a.o", bytes(800, 7)),
+            F::File("build/obj/b.o", bytes(400, 8)),
+        ],
+        vec![F::Whiteout("build")],
+        vec![
+            F::Dir("app"),
+            F::File("app/.git/HEAD", bytes(23, 9)),
+            F::File("app/.git/objects/pack/p.pack", bytes(2000, 10)),
+            F::File("app/main.py", bytes(300, 11)),
+        ],
+    ]
+}
+
+fn write(dir: &Path, name: &str, layers: &[Vec<F>]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, docker_save(layers)).unwrap();
+    p
+}
+
+fn json(args: &[&str]) -> (i32, serde_json::Value) {
+    let (code, out, err) = layerlens(args, None);
+    assert!(err.is_empty(), "{err}");
+    (code, serde_json::from_str(&out).unwrap())
+}
+
+#[test]
+fn json_reports_exact_bytes_of_every_kind_of_waste() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = write(dir.path(), "w.tar", &wasteful());
+    let (code, v) = json(&["--format", "json", img.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let i = &v["image"];
+    // Both ways agree: shipped − visible = the reclaimable groups' sum.
+    assert_eq!(i["shippedFileBytes"], 14923);
+    assert_eq!(i["visibleFileBytes"], 14923 - 5000 - 1200);
+    assert_eq!(i["reclaimableBytes"], 6200);
+    let groups: Vec<_> = i["reclaimable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["layer"].as_u64().unwrap(),
+                g["hiddenByLayer"].as_u64().unwrap(),
+                g["hiddenBy"].as_str().unwrap().to_string(),
+                g["path"].as_str().unwrap().to_string(),
+                g["sizeBytes"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            (3, 4, "deleted".into(), "data/big.bin".into(), 5000),
+            (5, 6, "directory-removed".into(), "build".into(), 1200),
+        ]
+    );
+    let caches: Vec<_> = i["caches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap().to_string(),
+                c["path"].as_str().unwrap().to_string(),
+                c["sizeBytes"].as_u64().unwrap(),
+                c["layer"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        caches,
+        [
+            ("apt-lists".into(), "var/lib/apt/lists".into(), 3500, 1),
+            ("git".into(), "app/.git".into(), 2023, 7),
+            ("pip".into(), "root/.cache/pip".into(), 1200, 2),
+            (
+                "apt-archives".into(),
+                "var/cache/apt/archives".into(),
+                700,
+                1
+            ),
+        ]
+    );
+    assert_eq!(i["cacheBytes"], 3500 + 2023 + 1200 + 700);
+    let kinds: Vec<_> = i["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap(),
+                f["sizeBytes"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("deleted-later", 5000),
+            ("cache", 3500),
+            ("git", 2023),
+            ("cache", 1200),
+            ("directory-deleted-later", 1200),
+            ("cache", 700),
+            ("root-user", 0),
+        ]
+    );
+    assert_eq!(
+        i["findings"][0]["message"],
+        "layer 3 (RUN step 3) adds a 5.0 kB file /data/big.bin that layer 4 (RUN step 4) \
+         deletes: the bytes still ship"
+    );
+    // Per layer: added / removed files and bytes later hidden.
+    let l = &v["layer"];
+    assert_eq!(l[3]["hiddenBytes"], 5000);
+    assert_eq!(l[4]["filesRemoved"], 1);
+    assert_eq!(l[6]["filesRemoved"], 2);
+    assert_eq!(l[7]["filesAdded"], 3);
+    // dive's keys are still there, and no CI verdicts outside CI mode.
+    assert!(i["efficiencyScore"].is_number());
+    assert!(v.get("ci").is_none());
+}
+
+#[test]
+fn budgets_decide_the_exit_code_and_show_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = write(dir.path(), "w.tar", &wasteful());
+    let img = img.to_str().unwrap();
+    let cfg = dir.path().join(".dive-ci");
+    let write_cfg = |budgets: &str| {
+        std::fs::write(
+            &cfg,
+            format!(
+                "rules:\n  lowestEfficiency: disabled\n  highestUserWastedPercent: disabled\n\
+                 layerlens:\n  budgets:\n{budgets}"
+            ),
+        )
+        .unwrap()
+    };
+    // Image size is 14923 bytes: 15KB passes, 14.5KiB (14848) fails.
+    write_cfg("    maxImageSize: 15KB\n    maxReclaimableBytes: 6200\n    maxLayerCount: 8\n");
+    let (code, out, _) = layerlens(&["--ci", img], Some(dir.path()));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.ends_with(
+            "Budgets:\n  PASS: maxImageSize\n  SKIP: maxLayerSize: budget not set\n  \
+             PASS: maxLayerCount\n  PASS: maxReclaimableBytes\n  SKIP: maxCacheBytes: budget not set\n  \
+             SKIP: maxGrowth: budget not set\nBudgets:PASS [Total:6] [Passed:3] [Failed:0] [Skipped:3]\n\n"
+        ),
+        "{out}"
+    );
+    write_cfg("    maxImageSize: 14.5KiB\n    maxCacheBytes: 7423\n    maxLayerSize: 5000\n");
+    let (code, out, _) = layerlens(&["--ci", img], Some(dir.path()));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "  FAIL: maxImageSize: image size: 14 kB (14923 bytes) > budget 14 kB (14848 bytes)\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("  PASS: maxLayerSize\n  SKIP: maxLayerCount"),
+        "{out}"
+    );
+    assert!(out.contains("  PASS: maxCacheBytes\n"), "{out}");
+    // dive's own tally still passes: only the budgets failed.
+    assert!(out.contains("Result:PASS [Total:3]"), "{out}");
+
+    // The same verdicts as JSON, JUnit and GitHub commands.
+    let (code, v) = {
+        let (code, out, _) = layerlens(&["--ci", "--format", "json", img], Some(dir.path()));
+        (
+            code,
+            serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+        )
+    };
+    assert_eq!(code, 1);
+    assert_eq!(v["ci"]["passed"], false);
+    assert_eq!(v["ci"]["budgets"][0]["name"], "maxImageSize");
+    assert_eq!(v["ci"]["budgets"][0]["status"], "fail");
+    assert_eq!(v["ci"]["budgets"][0]["actual"], 14923);
+    assert_eq!(v["ci"]["budgets"][0]["limit"], 14848);
+    assert_eq!(v["ci"]["rules"][0]["status"], "skip");
+
+    let (code, out, _) = layerlens(&["--format", "junit", img], Some(dir.path()));
+    assert_eq!(code, 1);
+    assert!(out.starts_with(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"layerlens\" tests=\"9\" failures=\"1\" errors=\"0\" skipped=\"6\">\n"
+    ), "{out}");
+    assert!(out.contains(
+        "    <testcase classname=\"layerlens.budgets\" name=\"maxImageSize\">\n      <failure message=\"image size: 14 kB (14923 bytes) &gt; budget 14 kB (14848 bytes)\" type=\"budgets\">"
+    ), "{out}");
+    assert!(out.contains("    <testcase classname=\"layerlens.budgets\" name=\"maxLayerSize\"/>\n"));
+
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let gh = Command::new(env!("CARGO_BIN_EXE_layerlens"))
+        .args(["--format", "github", img])
+        .current_dir(dir.path())
+        .env_remove("CI")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(gh.status.code(), Some(1));
+    let out = String::from_utf8(gh.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "::error title=layerlens budgets maxImageSize::maxImageSize: image size: 14 kB (14923 bytes) > budget 14 kB (14848 bytes)"
+    );
+    assert!(lines[1].starts_with("::warning title=layerlens deleted-later::layer 3 (RUN step 3)"));
+    assert_eq!(
+        *lines.last().unwrap(),
+        "layerlens: FAIL (1 failed), image 14923 bytes, reclaimable 6200 bytes, caches 7423 bytes"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.starts_with("earlier step\n### layerlens: "), "{md}");
+    assert!(
+        md.contains("| maxImageSize | ❌ fail | image size: 14 kB"),
+        "{md}"
+    );
+}
+
+#[test]
+fn text_report_names_sizes_and_fixes_without_colour_off_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = write(dir.path(), "w.tar", &wasteful());
+    let (code, out, _) = layerlens(&["--format", "text", img.to_str().unwrap()], None);
+    assert_eq!(code, 0);
+    assert!(!out.contains('\x1b'));
+    assert!(
+        out.contains("Size: 14 kB (14923 bytes) in 8 layers\n"),
+        "{out}"
+    );
+    assert!(out.contains("Reclaimable: 6.2 kB (6200 bytes)"), "{out}");
+    assert!(out.contains(
+        "  warning: .git copied into the image: layer 7 (RUN step 7) put 2.0 kB of it at /app/.git\n      fix: add .git to a .dockerignore\n"
+    ), "{out}");
+    assert!(
+        out.contains(
+            "   5.0 kB  /data/big.bin  (1 file, written by layer 3, deleted by layer 4)\n"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("Results:"), "no verdicts outside CI mode");
+}
+
+#[test]
+fn exclusions_and_custom_caches_come_from_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = write(dir.path(), "w.tar", &wasteful());
+    std::fs::write(
+        dir.path().join(".dive-ci"),
+        "layerlens:\n  exclude: [/data, \"**/.git\"]\n  caches:\n    - kind: python-app\n      path: app/*.py\n      fix: ship a wheel\n",
+    )
+    .unwrap();
+    let (code, out, _) = layerlens(
+        &["--format", "json", img.to_str().unwrap()],
+        Some(dir.path()),
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["image"]["reclaimableBytes"], 1200,
+        "the /data file is excluded"
+    );
+    let kinds: Vec<&str> = v["image"]["caches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["apt-lists", "pip", "apt-archives", "python-app"]);
+    // Exclusions leave the image's size alone.
+    assert_eq!(v["image"]["sizeBytes"], 14923);
+}
+
+#[test]
+fn config_errors_exit_2_naming_the_key_and_dive_text_stays_dive_s() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = write(dir.path(), "w.tar", &wasteful());
+    let img = img.to_str().unwrap();
+    std::fs::write(
+        dir.path().join(".dive-ci"),
+        "layerlens:\n  budgets:\n    maxLayerSize: twenty\n",
+    )
+    .unwrap();
+    let (code, out, err) = layerlens(&["--ci", img], Some(dir.path()));
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert_eq!(
+        err.trim(),
+        "layerlens: error: .dive-ci: layerlens.budgets.maxLayerSize 'twenty' is not a size like 20MB or 20MiB (or 'disabled')"
+    );
+    // Without budgets, --ci prints dive's text and nothing more.
+    let clean = tempfile::tempdir().unwrap();
+    let (_, out, _) = layerlens(&["--ci", img], Some(clean.path()));
+    assert!(out.ends_with("[Warn:0] [Skipped:1]\n\n"), "{out}");
+    assert!(!out.contains("Budgets"));
+}
+
+#[test]
+fn baseline_growth_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let layers = wasteful();
+    let img = write(dir.path(), "w.tar", &layers);
+    let base = write(dir.path(), "base.tar", &layers[..3]);
+    // The baseline (layers 0-2) holds 1000 + 4200 + 1200 = 6400 bytes: growth 8523.
+    std::fs::write(
+        dir.path().join("b.yaml"),
+        "layerlens:\n  budgets:\n    maxGrowth: 8KB\n",
+    )
+    .unwrap();
+    let args = |limit: &'static str| {
+        std::fs::write(
+            dir.path().join("b.yaml"),
+            format!("rules:\n  lowestEfficiency: disabled\n  highestUserWastedPercent: disabled\nlayerlens:\n  budgets:\n    maxGrowth: {limit}\n"),
+        )
+        .unwrap();
+        layerlens(
+            &[
+                "--ci",
+                "--ci-config",
+                dir.path().join("b.yaml").to_str().unwrap(),
+                "--baseline",
+                base.to_str().unwrap(),
+                img.to_str().unwrap(),
+            ],
+            None,
+        )
+    };
+    let (code, out, _) = args("8KB");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(
+        "  FAIL: maxGrowth: the image grew by 8.5 kB (8523 bytes: 14923 against the baseline's 6400) > budget 8.0 kB (8000 bytes)\n"
+    ), "{out}");
+    let (code, out, _) = args("8523");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("  PASS: maxGrowth\n"), "{out}");
+}
+
+/// The fixed twin of [`wasteful`]: apt cleaned in the same step, no pip cache, nothing
+/// written to be deleted later, no `.git`.
+fn fixed() -> Vec<Vec<F>> {
+    vec![
+        vec![F::Dir("bin"), F::File("bin/sh", bytes(1000, 1))],
+        vec![F::Dir("var/lib/apt/lists")],
+        vec![F::Dir("app"), F::File("app/main.py", bytes(320, 12))],
+    ]
+}
+
+#[test]
+fn diff_of_the_wasteful_image_and_its_fixed_twin() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.tar", &wasteful());
+    let b = write(dir.path(), "b.tar", &fixed());
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let (code, v) = json(&["diff", a, b, "--format", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["sizeBytes"], serde_json::json!({"a": 14923, "b": 1320}));
+    assert_eq!(
+        v["reclaimableBytes"],
+        serde_json::json!({"a": 6200, "b": 0})
+    );
+    assert_eq!(v["cacheBytes"], serde_json::json!({"a": 7423, "b": 0}));
+    assert_eq!(v["layerCount"], serde_json::json!({"a": 8, "b": 3}));
+    // Layer 0 is the same tar in both; layer 1 differs.
+    assert_eq!(v["sharedLayers"], 1);
+    assert_eq!(v["layers"][0]["same"], true);
+    assert_eq!(v["layers"][7]["b"], serde_json::Value::Null);
+    assert_eq!(
+        (&v["filesAdded"], &v["filesRemoved"], &v["filesGrown"]),
+        (&0.into(), &6.into(), &1.into())
+    );
+    assert_eq!(
+        v["files"][0],
+        serde_json::json!({"path": "var/lib/apt/lists/deb_Packages", "change": "removed", "aSize": 3000, "bSize": null})
+    );
+    let grown: Vec<_> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["change"] == "grown")
+        .collect();
+    assert_eq!(grown[0]["path"], "app/main.py");
+    assert_eq!(
+        (&grown[0]["aSize"], &grown[0]["bSize"]),
+        (&300.into(), &320.into())
+    );
+    assert_eq!(v["caches"].as_array().unwrap().len(), 4);
+
+    let (code, text, _) = layerlens(&["diff", a, b], None);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("  Size                14 kB ->     1.3 kB  (-13 kB, -13603 bytes)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Files: 0 added, 6 removed, 1 grown, 0 shrunk, 0 changed\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  removed     -3.0 kB  /var/lib/apt/lists/deb_Packages\n"),
+        "{text}"
+    );
+    let (code, _, err) = layerlens(&["diff", a, b, "--format", "junit"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("diff writes text or json"), "{err}");
+}
