@@ -62,7 +62,7 @@ measure "layerlens docker://" "$LAYERLENS --ci docker://$NAME"
 # skopeo compresses the layers with gzip on the way in, as a registry push does.
 skopeo copy -q --dest-tls-verify=false "docker-archive:$IMAGE" "docker://$REG/$REPO:200k"
 skopeo copy -q --src-tls-verify=false "docker://$REG/$REPO:200k" "oci:$WORK/layout:200k"
-blobs=$(find "$WORK/layout/blobs/sha256" -type f -size +1M -printf '%f\n')
+blobs=$(find "$WORK/layout/blobs/sha256" -type f -size +1M -printf '%f ')
 download="for b in $blobs; do curl -fsS http://$REG/v2/$REPO/blobs/sha256:\$b >/dev/null; done"
 measure "download blobs alone (curl)" "$download"
 measure "index the same layout alone" "$LAYERLENS --ci oci:$WORK/layout:200k"
