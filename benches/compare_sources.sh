@@ -3,7 +3,8 @@
 # a file, on the 200k-file image from benches/gen_bench_image.py. usage:
 #   benches/compare_sources.sh [IMAGE.tar]
 # Needs the services `.ci/test` starts (dockerd, the anonymous registry on 127.0.0.1:5000),
-# skopeo, curl and GNU time. Env: RUNS (default 3), LAYERLENS (default target/release/layerlens).
+# skopeo, curl and GNU time. Env: RUNS (default 3), LAYERLENS (default target/release/layerlens),
+# ONLY (daemon or registry: run one half).
 #
 # Daemon: `layerlens docker://NAME` (export streamed through bollard into the indexer) against
 #   `docker save NAME | layerlens docker-archive:/dev/stdin`, and `docker save NAME >/dev/null`
@@ -51,14 +52,17 @@ measure() {
 echo "image: $IMAGE ($(stat -c %s "$IMAGE") bytes)"
 
 # --- daemon -----------------------------------------------------------------------------------
+if [ "${ONLY:-daemon}" = daemon ]; then
 docker load -q -i "$IMAGE" >/dev/null
 docker tag bench-200k:latest "$NAME"
 docker rmi bench-200k:latest >/dev/null
 measure "docker save >/dev/null" "docker save $NAME >/dev/null"
 measure "docker save | layerlens stdin" "docker save $NAME | $LAYERLENS --ci docker-archive:/dev/stdin"
 measure "layerlens docker://" "$LAYERLENS --ci docker://$NAME"
+fi
 
 # --- registry ---------------------------------------------------------------------------------
+[ "${ONLY:-registry}" = registry ] || exit 0
 # skopeo compresses the layers with gzip on the way in, as a registry push does.
 skopeo copy -q --dest-tls-verify=false "docker-archive:$IMAGE" "docker://$REG/$REPO:200k"
 skopeo copy -q --src-tls-verify=false "docker://$REG/$REPO:200k" "oci:$WORK/layout:200k"
@@ -67,3 +71,16 @@ download="for b in $blobs; do curl -fsS http://$REG/v2/$REPO/blobs/sha256:\$b >/
 measure "download blobs alone (curl)" "$download"
 measure "index the same layout alone" "$LAYERLENS --ci oci:$WORK/layout:200k"
 measure "layerlens registry://" "$LAYERLENS --ci registry://$REG/$REPO:200k"
+
+# The same over a link limited to RATE bytes/s (default 50 MB/s, shared by all connections,
+# benches/throttle_proxy.py): here the download is the slow part, so overlap shows as
+# registry:// taking about the longer of "download alone" and "index alone", not their sum.
+RATE=${RATE:-50000000}
+PROXY=127.0.0.1:5099
+python3 benches/throttle_proxy.py 5099 5000 "$RATE" &
+proxy_pid=$!
+trap 'kill $proxy_pid 2>/dev/null; rm -rf "$WORK"; docker rmi -f "$NAME" >/dev/null 2>&1 || true' EXIT
+sleep 0.5
+download="for b in $blobs; do curl -fsS http://$PROXY/v2/$REPO/blobs/sha256:\$b >/dev/null; done"
+measure "download alone, $((RATE / 1000000)) MB/s link" "$download"
+measure "layerlens registry://, same link" "$LAYERLENS --ci registry://$PROXY/$REPO:200k"
