@@ -651,7 +651,8 @@ pub fn update(app: &mut App, action: Action) {
                         start_extract(app, PathBuf::from(input.text.trim()), false);
                     }
                 }
-                Prompt::Overwrite(dest) => start_extract(app, dest, true),
+                // Only an explicit y overwrites: enter keeps the file.
+                Prompt::Overwrite(_) => app.message = Some("not extracted".into()),
             }
         }
         Action::SearchNext | Action::SearchPrev => match &b.search {
@@ -1012,6 +1013,13 @@ mod tests {
         assert!(app.message.as_deref().unwrap().contains("overwrite"));
         update(&mut app, Action::InputChar('n'));
         assert!(app.effects.is_empty());
+        assert_eq!(app.message.as_deref(), Some("not extracted"));
+        // Enter is not a yes.
+        update(&mut app, exists());
+        update(&mut app, Action::InputSubmit);
+        assert!(app.effects.is_empty());
+        assert!(b(&app).input.is_none());
+        assert_eq!(app.message.as_deref(), Some("not extracted"));
         update(&mut app, exists());
         update(&mut app, Action::InputChar('y'));
         assert!(matches!(
