@@ -637,3 +637,57 @@ fn a_long_command_is_wrapped_whole_or_says_it_is_cut_and_v_shows_it() {
     assert!(s.contains("config.mk"), "{s}");
     insta::assert_snapshot!(draw(&app).backend());
 }
+
+/// Any size draws (a panic in a draw would leave a broken terminal): each screen at sizes down to
+/// 1×1, and back to 80×24 whole.
+#[test]
+fn tiny_terminals_draw_without_panicking_and_grow_back() {
+    let mut app = app(120, 40);
+    let states: Vec<Vec<Action>> = vec![
+        vec![],
+        vec![Action::ToggleView, Action::PageDown, Action::ToggleWrap],
+        vec![Action::ShowHelp, Action::PageDown],
+        vec![Action::ShowWaste, Action::Down],
+        vec![Action::ToggleView, Action::ShowWhy],
+        vec![Action::StartSearch, Action::InputChar('b')],
+        vec![Action::StartFilter, Action::InputChar('x')],
+    ];
+    for (w, h) in [
+        (1, 1),
+        (2, 2),
+        (10, 3),
+        (20, 5),
+        (30, 8),
+        (40, 10),
+        (79, 23),
+    ] {
+        for actions in &states {
+            update(
+                &mut app,
+                Action::Resize {
+                    width: w,
+                    height: h,
+                },
+            );
+            run(&mut app, actions);
+            let s = screen(&app);
+            assert_eq!(s.lines().count(), h as usize);
+            if (w, h) == (40, 10) && actions.is_empty() {
+                assert!(s.contains("Layers"), "{s}");
+            }
+            run(&mut app, &[Action::InputCancel, Action::CloseOverlay]);
+        }
+    }
+    update(
+        &mut app,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    let s = screen(&app);
+    assert!(
+        s.contains("Layer Details") && s.contains("Image Details"),
+        "{s}"
+    );
+}
