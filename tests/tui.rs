@@ -691,3 +691,139 @@ fn tiny_terminals_draw_without_panicking_and_grow_back() {
         "{s}"
     );
 }
+
+/// The help lists every binding with the keys it has now (a rebinding shows), scrolled to the end
+/// on a small screen.
+#[test]
+fn help_scrolls_through_every_binding_with_its_current_keys() {
+    use layerlens::tui::keymap::COMMANDS;
+    let mut app = app(80, 24);
+    app.keymap.bind("quit", "ctrl+q, Q").unwrap();
+    update(&mut app, Action::ShowHelp);
+    let mut seen = String::new();
+    let mut pages = 0;
+    loop {
+        seen.push_str(&screen(&app));
+        let before = format!("{:?}", app.browse.as_ref().unwrap().overlay);
+        update(&mut app, Action::PageDown);
+        if format!("{:?}", app.browse.as_ref().unwrap().overlay) == before {
+            break;
+        }
+        pages += 1;
+    }
+    assert!(pages >= 1, "24 rows cannot hold the whole help");
+    for (name, _, _) in COMMANDS {
+        let keys: Vec<String> = app.keymap.keys(name).iter().map(|k| k.label()).collect();
+        assert!(!keys.is_empty(), "{name} has a key");
+        let want = format!("{name:<26} {}", keys.join(" "));
+        assert!(seen.contains(&want), "'{want}' in the help:\n{seen}");
+    }
+    assert!(
+        seen.contains(&format!("{:<26} ctrl+q Q ", "quit")),
+        "{seen}"
+    );
+    assert!(seen.contains("config.yaml"), "the footer is reached");
+}
+
+/// The foreground colours (as palette indexes: 2 is green) of the SGR sequences in a
+/// `capture-pane -e` screen.
+fn fg_colours(screen: &str) -> Vec<u16> {
+    let mut out = Vec::new();
+    for seq in screen.split("\x1b[").skip(1) {
+        let Some(end) = seq.find(|c: char| !(c.is_ascii_digit() || c == ';')) else {
+            continue;
+        };
+        if !seq[end..].starts_with('m') {
+            continue;
+        }
+        let params: Vec<u16> = seq[..end]
+            .split(';')
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        let mut i = 0;
+        while i < params.len() {
+            match params[i] {
+                p @ 30..=37 => out.push(p - 30),
+                p @ 90..=97 => out.push(p - 90 + 8),
+                // 38;5;N, 38;2;R;G;B (an RGB colour is pushed as 256), and 48 (background).
+                c @ (38 | 48) => {
+                    let (n, skip) = match params.get(i + 1) {
+                        Some(5) => (params.get(i + 2).copied().unwrap_or(0), 2),
+                        _ => (256, 4),
+                    };
+                    if c == 38 {
+                        out.push(n);
+                    }
+                    i += skip;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The real binary quits on q with the terminal restored, and NO_COLOR (set and not empty) draws
+/// no colour at all, while without it added files are green.
+#[test]
+fn real_binary_quits_cleanly_and_honours_no_color() {
+    if !have_tmux() {
+        return;
+    }
+    for no_color in ["", "1"] {
+        let session = format!("layerlens-quit{no_color}-{}", std::process::id());
+        let script = format!(
+            "env -u CI -u NO_COLOR XDG_CONFIG_HOME=/nonexistent {} {} {}; \
+             echo \"exit=$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; \
+             echo; echo done-done; sleep 30",
+            if no_color.is_empty() {
+                String::new()
+            } else {
+                format!("NO_COLOR={no_color}")
+            },
+            env!("CARGO_BIN_EXE_layerlens"),
+            testdata("classic.docker.tar"),
+        );
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "sh",
+            "-c",
+            &script,
+        ]);
+        let _guard = KillOnDrop(session.clone());
+        let s = wait_for(&session, "Image efficiency score");
+        assert!(s.contains("Image efficiency score"), "{s}");
+        let styled = tmux(&["capture-pane", "-p", "-e", "-t", &session]);
+        let colours = fg_colours(&styled);
+        if no_color.is_empty() {
+            assert!(colours.contains(&2), "added files are green: {colours:?}");
+        } else {
+            assert!(colours.is_empty(), "NO_COLOR: no colour, got {colours:?}");
+            // Still usable: the selection is shown reversed.
+            assert!(styled.contains("\x1b[7m"), "{styled:?}");
+        }
+        tmux(&["send-keys", "-t", &session, "q"]);
+        let s = wait_for(&session, "done-done");
+        assert!(s.contains("exit=0"), "{s}");
+        assert!(
+            s.lines().any(|l| l.trim() == "icanon echo"),
+            "cooked mode again:\n{s}"
+        );
+        let flags = tmux(&[
+            "display-message",
+            "-p",
+            "-t",
+            &session,
+            "#{alternate_on} #{mouse_any_flag}",
+        ]);
+        assert_eq!(flags.trim(), "0 0", "main screen, no mouse reporting");
+    }
+}
