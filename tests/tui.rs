@@ -106,7 +106,28 @@ fn main_screen_fits_80x24_and_redraws_on_resize() {
     let s = screen(&app);
     assert!(s.contains("Layers"));
     assert!(s.contains("Image Details"));
+    // The tree pane is 38 columns: the attributes would leave no room for names, so they are
+    // left out, and the names are there.
+    assert!(s.contains("│Filetree") && !s.contains("Permission"), "{s}");
+    assert!(s.contains("└── bin"), "{s}");
     insta::assert_snapshot!(draw(&app).backend());
+    // Wrapped (ctrl+p), rows carry their attributes again, over several lines.
+    update(&mut app, Action::ToggleWrap);
+    let s = screen(&app);
+    assert!(s.contains("Permission") && s.contains("drwxr-xr-x"), "{s}");
+    // Wide again: attributes and names side by side.
+    run(
+        &mut app,
+        &[
+            Action::ToggleWrap,
+            Action::Resize {
+                width: 120,
+                height: 40,
+            },
+        ],
+    );
+    let s = screen(&app);
+    assert!(s.contains("drwxr-xr-x       0:0      1.98 MB  └── bin"), "{s}");
 }
 
 #[test]

@@ -405,7 +405,7 @@ impl Widget for TreePane<'_> {
         let block = pane_block(&title, focused, self.theme);
         let inner = block.inner(area);
         block.render(area, buf);
-        let header = if b.attributes {
+        let header = if attributes_shown(b, self.areas.tree_rows.width) {
             "Permission     UID:GID       Size  Filetree"
         } else {
             "Filetree"
@@ -432,15 +432,31 @@ impl Widget for TreePane<'_> {
     }
 }
 
-/// One tree row as text: attributes (when shown), the tree guides, the name (escaped), and a
+/// Columns the attributes take (`drwxr-xr-x       0:0      1.98 MB  `).
+const ATTRIBUTES_WIDTH: usize = 35;
+/// Columns kept for the tree guides and names: a narrower pane (80×24 gives it 38) leaves the
+/// attributes out rather than push every name off the edge.
+const NAME_ROOM: usize = 20;
+
+/// Whether the tree rows carry attributes at `width` columns: when they are on (ctrl+b) and
+/// either the names keep room beside them or long lines wrap (ctrl+p).
+pub fn attributes_shown(b: &Browse, width: u16) -> bool {
+    b.attributes && (b.wrap || width as usize >= ATTRIBUTES_WIDTH + NAME_ROOM)
+}
+
+/// One tree row as text: attributes (when on), the tree guides, the name (escaped), and a
 /// symlink's target.
 pub fn row_text(b: &Browse, i: usize) -> String {
+    row_text_with(b, i, b.attributes)
+}
+
+fn row_text_with(b: &Browse, i: usize, attributes: bool) -> String {
     let t = &b.tree;
     let row = &t.rows()[i];
     let opts = &t.options;
     let tree = &b.image.tree;
     let mut text = String::new();
-    if b.attributes {
+    if attributes {
         let at = if row.change == Change::Removed {
             match opts.mode {
                 CompareMode::Layer => b.layer.saturating_sub(1),
@@ -491,9 +507,10 @@ pub fn tree_lines(b: &Browse, width: u16, height: u16) -> Vec<(usize, String)> {
     let t = &b.tree;
     let (w, h) = (width as usize, height as usize);
     if !b.wrap {
+        let attributes = attributes_shown(b, width);
         return (t.offset()..)
             .zip(t.window(h))
-            .map(|(i, _)| (i, row_text(b, i)))
+            .map(|(i, _)| (i, row_text_with(b, i, attributes)))
             .collect();
     }
     let lines_from = |start: usize| {
