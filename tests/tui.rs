@@ -127,7 +127,10 @@ fn main_screen_fits_80x24_and_redraws_on_resize() {
         ],
     );
     let s = screen(&app);
-    assert!(s.contains("drwxr-xr-x       0:0      1.98 MB  └── bin"), "{s}");
+    assert!(
+        s.contains("drwxr-xr-x       0:0      1.98 MB  └── bin"),
+        "{s}"
+    );
 }
 
 #[test]
