@@ -1039,6 +1039,44 @@ mod tests {
         assert!(app.message.as_deref().unwrap().contains("regular file"));
     }
 
+    /// Every hidden file's why view names the layer that wrote it and the one that hid it,
+    /// whether that layer deleted it, its directory, or wrote over it.
+    #[test]
+    fn why_names_the_writer_and_the_hider_of_every_hidden_file() {
+        use crate::analysis::hidden::HiddenBy;
+        let app = classic(120, 40, Config::default());
+        let a = b(&app).analysis.clone().unwrap();
+        let mut kinds = std::collections::HashSet::new();
+        for h in &a.hidden {
+            let rows = b(&app).why_rows(h.node);
+            assert!(
+                rows.iter()
+                    .any(|&(l, c, n)| l == h.layer && c != Change::Removed && n == h.size),
+                "{} written by {}: {rows:?}",
+                h.path,
+                h.layer
+            );
+            let want = match h.hidden_by {
+                HiddenBy::Overwritten => Change::Modified,
+                HiddenBy::Deleted | HiddenBy::DirectoryRemoved => Change::Removed,
+            };
+            assert!(
+                rows.iter()
+                    .any(|&(l, c, _)| l == h.hidden_by_layer && c == want),
+                "{} hidden by {} ({:?}): {rows:?}",
+                h.path,
+                h.hidden_by_layer,
+                h.hidden_by
+            );
+            kinds.insert(format!("{:?}", h.hidden_by));
+        }
+        assert_eq!(
+            kinds.len(),
+            3,
+            "deleted, directory removed, overwritten: {kinds:?}"
+        );
+    }
+
     #[test]
     fn search_jumps_between_matches_with_n_and_shift_n() {
         let mut app = classic(120, 40, Config::default());
