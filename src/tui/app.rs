@@ -1077,6 +1077,41 @@ mod tests {
         );
     }
 
+    /// pgup / pgdn page through the layers in the layers pane, and through the rows in the tree.
+    #[test]
+    fn page_keys_work_in_both_panes() {
+        let mut app = classic(120, 40, Config::default());
+        let page = app.layers_height();
+        assert_eq!(page, 10);
+        update(&mut app, Action::PageDown);
+        assert_eq!(b(&app).layer, 10);
+        assert_eq!(b(&app).layer_offset, 1, "the selected layer is on screen");
+        update(&mut app, Action::PageDown);
+        assert_eq!(b(&app).layer, 12, "stops at the last layer");
+        update(&mut app, Action::PageUp);
+        assert_eq!(b(&app).layer, 2);
+        update(&mut app, Action::PageUp);
+        assert_eq!((b(&app).layer, b(&app).layer_offset), (0, 0));
+        // The last layer's tree has many rows.
+        update(&mut app, Action::PageDown);
+        update(&mut app, Action::PageDown);
+        update(&mut app, Action::ToggleView);
+        let rows = app.tree_height();
+        assert!(b(&app).tree.rows().len() > 3 * rows);
+        // The selection stayed on the node it was on (bin/).
+        let start = b(&app).tree.selected();
+        assert_eq!(selected_path(&app), "bin");
+        update(&mut app, Action::PageDown);
+        assert_eq!(b(&app).tree.selected(), start + rows);
+        assert_eq!(b(&app).layer, 12, "the tree's keys leave the layer alone");
+        update(&mut app, Action::PageDown);
+        update(&mut app, Action::PageUp);
+        assert_eq!(b(&app).tree.selected(), start + rows);
+        update(&mut app, Action::PageUp);
+        update(&mut app, Action::PageUp);
+        assert_eq!(b(&app).tree.selected(), 0);
+    }
+
     #[test]
     fn search_jumps_between_matches_with_n_and_shift_n() {
         let mut app = classic(120, 40, Config::default());
