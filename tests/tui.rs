@@ -851,3 +851,32 @@ fn real_binary_quits_cleanly_and_honours_no_color() {
         assert_eq!(flags.trim(), "0 0", "main screen, no mouse reporting");
     }
 }
+
+/// A text file or a command holding escape sequences is shown escaped, and no control
+/// character reaches a cell of any screen (titles and messages included).
+#[test]
+fn escape_sequences_in_a_file_or_a_title_never_reach_the_terminal() {
+    let mut app = app(100, 30);
+    update(
+        &mut app,
+        Action::FileRead {
+            title: "t\x1b[2Jx".into(),
+            text: "plain\nesc\x1b[31mred\x1b[0m bell\x07 cr\rover del\x7f c1\u{9b}31m\tend\n"
+                .into(),
+        },
+    );
+    let s = screen(&app);
+    assert!(
+        s.contains(r"esc\x1b[31mred\x1b[0m bell\x07 cr\x0dover del\x7f c1\x9b31m    end"),
+        "{s}"
+    );
+    // The title is not laid out as text: its escape is replaced.
+    assert!(s.contains("t?[2Jx"), "{s}");
+    let t = draw(&app);
+    assert!(t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .all(|c| !c.symbol().chars().any(char::is_control)));
+}

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::app::{Browse, Overlay};
 use super::keymap::{Keymap, COMMANDS};
-use super::view::{size, wrap_text, Theme};
+use super::view::{escape_controls, size, wrap_text, Theme};
 use crate::analysis::hidden::HiddenBy;
 use crate::index::{path, Change};
 
@@ -130,7 +130,9 @@ impl OverlayView<'_> {
                         Span::raw(format!(
                             " {:>9}  {}",
                             size(bytes),
-                            b.image.layers[l].command().replace(['\n', '\t', '\r'], " ")
+                            escape_controls(
+                                &b.image.layers[l].command().replace(['\n', '\t', '\r'], " ")
+                            )
                         )),
                     ]));
                 }

@@ -64,11 +64,12 @@ pub fn size(n: u64) -> String {
 }
 
 /// Splits text into screen lines of at most `width` columns: at its newlines, then wherever a
-/// line is full (mid-word, so the count is exact). Tabs become 4 spaces.
+/// line is full (mid-word, so the count is exact). Tabs become 4 spaces; other control
+/// characters (a file's escape sequences, a carriage return) are shown as `\x1b`, as in paths.
 pub fn wrap_text(text: &str, width: usize) -> Vec<String> {
     let mut out = Vec::new();
     for line in text.split('\n') {
-        let line = line.replace('\t', "    ");
+        let line = escape_controls(&line.replace('\t', "    "));
         let mut cur = String::new();
         let mut w = 0;
         for c in line.chars() {
@@ -85,8 +86,38 @@ pub fn wrap_text(text: &str, width: usize) -> Vec<String> {
     out
 }
 
+/// Control characters as visible `\xNN` escapes (the same form as in escaped paths).
+pub fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// **No control character reaches the terminal**: text from the image (commands, file contents,
+/// paths) is escaped where it is laid out, and this last pass over the frame replaces whatever
+/// slipped through (a title, a message) with `?`, so an escape sequence in an image can never
+/// drive the user's terminal.
+fn scrub_controls(buf: &mut Buffer) {
+    for cell in buf.content.iter_mut() {
+        if cell.symbol().chars().any(char::is_control) {
+            cell.set_symbol("?");
+        }
+    }
+}
+
 /// Draws the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {
+    draw_screen(app, frame);
+    scrub_controls(frame.buffer_mut());
+}
+
+fn draw_screen(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let theme = Theme { color: app.color };
     let Some(b) = &app.browse else {
@@ -215,7 +246,7 @@ impl Widget for LayersPane<'_> {
                 CompareMode::Aggregated => i <= b.layer,
             };
             let mark = if in_cmp { "██" } else { "  " };
-            let cmd = l.command().replace(['\n', '\t', '\r'], " ");
+            let cmd = escape_controls(&l.command().replace(['\n', '\t', '\r'], " "));
             let text = format!("{mark}{i:>3} {:>9}  {cmd}", size(l.size));
             let mut style = Style::default();
             if i == b.layer {
