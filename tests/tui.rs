@@ -789,7 +789,8 @@ fn fg_colours(screen: &str) -> Vec<u16> {
 }
 
 /// The real binary quits on q with the terminal restored, and NO_COLOR (set and not empty) draws
-/// no colour at all, while without it added files are green.
+/// no colour at all, while without it added files are green. Mouse clicks and the wheel arrive
+/// through the terminal and move the selection.
 #[test]
 fn real_binary_quits_cleanly_and_honours_no_color() {
     if !have_tmux() {
@@ -834,6 +835,20 @@ fn real_binary_quits_cleanly_and_honours_no_color() {
             // Still usable: the selection is shown reversed.
             assert!(styled.contains("\x1b[7m"), "{styled:?}");
         }
+        // The mouse, as the terminal reports it (SGR 1006, 1-based cells): a click on the
+        // layers pane's fourth row selects layer 3, the wheel down over it moves to layer 4.
+        tmux(&[
+            "send-keys",
+            "-t",
+            &session,
+            "-l",
+            "\x1b[<0;10;6M\x1b[<0;10;6m",
+        ]);
+        let s = wait_for(&session, "Layer: 3 of 13");
+        assert!(s.contains("Layer: 3 of 13"), "{s}");
+        tmux(&["send-keys", "-t", &session, "-l", "\x1b[<65;10;6M"]);
+        let s = wait_for(&session, "Layer: 4 of 13");
+        assert!(s.contains("Layer: 4 of 13"), "{s}");
         tmux(&["send-keys", "-t", &session, "q"]);
         let s = wait_for(&session, "done-done");
         assert!(s.contains("exit=0"), "{s}");
