@@ -849,6 +849,14 @@ fn real_binary_quits_cleanly_and_honours_no_color() {
         tmux(&["send-keys", "-t", &session, "-l", "\x1b[<65;10;6M"]);
         let s = wait_for(&session, "Layer: 4 of 13");
         assert!(s.contains("Layer: 4 of 13"), "{s}");
+        // Resized to 80×24: redrawn to fit, with the narrow tree's layout.
+        tmux(&["resize-window", "-t", &session, "-x", "80", "-y", "24"]);
+        let s = wait_for(&session, "│Filetree");
+        assert!(
+            s.contains("│Filetree") && s.contains("Image Details"),
+            "{s}"
+        );
+        assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
         tmux(&["send-keys", "-t", &session, "q"]);
         let s = wait_for(&session, "done-done");
         assert!(s.contains("exit=0"), "{s}");
