@@ -168,6 +168,10 @@ fn filter_search_and_collapse() {
     for c in "models".chars() {
         update(&mut app, Action::InputChar(c));
     }
+    // While typing, the tree is already on the match and the status line counts matches.
+    let s = screen(&app);
+    assert!(s.contains("Search: models█  1 match "), "{s}");
+    assert!(tree_text(&s).contains("models.py"), "{s}");
     update(&mut app, Action::InputSubmit);
     let b = app.browse.as_ref().unwrap();
     let sel = b.tree.selected_row().unwrap().node;

@@ -588,10 +588,18 @@ impl Widget for StatusBar<'_> {
                 Prompt::Extract => "Extract to path: ".to_string(),
                 Prompt::Overwrite(p) => format!("{} exists, overwrite? (y/n) ", p.display()),
             };
+            // While a search is typed, how many paths match so far.
+            let found = match (&prompt, &self.b.search) {
+                (Prompt::Search, Some(s)) if s.hits.len() == 1 => "  1 match".to_string(),
+                (Prompt::Search, Some(s)) => format!("  {} matches", s.hits.len()),
+                (Prompt::Search, None) if !text.is_empty() => "  no match".to_string(),
+                _ => String::new(),
+            };
             Line::from(vec![
                 Span::styled(label, self.theme.title(true)),
                 Span::raw(text.clone()),
                 Span::styled("█", self.theme.dim()),
+                Span::styled(found, self.theme.dim()),
             ])
         } else if let Some(m) = &self.app.message {
             Line::from(m.clone())
