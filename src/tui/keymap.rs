@@ -340,8 +340,11 @@ pub fn map_key(map: &Keymap, ctx: Context, ev: &KeyEvent) -> Option<Action> {
     }
     let key = Key::from_event(ev);
     if ctx == Context::Input {
+        // A quit chord (ctrl+c) quits from a prompt too, as in dive; a plain `q` is typed.
+        if (key.ctrl || key.alt) && map.is("quit", &key) {
+            return Some(Action::Quit);
+        }
         return match ev.code {
-            _ if key.ctrl && key.code == KeyCode::Char('c') => Some(Action::InputCancel),
             KeyCode::Esc => Some(Action::InputCancel),
             KeyCode::Enter => Some(Action::InputSubmit),
             KeyCode::Backspace => Some(Action::InputBackspace),
@@ -514,6 +517,11 @@ mod tests {
             )),
             format!("{:?}", Some(Action::InputCancel) as Option<Action>)
         );
+        assert_eq!(
+            dbg_of(map_key(&m, Context::Input, &ctrl('c'))),
+            dbg_of(Some(Action::Quit))
+        );
+        assert_eq!(dbg_of(map_key(&m, Context::Input, &ctrl('x'))), "None");
         assert_eq!(
             dbg_of(map_key(&m, Context::Overlay, &ch('q'))),
             format!("{:?}", Some(Action::CloseOverlay) as Option<Action>)
