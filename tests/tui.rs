@@ -907,3 +907,97 @@ fn escape_sequences_in_a_file_or_a_title_never_reach_the_terminal() {
         .iter()
         .all(|c| !c.symbol().chars().any(char::is_control)));
 }
+
+/// The real binary reads a file back from its layer (v) and extracts it (ctrl+e) to exactly the
+/// typed path: an existing file only after y, never through a symlink.
+#[test]
+fn real_binary_views_and_extracts_a_file() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let session = format!("layerlens-extract-{}", std::process::id());
+    let cmd = format!(
+        "env -u CI XDG_CONFIG_HOME=/nonexistent {} {}",
+        env!("CARGO_BIN_EXE_layerlens"),
+        testdata("classic.docker.tar")
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &cmd,
+    ]);
+    let _guard = KillOnDrop(session.clone());
+    let keys = |k: &[&str]| {
+        let mut args = vec!["send-keys", "-t", &session];
+        args.extend_from_slice(k);
+        tmux(&args);
+    };
+    let typed = |text: &str| {
+        tmux(&["send-keys", "-t", &session, "-l", text]);
+    };
+    wait_for(&session, "Image efficiency score");
+    // Layer 3 wrote /etc/layerlens/app.conf ("mode=debug\n", 11 bytes).
+    keys(&["j", "j", "j"]);
+    wait_for(&session, "Layer: 3 of 13");
+    keys(&["/"]);
+    typed("app.conf");
+    keys(&["Enter"]);
+    let s = wait_for(&session, "search 'app.conf': 1 of 1");
+    assert!(s.contains("search 'app.conf': 1 of 1"), "{s}");
+    keys(&["v"]);
+    let s = wait_for(&session, "app.conf (layer 3)");
+    assert!(s.contains("/etc/layerlens/app.conf (layer 3)"), "{s}");
+    // The file's one line, alone on its row of the overlay.
+    assert!(s.lines().any(|l| l.contains("│mode=debug ")), "{s}");
+    keys(&["Escape"]);
+    // Extract to a new path.
+    let out = dir.path().join("out.conf");
+    let extract = |to: &std::path::Path| {
+        keys(&["C-e"]);
+        wait_for(&session, "Extract to path:");
+        typed(to.to_str().unwrap());
+        keys(&["Enter"]);
+    };
+    extract(&out);
+    let s = wait_for(&session, "wrote 11 bytes");
+    assert!(s.contains("wrote 11 bytes to"), "{s}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"mode=debug\n");
+    // It exists now: n keeps it, y overwrites it.
+    std::fs::write(&out, b"keep").unwrap();
+    extract(&out);
+    let s = wait_for(&session, "overwrite? (y/n)");
+    assert!(s.contains("exists, overwrite? (y/n)"), "{s}");
+    keys(&["n"]);
+    let s = wait_for(&session, "not extracted");
+    assert!(s.contains("not extracted"), "{s}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"keep");
+    extract(&out);
+    wait_for(&session, "overwrite? (y/n)");
+    keys(&["y"]);
+    let s = wait_for(&session, "wrote 11 bytes");
+    assert!(s.contains("wrote 11 bytes to"), "{s}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"mode=debug\n");
+    // A symlink at the destination is refused, and what it points to is untouched.
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, b"untouched").unwrap();
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    extract(&link);
+    let s = wait_for(&session, "a symlink");
+    assert!(s.contains("is a directory or a symlink"), "{s}");
+    assert_eq!(std::fs::read(&victim).unwrap(), b"untouched");
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["link", "out.conf", "victim"]);
+    keys(&["q"]);
+}
