@@ -1001,3 +1001,67 @@ fn real_binary_views_and_extracts_a_file() {
     assert_eq!(names, ["link", "out.conf", "victim"]);
     keys(&["q"]);
 }
+
+/// The real binary reads a dive config (dive's own spellings) from `$XDG_CONFIG_HOME`, and a bad
+/// one is an error naming the file, exit 2, before the terminal changes mode.
+#[test]
+fn real_binary_reads_a_dive_config_from_xdg_config_home() {
+    if !have_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("layerlens")).unwrap();
+    let config = home.path().join("layerlens/config.yaml");
+    std::fs::write(
+        &config,
+        "log:\n  enabled: false\nkeybinding:\n  quit: Ctrl+Q\n  toggle-view: Tab\n  \
+         page-down: PgDn\ndiff:\n  hide:\n    - unmodified\nlayer:\n  \
+         show-aggregated-changes: true\n",
+    )
+    .unwrap();
+    let session = format!("layerlens-config-{}", std::process::id());
+    let script = format!(
+        "env -u CI XDG_CONFIG_HOME={} {} {}; echo \"exit=$?\"; echo done-done; sleep 30",
+        home.path().display(),
+        env!("CARGO_BIN_EXE_layerlens"),
+        testdata("classic.docker.tar"),
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    let _guard = KillOnDrop(session.clone());
+    let s = wait_for(&session, "Image efficiency score");
+    assert!(
+        s.contains("Aggregated Layer Contents · hiding unmodified"),
+        "{s}"
+    );
+    // q is no longer quit (it is typed nowhere: nothing happens); ctrl+q is.
+    tmux(&["send-keys", "-t", &session, "q"]);
+    std::thread::sleep(Duration::from_millis(300));
+    let s = tmux(&["capture-pane", "-p", "-t", &session]);
+    assert!(!s.contains("done-done"), "q quit:\n{s}");
+    tmux(&["send-keys", "-t", &session, "C-q"]);
+    let s = wait_for(&session, "done-done");
+    assert!(s.contains("exit=0"), "{s}");
+    drop(_guard);
+    // A bad value: one line naming the file and the key, exit 2.
+    std::fs::write(&config, "keybinding:\n  quit: Hyper+Q\n").unwrap();
+    let (s, flags) = run_to_exit(
+        "badconfig",
+        &format!("XDG_CONFIG_HOME={}", home.path().display()),
+        &testdata("classic.docker.tar"),
+    );
+    assert!(s.contains("exit=2"), "{s}");
+    assert!(s.contains("config.yaml") && s.contains("quit"), "{s}");
+    assert_eq!(flags, "0 0");
+}
