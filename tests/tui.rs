@@ -751,6 +751,8 @@ fn help_scrolls_through_every_binding_with_its_current_keys() {
         "{seen}"
     );
     assert!(seen.contains("config.yaml"), "the footer is reached");
+    assert!(seen.contains("enter shows the file in the tree"), "{seen}");
+    assert!(seen.contains("y overwrites"), "{seen}");
 }
 
 /// The foreground colours (as palette indexes: 2 is green) of the SGR sequences in a

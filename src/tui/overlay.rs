@@ -13,8 +13,10 @@ use crate::analysis::hidden::HiddenBy;
 use crate::index::{path, Change};
 
 /// Lines after the bindings in the help.
-const HELP_FOOTER: [&str; 4] = [
+const HELP_FOOTER: [&str; 6] = [
     "",
+    "In the wasted-bytes list, enter shows the file in the tree of the layer that wrote it.",
+    "At the overwrite prompt, y overwrites; any other key keeps the file.",
     "Terminals send ctrl+m as enter: in the file tree, enter toggles modified files, as in dive.",
     "Mouse: the wheel scrolls, a click selects (a second click collapses a directory).",
     "Keys: $XDG_CONFIG_HOME/layerlens/config.yaml, `keybinding: {name: keys}` with dive's names.",
