@@ -435,8 +435,41 @@ fn a_directory_with_100k_files_renders_and_scrolls_fast() {
 // --- the real binary in tmux -------------------------------------------------------------
 
 fn tmux(args: &[&str]) -> String {
+    if args.first() == Some(&"new-session") {
+        // Tests run in parallel: a session started just as another test kills the last one
+        // can land on the exiting tmux server and vanish. Start it again then.
+        let session = args
+            .iter()
+            .position(|a| *a == "-s")
+            .map(|i| args[i + 1])
+            .expect("a named session");
+        for _ in 0..5 {
+            let _ = Command::new("tmux").args(args).output().expect("tmux runs");
+            std::thread::sleep(Duration::from_millis(100));
+            let alive = Command::new("tmux")
+                .args(["has-session", "-t", session])
+                .status()
+                .is_ok_and(|s| s.success());
+            if alive {
+                break;
+            }
+        }
+        return String::new();
+    }
     let out = Command::new("tmux").args(args).output().expect("tmux runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Waits until every needle is on screen at once (a capture can catch a frame half drawn).
+fn wait_for_all(session: &str, needles: &[&str]) -> String {
+    let start = Instant::now();
+    loop {
+        let s = tmux(&["capture-pane", "-p", "-t", session]);
+        if needles.iter().all(|n| s.contains(n)) || start.elapsed() > Duration::from_secs(20) {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 fn wait_for(session: &str, needle: &str) -> String {
@@ -857,7 +890,7 @@ fn real_binary_quits_cleanly_and_honours_no_color() {
         assert!(s.contains("Layer: 4 of 13"), "{s}");
         // Resized to 80×24: redrawn to fit, with the narrow tree's layout.
         tmux(&["resize-window", "-t", &session, "-x", "80", "-y", "24"]);
-        let s = wait_for(&session, "│Filetree");
+        let s = wait_for_all(&session, &["│Filetree", "Image Details", "q Quit"]);
         assert!(
             s.contains("│Filetree") && s.contains("Image Details"),
             "{s}"
@@ -954,7 +987,7 @@ fn real_binary_views_and_extracts_a_file() {
     let s = wait_for(&session, "search 'app.conf': 1 of 1");
     assert!(s.contains("search 'app.conf': 1 of 1"), "{s}");
     keys(&["v"]);
-    let s = wait_for(&session, "app.conf (layer 3)");
+    let s = wait_for_all(&session, &["app.conf (layer 3)", "│mode=debug "]);
     assert!(s.contains("/etc/layerlens/app.conf (layer 3)"), "{s}");
     // The file's one line, alone on its row of the overlay.
     assert!(s.lines().any(|l| l.contains("│mode=debug ")), "{s}");
@@ -1055,7 +1088,6 @@ fn real_binary_reads_a_dive_config_from_xdg_config_home() {
     tmux(&["send-keys", "-t", &session, "C-q"]);
     let s = wait_for(&session, "done-done");
     assert!(s.contains("exit=0"), "{s}");
-    drop(_guard);
     // A bad value: one line naming the file and the key, exit 2.
     std::fs::write(&config, "keybinding:\n  quit: Hyper+Q\n").unwrap();
     let (s, flags) = run_to_exit(
