@@ -1,6 +1,7 @@
 //! TUI hot paths on a generated image: building the first frame's model and drawing it, and
 //! one key press (update + draw) for each kind of key: a layer switch (its view computed
-//! afresh, and cached), the aggregated view, scrolling, toggles, collapse all, the filter.
+//! afresh, and cached), the aggregated view, scrolling, toggles, collapse all, the filter, a
+//! character typed into the search.
 //! Set LAYERLENS_BENCH_IMAGE to a big image (e.g. the 200k-file /tmp/bench-200k.tar from
 //! gen_bench_image.py); the default is the small testdata image.
 //!
@@ -115,6 +116,22 @@ fn bench(c: &mut Criterion) {
     update(&mut app, Action::StartFilter);
     let mut typed = false;
     g.bench_function("key_filter_char", |b| {
+        b.iter(|| {
+            typed = !typed;
+            let a = if typed {
+                Action::InputChar('9')
+            } else {
+                Action::InputBackspace
+            };
+            press(&mut app, &mut term, a)
+        })
+    });
+    update(&mut app, Action::InputCancel);
+    // Search as you type: every character searches every path and jumps to the first match.
+    update(&mut app, Action::StartSearch);
+    update(&mut app, Action::InputChar('f'));
+    let mut typed = false;
+    g.bench_function("key_search_char", |b| {
         b.iter(|| {
             typed = !typed;
             let a = if typed {

@@ -106,7 +106,31 @@ fn main_screen_fits_80x24_and_redraws_on_resize() {
     let s = screen(&app);
     assert!(s.contains("Layers"));
     assert!(s.contains("Image Details"));
+    // The tree pane is 38 columns: the attributes would leave no room for names, so they are
+    // left out, and the names are there.
+    assert!(s.contains("│Filetree") && !s.contains("Permission"), "{s}");
+    assert!(s.contains("└── bin"), "{s}");
     insta::assert_snapshot!(draw(&app).backend());
+    // Wrapped (ctrl+p), rows carry their attributes again, over several lines.
+    update(&mut app, Action::ToggleWrap);
+    let s = screen(&app);
+    assert!(s.contains("Permission") && s.contains("drwxr-xr-x"), "{s}");
+    // Wide again: attributes and names side by side.
+    run(
+        &mut app,
+        &[
+            Action::ToggleWrap,
+            Action::Resize {
+                width: 120,
+                height: 40,
+            },
+        ],
+    );
+    let s = screen(&app);
+    assert!(
+        s.contains("drwxr-xr-x       0:0      1.98 MB  └── bin"),
+        "{s}"
+    );
 }
 
 #[test]
@@ -144,6 +168,10 @@ fn filter_search_and_collapse() {
     for c in "models".chars() {
         update(&mut app, Action::InputChar(c));
     }
+    // While typing, the tree is already on the match and the status line counts matches.
+    let s = screen(&app);
+    assert!(s.contains("Search: models█  1 match "), "{s}");
+    assert!(tree_text(&s).contains("models.py"), "{s}");
     update(&mut app, Action::InputSubmit);
     let b = app.browse.as_ref().unwrap();
     let sel = b.tree.selected_row().unwrap().node;
@@ -407,8 +435,41 @@ fn a_directory_with_100k_files_renders_and_scrolls_fast() {
 // --- the real binary in tmux -------------------------------------------------------------
 
 fn tmux(args: &[&str]) -> String {
+    if args.first() == Some(&"new-session") {
+        // Tests run in parallel: a session started just as another test kills the last one
+        // can land on the exiting tmux server and vanish. Start it again then.
+        let session = args
+            .iter()
+            .position(|a| *a == "-s")
+            .map(|i| args[i + 1])
+            .expect("a named session");
+        for _ in 0..5 {
+            let _ = Command::new("tmux").args(args).output().expect("tmux runs");
+            std::thread::sleep(Duration::from_millis(100));
+            let alive = Command::new("tmux")
+                .args(["has-session", "-t", session])
+                .status()
+                .is_ok_and(|s| s.success());
+            if alive {
+                break;
+            }
+        }
+        return String::new();
+    }
     let out = Command::new("tmux").args(args).output().expect("tmux runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Waits until every needle is on screen at once (a capture can catch a frame half drawn).
+fn wait_for_all(session: &str, needles: &[&str]) -> String {
+    let start = Instant::now();
+    loop {
+        let s = tmux(&["capture-pane", "-p", "-t", session]);
+        if needles.iter().all(|n| s.contains(n)) || start.elapsed() > Duration::from_secs(20) {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 fn wait_for(session: &str, needle: &str) -> String {
@@ -636,4 +697,405 @@ fn a_long_command_is_wrapped_whole_or_says_it_is_cut_and_v_shows_it() {
     assert!(s.contains("Layer 6 command"), "{s}");
     assert!(s.contains("config.mk"), "{s}");
     insta::assert_snapshot!(draw(&app).backend());
+}
+
+/// Any size draws (a panic in a draw would leave a broken terminal): each screen at sizes down to
+/// 1×1, and back to 80×24 whole.
+#[test]
+fn tiny_terminals_draw_without_panicking_and_grow_back() {
+    let mut app = app(120, 40);
+    let states: Vec<Vec<Action>> = vec![
+        vec![],
+        vec![Action::ToggleView, Action::PageDown, Action::ToggleWrap],
+        vec![Action::ShowHelp, Action::PageDown],
+        vec![Action::ShowWaste, Action::Down],
+        vec![Action::ToggleView, Action::ShowWhy],
+        vec![Action::StartSearch, Action::InputChar('b')],
+        vec![Action::StartFilter, Action::InputChar('x')],
+    ];
+    for (w, h) in [
+        (1, 1),
+        (2, 2),
+        (10, 3),
+        (20, 5),
+        (30, 8),
+        (40, 10),
+        (79, 23),
+    ] {
+        for actions in &states {
+            update(
+                &mut app,
+                Action::Resize {
+                    width: w,
+                    height: h,
+                },
+            );
+            run(&mut app, actions);
+            let s = screen(&app);
+            assert_eq!(s.lines().count(), h as usize);
+            if (w, h) == (40, 10) && actions.is_empty() {
+                assert!(s.contains("Layers"), "{s}");
+            }
+            run(&mut app, &[Action::InputCancel, Action::CloseOverlay]);
+        }
+    }
+    update(
+        &mut app,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    let s = screen(&app);
+    assert!(
+        s.contains("Layer Details") && s.contains("Image Details"),
+        "{s}"
+    );
+}
+
+/// The help lists every binding with the keys it has now (a rebinding shows), scrolled to the end
+/// on a small screen.
+#[test]
+fn help_scrolls_through_every_binding_with_its_current_keys() {
+    use layerlens::tui::keymap::COMMANDS;
+    let mut app = app(80, 24);
+    app.keymap.bind("quit", "ctrl+q, Q").unwrap();
+    update(&mut app, Action::ShowHelp);
+    let mut seen = String::new();
+    let mut pages = 0;
+    loop {
+        seen.push_str(&screen(&app));
+        let before = format!("{:?}", app.browse.as_ref().unwrap().overlay);
+        update(&mut app, Action::PageDown);
+        if format!("{:?}", app.browse.as_ref().unwrap().overlay) == before {
+            break;
+        }
+        pages += 1;
+    }
+    assert!(pages >= 1, "24 rows cannot hold the whole help");
+    for (name, _, _) in COMMANDS {
+        let keys: Vec<String> = app.keymap.keys(name).iter().map(|k| k.label()).collect();
+        assert!(!keys.is_empty(), "{name} has a key");
+        let want = format!("{name:<26} {}", keys.join(" "));
+        assert!(seen.contains(&want), "'{want}' in the help:\n{seen}");
+    }
+    assert!(
+        seen.contains(&format!("{:<26} ctrl+q Q ", "quit")),
+        "{seen}"
+    );
+    assert!(seen.contains("config.yaml"), "the footer is reached");
+    assert!(seen.contains("enter shows the file in the tree"), "{seen}");
+    assert!(seen.contains("y overwrites"), "{seen}");
+}
+
+/// The foreground colours (as palette indexes: 2 is green) of the SGR sequences in a
+/// `capture-pane -e` screen.
+fn fg_colours(screen: &str) -> Vec<u16> {
+    let mut out = Vec::new();
+    for seq in screen.split("\x1b[").skip(1) {
+        let Some(end) = seq.find(|c: char| !(c.is_ascii_digit() || c == ';')) else {
+            continue;
+        };
+        if !seq[end..].starts_with('m') {
+            continue;
+        }
+        let params: Vec<u16> = seq[..end]
+            .split(';')
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        let mut i = 0;
+        while i < params.len() {
+            match params[i] {
+                p @ 30..=37 => out.push(p - 30),
+                p @ 90..=97 => out.push(p - 90 + 8),
+                // 38;5;N, 38;2;R;G;B (an RGB colour is pushed as 256), and 48 (background).
+                c @ (38 | 48) => {
+                    let (n, skip) = match params.get(i + 1) {
+                        Some(5) => (params.get(i + 2).copied().unwrap_or(0), 2),
+                        _ => (256, 4),
+                    };
+                    if c == 38 {
+                        out.push(n);
+                    }
+                    i += skip;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The real binary quits on q with the terminal restored, and NO_COLOR (set and not empty) draws
+/// no colour at all, while without it added files are green. Mouse clicks and the wheel arrive
+/// through the terminal and move the selection.
+#[test]
+fn real_binary_quits_cleanly_and_honours_no_color() {
+    if !have_tmux() {
+        return;
+    }
+    for no_color in ["", "1"] {
+        let session = format!("layerlens-quit{no_color}-{}", std::process::id());
+        let script = format!(
+            "env -u CI -u NO_COLOR XDG_CONFIG_HOME=/nonexistent {} {} {}; \
+             echo \"exit=$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; \
+             echo; echo done-done; sleep 30",
+            if no_color.is_empty() {
+                String::new()
+            } else {
+                format!("NO_COLOR={no_color}")
+            },
+            env!("CARGO_BIN_EXE_layerlens"),
+            testdata("classic.docker.tar"),
+        );
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "sh",
+            "-c",
+            &script,
+        ]);
+        let _guard = KillOnDrop(session.clone());
+        let s = wait_for(&session, "Image efficiency score");
+        assert!(s.contains("Image efficiency score"), "{s}");
+        let styled = tmux(&["capture-pane", "-p", "-e", "-t", &session]);
+        let colours = fg_colours(&styled);
+        if no_color.is_empty() {
+            assert!(colours.contains(&2), "added files are green: {colours:?}");
+        } else {
+            assert!(colours.is_empty(), "NO_COLOR: no colour, got {colours:?}");
+            // Still usable: the selection is shown reversed.
+            assert!(styled.contains("\x1b[7m"), "{styled:?}");
+        }
+        // The mouse, as the terminal reports it (SGR 1006, 1-based cells): a click on the
+        // layers pane's fourth row selects layer 3, the wheel down over it moves to layer 4.
+        tmux(&[
+            "send-keys",
+            "-t",
+            &session,
+            "-l",
+            "\x1b[<0;10;6M\x1b[<0;10;6m",
+        ]);
+        let s = wait_for(&session, "Layer: 3 of 13");
+        assert!(s.contains("Layer: 3 of 13"), "{s}");
+        tmux(&["send-keys", "-t", &session, "-l", "\x1b[<65;10;6M"]);
+        let s = wait_for(&session, "Layer: 4 of 13");
+        assert!(s.contains("Layer: 4 of 13"), "{s}");
+        // Resized to 80×24: redrawn to fit, with the narrow tree's layout.
+        tmux(&["resize-window", "-t", &session, "-x", "80", "-y", "24"]);
+        let s = wait_for_all(&session, &["│Filetree", "Image Details", "q Quit"]);
+        assert!(
+            s.contains("│Filetree") && s.contains("Image Details"),
+            "{s}"
+        );
+        assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
+        tmux(&["send-keys", "-t", &session, "q"]);
+        let s = wait_for(&session, "done-done");
+        assert!(s.contains("exit=0"), "{s}");
+        assert!(
+            s.lines().any(|l| l.trim() == "icanon echo"),
+            "cooked mode again:\n{s}"
+        );
+        let flags = tmux(&[
+            "display-message",
+            "-p",
+            "-t",
+            &session,
+            "#{alternate_on} #{mouse_any_flag}",
+        ]);
+        assert_eq!(flags.trim(), "0 0", "main screen, no mouse reporting");
+    }
+}
+
+/// A text file or a command holding escape sequences is shown escaped, and no control
+/// character reaches a cell of any screen (titles and messages included).
+#[test]
+fn escape_sequences_in_a_file_or_a_title_never_reach_the_terminal() {
+    let mut app = app(100, 30);
+    update(
+        &mut app,
+        Action::FileRead {
+            title: "t\x1b[2Jx".into(),
+            text: "plain\nesc\x1b[31mred\x1b[0m bell\x07 cr\rover del\x7f c1\u{9b}31m\tend\n"
+                .into(),
+        },
+    );
+    let s = screen(&app);
+    assert!(
+        s.contains(r"esc\x1b[31mred\x1b[0m bell\x07 cr\x0dover del\x7f c1\x9b31m    end"),
+        "{s}"
+    );
+    // The title is not laid out as text: its escape is replaced.
+    assert!(s.contains("t?[2Jx"), "{s}");
+    let t = draw(&app);
+    assert!(t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .all(|c| !c.symbol().chars().any(char::is_control)));
+}
+
+/// The real binary reads a file back from its layer (v) and extracts it (ctrl+e) to exactly the
+/// typed path: an existing file only after y, never through a symlink.
+#[test]
+fn real_binary_views_and_extracts_a_file() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let session = format!("layerlens-extract-{}", std::process::id());
+    let cmd = format!(
+        "env -u CI XDG_CONFIG_HOME=/nonexistent {} {}",
+        env!("CARGO_BIN_EXE_layerlens"),
+        testdata("classic.docker.tar")
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &cmd,
+    ]);
+    let _guard = KillOnDrop(session.clone());
+    let keys = |k: &[&str]| {
+        let mut args = vec!["send-keys", "-t", &session];
+        args.extend_from_slice(k);
+        tmux(&args);
+    };
+    let typed = |text: &str| {
+        tmux(&["send-keys", "-t", &session, "-l", text]);
+    };
+    wait_for(&session, "Image efficiency score");
+    // Layer 3 wrote /etc/layerlens/app.conf ("mode=debug\n", 11 bytes).
+    keys(&["j", "j", "j"]);
+    wait_for(&session, "Layer: 3 of 13");
+    keys(&["/"]);
+    typed("app.conf");
+    keys(&["Enter"]);
+    let s = wait_for(&session, "search 'app.conf': 1 of 1");
+    assert!(s.contains("search 'app.conf': 1 of 1"), "{s}");
+    keys(&["v"]);
+    let s = wait_for_all(&session, &["app.conf (layer 3)", "│mode=debug "]);
+    assert!(s.contains("/etc/layerlens/app.conf (layer 3)"), "{s}");
+    // The file's one line, alone on its row of the overlay.
+    assert!(s.lines().any(|l| l.contains("│mode=debug ")), "{s}");
+    keys(&["Escape"]);
+    // Extract to a new path.
+    let out = dir.path().join("out.conf");
+    let extract = |to: &std::path::Path| {
+        keys(&["C-e"]);
+        wait_for(&session, "Extract to path:");
+        typed(to.to_str().unwrap());
+        keys(&["Enter"]);
+    };
+    extract(&out);
+    let s = wait_for(&session, "wrote 11 bytes");
+    assert!(s.contains("wrote 11 bytes to"), "{s}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"mode=debug\n");
+    // It exists now: n keeps it, y overwrites it.
+    std::fs::write(&out, b"keep").unwrap();
+    extract(&out);
+    let s = wait_for(&session, "overwrite? (y/n)");
+    assert!(s.contains("exists, overwrite? (y/n)"), "{s}");
+    keys(&["n"]);
+    let s = wait_for(&session, "not extracted");
+    assert!(s.contains("not extracted"), "{s}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"keep");
+    extract(&out);
+    wait_for(&session, "overwrite? (y/n)");
+    keys(&["y"]);
+    let s = wait_for(&session, "wrote 11 bytes");
+    assert!(s.contains("wrote 11 bytes to"), "{s}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"mode=debug\n");
+    // A symlink at the destination is refused, and what it points to is untouched.
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, b"untouched").unwrap();
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    extract(&link);
+    let s = wait_for(&session, "a symlink");
+    assert!(s.contains("is a directory or a symlink"), "{s}");
+    assert_eq!(std::fs::read(&victim).unwrap(), b"untouched");
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["link", "out.conf", "victim"]);
+    keys(&["q"]);
+}
+
+/// The real binary reads a dive config (dive's own spellings) from `$XDG_CONFIG_HOME`, and a bad
+/// one is an error naming the file, exit 2, before the terminal changes mode.
+#[test]
+fn real_binary_reads_a_dive_config_from_xdg_config_home() {
+    if !have_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("layerlens")).unwrap();
+    let config = home.path().join("layerlens/config.yaml");
+    std::fs::write(
+        &config,
+        "log:\n  enabled: false\nkeybinding:\n  quit: Ctrl+Q\n  toggle-view: Tab\n  \
+         page-down: PgDn\ndiff:\n  hide:\n    - unmodified\nlayer:\n  \
+         show-aggregated-changes: true\n",
+    )
+    .unwrap();
+    let session = format!("layerlens-config-{}", std::process::id());
+    let script = format!(
+        "env -u CI XDG_CONFIG_HOME={} {} {}; echo \"exit=$?\"; echo done-done; sleep 30",
+        home.path().display(),
+        env!("CARGO_BIN_EXE_layerlens"),
+        testdata("classic.docker.tar"),
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    let _guard = KillOnDrop(session.clone());
+    let s = wait_for(&session, "Image efficiency score");
+    assert!(
+        s.contains("Aggregated Layer Contents · hiding unmodified"),
+        "{s}"
+    );
+    // q is no longer quit (it is typed nowhere: nothing happens); ctrl+q is.
+    tmux(&["send-keys", "-t", &session, "q"]);
+    std::thread::sleep(Duration::from_millis(300));
+    let s = tmux(&["capture-pane", "-p", "-t", &session]);
+    assert!(!s.contains("done-done"), "q quit:\n{s}");
+    tmux(&["send-keys", "-t", &session, "C-q"]);
+    let s = wait_for(&session, "done-done");
+    assert!(s.contains("exit=0"), "{s}");
+    // A bad value: one line naming the file and the key, exit 2.
+    std::fs::write(&config, "keybinding:\n  quit: Hyper+Q\n").unwrap();
+    let (s, flags) = run_to_exit(
+        "badconfig",
+        &format!("XDG_CONFIG_HOME={}", home.path().display()),
+        &testdata("classic.docker.tar"),
+    );
+    assert!(s.contains("exit=2"), "{s}");
+    assert!(s.contains("config.yaml") && s.contains("quit"), "{s}");
+    assert_eq!(flags, "0 0");
 }

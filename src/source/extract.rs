@@ -248,6 +248,12 @@ pub fn extract_to(
     }
     let mut opts = OpenOptions::new();
     opts.write(true);
+    // A symlink put at `dest` after the check above is not followed either: the open fails.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NOFOLLOW);
+    }
     if overwrite {
         opts.create(true).truncate(true);
     } else {
@@ -348,5 +354,33 @@ mod tests {
         let missing = dir.path().join("missing.bin");
         assert!(extract_to(&image, layer, b"no/such/file", &missing, false).is_err());
         assert!(!missing.exists());
+    }
+
+    /// A symlink at the destination is never followed, whether it points at a file or nowhere,
+    /// and even when overwriting was confirmed.
+    #[cfg(unix)]
+    #[test]
+    fn extract_never_writes_through_a_symlink_at_the_destination() {
+        let image = classic("classic.docker.tar");
+        let (layer, p, _) = some_file(&image);
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let victim = outside.path().join("victim");
+        std::fs::write(&victim, b"keep me").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        for overwrite in [false, true] {
+            let e = extract_to(&image, layer, &p, &link, overwrite).unwrap_err();
+            assert!(e.to_string().contains("symlink"), "{e}");
+        }
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
+        let nowhere = outside.path().join("created");
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink(&nowhere, &dangling).unwrap();
+        for overwrite in [false, true] {
+            assert!(extract_to(&image, layer, &p, &dangling, overwrite).is_err());
+        }
+        assert!(!nowhere.exists());
+        assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 1);
     }
 }

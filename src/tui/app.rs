@@ -213,6 +213,8 @@ pub struct Browse {
     pub overlay: Option<Overlay>,
     pub input: Option<Input>,
     pub search: Option<Search>,
+    /// The selected node and the focus when the search prompt opened: esc goes back there.
+    pub search_from: Option<(Option<NodeId>, Pane)>,
 }
 
 /// The whole UI state.
@@ -396,6 +398,7 @@ pub fn update(app: &mut App, action: Action) {
                 overlay: None,
                 input: None,
                 search: None,
+                search_from: None,
             });
             return;
         }
@@ -571,6 +574,7 @@ pub fn update(app: &mut App, action: Action) {
             b.search = None;
         }
         Action::StartSearch => {
+            b.search_from = Some((b.selected_node(), b.focus));
             b.input = Some(Input {
                 prompt: Prompt::Search,
                 text: String::new(),
@@ -598,28 +602,47 @@ pub fn update(app: &mut App, action: Action) {
                     return;
                 }
                 input.text.push(c);
-                if input.prompt == Prompt::Filter {
-                    let text = input.text.clone();
-                    b.tree.set_filter(tree, &text);
-                    b.tree.scroll_to_selection(tree_h);
+                let text = input.text.clone();
+                match input.prompt {
+                    Prompt::Filter => {
+                        b.tree.set_filter(tree, &text);
+                        b.tree.scroll_to_selection(tree_h);
+                    }
+                    Prompt::Search => search_as_you_type(b, &text, tree_h),
+                    _ => {}
                 }
             }
         }
         Action::InputBackspace => {
             if let Some(input) = &mut b.input {
                 input.text.pop();
-                if input.prompt == Prompt::Filter {
-                    let text = input.text.clone();
-                    b.tree.set_filter(tree, &text);
-                    b.tree.scroll_to_selection(tree_h);
+                let text = input.text.clone();
+                match input.prompt {
+                    Prompt::Filter => {
+                        b.tree.set_filter(tree, &text);
+                        b.tree.scroll_to_selection(tree_h);
+                    }
+                    Prompt::Search => search_as_you_type(b, &text, tree_h),
+                    _ => {}
                 }
             }
         }
         Action::InputCancel => {
             if let Some(input) = b.input.take() {
-                if input.prompt == Prompt::Filter {
-                    b.tree.set_filter(tree, "");
-                    b.tree.scroll_to_selection(tree_h);
+                match input.prompt {
+                    Prompt::Filter => {
+                        b.tree.set_filter(tree, "");
+                        b.tree.scroll_to_selection(tree_h);
+                    }
+                    // Back to where the search started.
+                    Prompt::Search => {
+                        b.search = None;
+                        if let Some((node, focus)) = b.search_from.take() {
+                            return_to(b, node, tree_h);
+                            b.focus = focus;
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
@@ -630,6 +653,7 @@ pub fn update(app: &mut App, action: Action) {
             match input.prompt {
                 Prompt::Filter => {}
                 Prompt::Search => {
+                    b.search_from = None;
                     let hits = b.tree.search(tree, &input.text);
                     if hits.is_empty() {
                         app.message = Some(format!("no path matches '{}'", input.text));
@@ -651,7 +675,8 @@ pub fn update(app: &mut App, action: Action) {
                         start_extract(app, PathBuf::from(input.text.trim()), false);
                     }
                 }
-                Prompt::Overwrite(dest) => start_extract(app, dest, true),
+                // Only an explicit y overwrites: enter keeps the file.
+                Prompt::Overwrite(_) => app.message = Some("not extracted".into()),
             }
         }
         Action::SearchNext | Action::SearchPrev => match &b.search {
@@ -703,6 +728,37 @@ pub fn update(app: &mut App, action: Action) {
         }
         _ => {}
     }
+}
+
+/// Searches as each character is typed: the tree jumps to the first match; with none (or an
+/// empty needle), back to where the search started.
+fn search_as_you_type(b: &mut Browse, needle: &str, tree_h: usize) {
+    let hits = b.tree.search(&b.image.tree, needle);
+    if hits.is_empty() {
+        b.search = None;
+        if let Some((node, _)) = b.search_from {
+            return_to(b, node, tree_h);
+        }
+        return;
+    }
+    b.search = Some(Search {
+        needle: needle.to_string(),
+        hits,
+        pos: 0,
+    });
+    b.focus = Pane::Tree;
+    jump_to_hit(b, 0, tree_h);
+}
+
+/// Selects `node` again (the row it was on when nothing was selected).
+fn return_to(b: &mut Browse, node: Option<NodeId>, tree_h: usize) {
+    match node {
+        Some(n) => {
+            b.tree.reveal(&b.image.tree, n);
+        }
+        None => b.tree.select(0),
+    }
+    b.tree.scroll_to_selection(tree_h);
 }
 
 fn jump_to_hit(b: &mut Browse, pos: usize, tree_h: usize) {
@@ -1012,6 +1068,13 @@ mod tests {
         assert!(app.message.as_deref().unwrap().contains("overwrite"));
         update(&mut app, Action::InputChar('n'));
         assert!(app.effects.is_empty());
+        assert_eq!(app.message.as_deref(), Some("not extracted"));
+        // Enter is not a yes.
+        update(&mut app, exists());
+        update(&mut app, Action::InputSubmit);
+        assert!(app.effects.is_empty());
+        assert!(b(&app).input.is_none());
+        assert_eq!(app.message.as_deref(), Some("not extracted"));
         update(&mut app, exists());
         update(&mut app, Action::InputChar('y'));
         assert!(matches!(
@@ -1029,6 +1092,79 @@ mod tests {
         update(&mut app, Action::StartExtract);
         assert!(b(&app).input.is_none());
         assert!(app.message.as_deref().unwrap().contains("regular file"));
+    }
+
+    /// Every hidden file's why view names the layer that wrote it and the one that hid it,
+    /// whether that layer deleted it, its directory, or wrote over it.
+    #[test]
+    fn why_names_the_writer_and_the_hider_of_every_hidden_file() {
+        use crate::analysis::hidden::HiddenBy;
+        let app = classic(120, 40, Config::default());
+        let a = b(&app).analysis.clone().unwrap();
+        let mut kinds = std::collections::HashSet::new();
+        for h in &a.hidden {
+            let rows = b(&app).why_rows(h.node);
+            assert!(
+                rows.iter()
+                    .any(|&(l, c, n)| l == h.layer && c != Change::Removed && n == h.size),
+                "{} written by {}: {rows:?}",
+                h.path,
+                h.layer
+            );
+            let want = match h.hidden_by {
+                HiddenBy::Overwritten => Change::Modified,
+                HiddenBy::Deleted | HiddenBy::DirectoryRemoved => Change::Removed,
+            };
+            assert!(
+                rows.iter()
+                    .any(|&(l, c, _)| l == h.hidden_by_layer && c == want),
+                "{} hidden by {} ({:?}): {rows:?}",
+                h.path,
+                h.hidden_by_layer,
+                h.hidden_by
+            );
+            kinds.insert(format!("{:?}", h.hidden_by));
+        }
+        assert_eq!(
+            kinds.len(),
+            3,
+            "deleted, directory removed, overwritten: {kinds:?}"
+        );
+    }
+
+    /// pgup / pgdn page through the layers in the layers pane, and through the rows in the tree.
+    #[test]
+    fn page_keys_work_in_both_panes() {
+        let mut app = classic(120, 40, Config::default());
+        let page = app.layers_height();
+        assert_eq!(page, 10);
+        update(&mut app, Action::PageDown);
+        assert_eq!(b(&app).layer, 10);
+        assert_eq!(b(&app).layer_offset, 1, "the selected layer is on screen");
+        update(&mut app, Action::PageDown);
+        assert_eq!(b(&app).layer, 12, "stops at the last layer");
+        update(&mut app, Action::PageUp);
+        assert_eq!(b(&app).layer, 2);
+        update(&mut app, Action::PageUp);
+        assert_eq!((b(&app).layer, b(&app).layer_offset), (0, 0));
+        // The last layer's tree has many rows.
+        update(&mut app, Action::PageDown);
+        update(&mut app, Action::PageDown);
+        update(&mut app, Action::ToggleView);
+        let rows = app.tree_height();
+        assert!(b(&app).tree.rows().len() > 3 * rows);
+        // The selection stayed on the node it was on (bin/).
+        let start = b(&app).tree.selected();
+        assert_eq!(selected_path(&app), "bin");
+        update(&mut app, Action::PageDown);
+        assert_eq!(b(&app).tree.selected(), start + rows);
+        assert_eq!(b(&app).layer, 12, "the tree's keys leave the layer alone");
+        update(&mut app, Action::PageDown);
+        update(&mut app, Action::PageUp);
+        assert_eq!(b(&app).tree.selected(), start + rows);
+        update(&mut app, Action::PageUp);
+        update(&mut app, Action::PageUp);
+        assert_eq!(b(&app).tree.selected(), 0);
     }
 
     #[test]
@@ -1057,5 +1193,49 @@ mod tests {
         // The selected row is in the scroll window.
         let t = &b(&app).tree;
         assert!(t.selected() >= t.offset() && t.selected() < t.offset() + app.tree_height());
+    }
+
+    /// The tree jumps as the search is typed; no match (or esc) goes back to where it started.
+    #[test]
+    fn search_jumps_as_you_type_and_esc_goes_back() {
+        let mut app = classic(120, 40, Config::default());
+        let bb = app.browse.as_mut().unwrap();
+        bb.layer = 12;
+        bb.tree.set_layer(&bb.image.tree, 12);
+        update(&mut app, Action::ToggleCollapseAll);
+        let start = selected_path(&app);
+        assert!(!start.contains('/'), "{start}: a top-level directory");
+        assert_eq!(b(&app).focus, Pane::Layers);
+        update(&mut app, Action::StartSearch);
+        for c in "model".chars() {
+            update(&mut app, Action::InputChar(c));
+        }
+        // Still typing, and already there, inside a collapsed directory.
+        assert!(b(&app).input.is_some());
+        assert_eq!(selected_path(&app), "app/lib/models.py");
+        assert_eq!(b(&app).focus, Pane::Tree);
+        assert_eq!(b(&app).search.as_ref().unwrap().hits.len(), 1);
+        // A character that leaves no match: back to the start; backspace finds it again.
+        update(&mut app, Action::InputChar('z'));
+        assert!(b(&app).search.is_none());
+        assert_eq!(selected_path(&app), start);
+        update(&mut app, Action::InputBackspace);
+        assert_eq!(selected_path(&app), "app/lib/models.py");
+        // Esc: back where the search started, focus included.
+        update(&mut app, Action::InputCancel);
+        assert_eq!(selected_path(&app), start);
+        assert_eq!(b(&app).focus, Pane::Layers);
+        assert!(b(&app).search.is_none() && b(&app).input.is_none());
+        // Enter keeps the match, and n / N work from it.
+        update(&mut app, Action::StartSearch);
+        for c in ".py".chars() {
+            update(&mut app, Action::InputChar(c));
+        }
+        let first = selected_path(&app);
+        update(&mut app, Action::InputSubmit);
+        assert_eq!(selected_path(&app), first);
+        assert!(b(&app).search_from.is_none());
+        update(&mut app, Action::SearchNext);
+        assert_ne!(selected_path(&app), first);
     }
 }

@@ -76,11 +76,25 @@ impl Key {
             "end" => KeyCode::End,
             "backspace" => KeyCode::Backspace,
             "delete" | "del" => KeyCode::Delete,
+            "insert" | "ins" => KeyCode::Insert,
+            "backspace2" => KeyCode::Backspace,
+            "pgdown" => KeyCode::PageDown,
+            // gocui's names for punctuation, which dive's config accepts.
             "slash" => KeyCode::Char('/'),
+            "backslash" => KeyCode::Char('\\'),
+            "lsqbracket" => KeyCode::Char('['),
+            "rsqbracket" => KeyCode::Char(']'),
+            "underscore" => KeyCode::Char('_'),
+            "tilde" => KeyCode::Char('~'),
             f if f.starts_with('f') && f.len() > 1 => KeyCode::F(f[1..].parse().ok()?),
             c if c.chars().count() == 1 => KeyCode::Char(c.chars().next()?),
             _ => return None,
         };
+        // dive's own defaults are written `Ctrl+A`: a terminal sends ctrl+a and ctrl+shift+a
+        // alike, so the letter's case means nothing under ctrl.
+        if let (KeyCode::Char(c), true) = (key.code, key.ctrl) {
+            key.code = KeyCode::Char(c.to_ascii_lowercase());
+        }
         Some(key)
     }
 
@@ -100,8 +114,8 @@ impl Key {
     }
 
     /// The key as a terminal without keyboard enhancements delivers it: ctrl+m is enter, ctrl+i
-    /// is tab, ctrl+[ is esc, ctrl+/ and ctrl+_ arrive as ctrl+7, ctrl+2 and ctrl+@ as
-    /// ctrl+space.
+    /// is tab, ctrl+[ and ctrl+3 are esc, ctrl+8 is backspace, ctrl+/ and ctrl+_ arrive as
+    /// ctrl+7, ctrl+2, ctrl+@ and ctrl+~ as ctrl+space (gocui's table, which dive uses).
     pub fn canonical(self) -> Key {
         let plain = |code| Key {
             code,
@@ -118,9 +132,12 @@ impl Key {
             (KeyCode::Char('i'), true) => plain(KeyCode::Tab),
             (KeyCode::Char('['), true) => plain(KeyCode::Esc),
             (KeyCode::Char('/' | '_'), true) => ctrl('7'),
-            (KeyCode::Char('2' | '@'), true) => ctrl(' '),
+            (KeyCode::Char('3'), true) => plain(KeyCode::Esc),
+            (KeyCode::Char('8'), true) => plain(KeyCode::Backspace),
+            (KeyCode::Char('2' | '@' | '~'), true) => ctrl(' '),
             (KeyCode::Char('\\'), true) => ctrl('4'),
             (KeyCode::Char(']'), true) => ctrl('5'),
+            (KeyCode::Char('^'), true) => ctrl('6'),
             _ => self,
         }
     }
@@ -142,6 +159,9 @@ impl Key {
             KeyCode::PageDown => "pgdn".to_string(),
             KeyCode::Home => "home".to_string(),
             KeyCode::End => "end".to_string(),
+            KeyCode::Insert => "insert".to_string(),
+            KeyCode::Delete => "delete".to_string(),
+            KeyCode::Backspace => "backspace".to_string(),
             KeyCode::F(n) => format!("f{n}"),
             KeyCode::Char(c) => c.to_string(),
             _ => "?".to_string(),
@@ -320,8 +340,11 @@ pub fn map_key(map: &Keymap, ctx: Context, ev: &KeyEvent) -> Option<Action> {
     }
     let key = Key::from_event(ev);
     if ctx == Context::Input {
+        // A quit chord (ctrl+c) quits from a prompt too, as in dive; a plain `q` is typed.
+        if (key.ctrl || key.alt) && map.is("quit", &key) {
+            return Some(Action::Quit);
+        }
         return match ev.code {
-            _ if key.ctrl && key.code == KeyCode::Char('c') => Some(Action::InputCancel),
             KeyCode::Esc => Some(Action::InputCancel),
             KeyCode::Enter => Some(Action::InputSubmit),
             KeyCode::Backspace => Some(Action::InputBackspace),
@@ -495,6 +518,11 @@ mod tests {
             format!("{:?}", Some(Action::InputCancel) as Option<Action>)
         );
         assert_eq!(
+            dbg_of(map_key(&m, Context::Input, &ctrl('c'))),
+            dbg_of(Some(Action::Quit))
+        );
+        assert_eq!(dbg_of(map_key(&m, Context::Input, &ctrl('x'))), "None");
+        assert_eq!(
             dbg_of(map_key(&m, Context::Overlay, &ch('q'))),
             format!("{:?}", Some(Action::CloseOverlay) as Option<Action>)
         );
@@ -560,6 +588,102 @@ mod tests {
         let mut release = ch('j');
         release.kind = KeyEventKind::Release;
         assert_eq!(dbg_of(map_key(&m, Context::Tree, &release)), "None");
+    }
+
+    /// dive's defaults as dive itself writes them (`Ctrl+A`, `PgUp`), and gocui's other names.
+    #[test]
+    fn dive_spellings_of_keys_are_accepted() {
+        let mut m = Keymap::default();
+        for (name, keys) in [
+            ("quit", "Ctrl+C"),
+            ("toggle-view", "Tab"),
+            ("filter-files", "Ctrl+f"),
+            ("compare-all", "Ctrl+A"),
+            ("compare-layer", "Ctrl+L"),
+            ("toggle-collapse-dir", "Space"),
+            ("toggle-collapse-all-dir", "Ctrl+Space"),
+            ("toggle-filetree-attributes", "Ctrl+B"),
+            ("toggle-added-files", "Ctrl+A"),
+            ("toggle-removed-files", "Ctrl+R"),
+            ("toggle-modified-files", "Ctrl+M"),
+            ("toggle-unmodified-files", "Ctrl+U"),
+            ("toggle-wrap-tree", "Ctrl+P"),
+            ("page-up", "PgUp"),
+            ("page-down", "PgDn"),
+        ] {
+            m.bind(name, keys).unwrap();
+        }
+        for (ctx, k, a) in [
+            (Context::Tree, ctrl('c'), Action::Quit),
+            (Context::Layers, ctrl('a'), Action::CompareAll),
+            (Context::Layers, ctrl('l'), Action::CompareLayer),
+            (Context::Tree, ctrl('a'), Action::ToggleKind(Change::Added)),
+            (
+                Context::Tree,
+                ctrl('r'),
+                Action::ToggleKind(Change::Removed),
+            ),
+            (
+                Context::Tree,
+                ctrl('m'),
+                Action::ToggleKind(Change::Modified),
+            ),
+            (
+                Context::Tree,
+                ctrl('u'),
+                Action::ToggleKind(Change::Unmodified),
+            ),
+            (Context::Tree, ctrl('b'), Action::ToggleAttributes),
+            (Context::Tree, ctrl('p'), Action::ToggleWrap),
+            (Context::Tree, ctrl(' '), Action::ToggleCollapseAll),
+            (Context::Tree, ch(' '), Action::ToggleCollapse),
+            (Context::Tree, ctrl('f'), Action::StartFilter),
+            (
+                Context::Layers,
+                ev(KeyCode::PageUp, KeyModifiers::NONE),
+                Action::PageUp,
+            ),
+            (
+                Context::Layers,
+                ev(KeyCode::PageDown, KeyModifiers::NONE),
+                Action::PageDown,
+            ),
+        ] {
+            assert_eq!(dbg_of(map_key(&m, ctx, &k)), dbg_of(Some(a)), "{k:?}");
+        }
+        // ctrl+shift+a from a terminal that reports shift is still ctrl+a.
+        let shifted = ev(
+            KeyCode::Char('A'),
+            KeyModifiers::CONTROL | KeyModifiers::SHIFT,
+        );
+        assert_eq!(
+            dbg_of(map_key(&m, Context::Tree, &shifted)),
+            dbg_of(Some(Action::ToggleKind(Change::Added)))
+        );
+        // gocui's key names: each parses, and a chord a terminal sends as another key matches it.
+        for (text, sent) in [
+            ("ctrl+backslash", ctrl('\\')),
+            ("ctrl+rsqbracket", ctrl(']')),
+            ("ctrl+underscore", ctrl('7')),
+            ("ctrl+lsqbracket", ev(KeyCode::Esc, KeyModifiers::NONE)),
+            ("ctrl+3", ev(KeyCode::Esc, KeyModifiers::NONE)),
+            ("ctrl+tilde", ctrl(' ')),
+            ("ctrl+2", ctrl(' ')),
+            ("ctrl+8", ev(KeyCode::Backspace, KeyModifiers::NONE)),
+            ("backspace2", ev(KeyCode::Backspace, KeyModifiers::NONE)),
+            ("insert", ev(KeyCode::Insert, KeyModifiers::NONE)),
+            ("pageup", ev(KeyCode::PageUp, KeyModifiers::NONE)),
+            ("PgDown", ev(KeyCode::PageDown, KeyModifiers::NONE)),
+            ("ArrowUp", ev(KeyCode::Up, KeyModifiers::NONE)),
+            ("F12", ev(KeyCode::F(12), KeyModifiers::NONE)),
+        ] {
+            let parsed = Key::parse(text).unwrap_or_else(|| panic!("{text} parses"));
+            assert_eq!(
+                parsed.canonical(),
+                Key::from_event(&sent).canonical(),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -238,6 +238,25 @@ fn spawn_input(tx: Sender<Msg>) {
     });
 }
 
+/// What the file viewer shows for what was read: the text, with a last line saying so when the
+/// read stopped at `limit` (a multi-byte character cut there is dropped, so within 3 bytes).
+fn viewer_text(found: FileText, limit: u64) -> String {
+    match found {
+        FileText::Text(mut text) => {
+            if text.len() as u64 + 3 >= limit {
+                text.push_str(&format!(
+                    "\n… only the first {} are shown: ctrl+e extracts the whole file",
+                    view::size(limit)
+                ));
+            }
+            text
+        }
+        FileText::Binary(n) => {
+            format!("(binary file: not shown; {n} bytes looked at; ctrl+e extracts it)")
+        }
+    }
+}
+
 fn spawn_effect(app: &App, effect: Effect, tx: Sender<Msg>) {
     let Some(b) = &app.browse else { return };
     let image = b.image.clone();
@@ -245,12 +264,9 @@ fn spawn_effect(app: &App, effect: Effect, tx: Sender<Msg>) {
         let action = match effect {
             Effect::ReadFile { layer, path, title } => {
                 match extract::read_text(&image, layer, &path, VIEW_LIMIT) {
-                    Ok(FileText::Text(text)) => Action::FileRead { title, text },
-                    Ok(FileText::Binary(n)) => Action::FileRead {
+                    Ok(found) => Action::FileRead {
                         title,
-                        text: format!(
-                            "(binary file: not shown; {n} bytes looked at; ctrl+e extracts it)"
-                        ),
+                        text: viewer_text(found, VIEW_LIMIT),
                     },
                     Err(e) => Action::Extracted(Err(ExtractRefusal::Failed(e.to_string()))),
                 }
@@ -270,4 +286,24 @@ fn spawn_effect(app: &App, effect: Effect, tx: Sender<Msg>) {
         };
         let _ = tx.send(Msg::Action(action));
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_viewer_says_when_a_file_is_cut_at_the_limit() {
+        assert_eq!(viewer_text(FileText::Text("a\nb\n".into()), 100), "a\nb\n");
+        let cut = viewer_text(FileText::Text("x".repeat(99)), 100);
+        assert!(cut.starts_with(&"x".repeat(99)));
+        assert!(
+            cut.ends_with("\n… only the first 100 B are shown: ctrl+e extracts the whole file"),
+            "{cut}"
+        );
+        assert_eq!(
+            viewer_text(FileText::Binary(42), 100),
+            "(binary file: not shown; 42 bytes looked at; ctrl+e extracts it)"
+        );
+    }
 }

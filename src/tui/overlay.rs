@@ -8,13 +8,15 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::app::{Browse, Overlay};
 use super::keymap::{Keymap, COMMANDS};
-use super::view::{size, wrap_text, Theme};
+use super::view::{escape_controls, size, wrap_text, Theme};
 use crate::analysis::hidden::HiddenBy;
 use crate::index::{path, Change};
 
 /// Lines after the bindings in the help.
-const HELP_FOOTER: [&str; 4] = [
+const HELP_FOOTER: [&str; 6] = [
     "",
+    "In the wasted-bytes list, enter shows the file in the tree of the layer that wrote it.",
+    "At the overwrite prompt, y overwrites; any other key keeps the file.",
     "Terminals send ctrl+m as enter: in the file tree, enter toggles modified files, as in dive.",
     "Mouse: the wheel scrolls, a click selects (a second click collapses a directory).",
     "Keys: $XDG_CONFIG_HOME/layerlens/config.yaml, `keybinding: {name: keys}` with dive's names.",
@@ -130,7 +132,9 @@ impl OverlayView<'_> {
                         Span::raw(format!(
                             " {:>9}  {}",
                             size(bytes),
-                            b.image.layers[l].command().replace(['\n', '\t', '\r'], " ")
+                            escape_controls(
+                                &b.image.layers[l].command().replace(['\n', '\t', '\r'], " ")
+                            )
                         )),
                     ]));
                 }

@@ -64,11 +64,12 @@ pub fn size(n: u64) -> String {
 }
 
 /// Splits text into screen lines of at most `width` columns: at its newlines, then wherever a
-/// line is full (mid-word, so the count is exact). Tabs become 4 spaces.
+/// line is full (mid-word, so the count is exact). Tabs become 4 spaces; other control
+/// characters (a file's escape sequences, a carriage return) are shown as `\x1b`, as in paths.
 pub fn wrap_text(text: &str, width: usize) -> Vec<String> {
     let mut out = Vec::new();
     for line in text.split('\n') {
-        let line = line.replace('\t', "    ");
+        let line = escape_controls(&line.replace('\t', "    "));
         let mut cur = String::new();
         let mut w = 0;
         for c in line.chars() {
@@ -85,8 +86,38 @@ pub fn wrap_text(text: &str, width: usize) -> Vec<String> {
     out
 }
 
+/// Control characters as visible `\xNN` escapes (the same form as in escaped paths).
+pub fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// **No control character reaches the terminal**: text from the image (commands, file contents,
+/// paths) is escaped where it is laid out, and this last pass over the frame replaces whatever
+/// slipped through (a title, a message) with `?`, so an escape sequence in an image can never
+/// drive the user's terminal.
+fn scrub_controls(buf: &mut Buffer) {
+    for cell in buf.content.iter_mut() {
+        if cell.symbol().chars().any(char::is_control) {
+            cell.set_symbol("?");
+        }
+    }
+}
+
 /// Draws the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {
+    draw_screen(app, frame);
+    scrub_controls(frame.buffer_mut());
+}
+
+fn draw_screen(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let theme = Theme { color: app.color };
     let Some(b) = &app.browse else {
@@ -215,7 +246,7 @@ impl Widget for LayersPane<'_> {
                 CompareMode::Aggregated => i <= b.layer,
             };
             let mark = if in_cmp { "██" } else { "  " };
-            let cmd = l.command().replace(['\n', '\t', '\r'], " ");
+            let cmd = escape_controls(&l.command().replace(['\n', '\t', '\r'], " "));
             let text = format!("{mark}{i:>3} {:>9}  {cmd}", size(l.size));
             let mut style = Style::default();
             if i == b.layer {
@@ -405,7 +436,7 @@ impl Widget for TreePane<'_> {
         let block = pane_block(&title, focused, self.theme);
         let inner = block.inner(area);
         block.render(area, buf);
-        let header = if b.attributes {
+        let header = if attributes_shown(b, self.areas.tree_rows.width) {
             "Permission     UID:GID       Size  Filetree"
         } else {
             "Filetree"
@@ -432,15 +463,31 @@ impl Widget for TreePane<'_> {
     }
 }
 
-/// One tree row as text: attributes (when shown), the tree guides, the name (escaped), and a
+/// Columns the attributes take (`drwxr-xr-x       0:0      1.98 MB  `).
+const ATTRIBUTES_WIDTH: usize = 35;
+/// Columns kept for the tree guides and names: a narrower pane (80×24 gives it 38) leaves the
+/// attributes out rather than push every name off the edge.
+const NAME_ROOM: usize = 20;
+
+/// Whether the tree rows carry attributes at `width` columns: when they are on (ctrl+b) and
+/// either the names keep room beside them or long lines wrap (ctrl+p).
+pub fn attributes_shown(b: &Browse, width: u16) -> bool {
+    b.attributes && (b.wrap || width as usize >= ATTRIBUTES_WIDTH + NAME_ROOM)
+}
+
+/// One tree row as text: attributes (when on), the tree guides, the name (escaped), and a
 /// symlink's target.
 pub fn row_text(b: &Browse, i: usize) -> String {
+    row_text_with(b, i, b.attributes)
+}
+
+fn row_text_with(b: &Browse, i: usize, attributes: bool) -> String {
     let t = &b.tree;
     let row = &t.rows()[i];
     let opts = &t.options;
     let tree = &b.image.tree;
     let mut text = String::new();
-    if b.attributes {
+    if attributes {
         let at = if row.change == Change::Removed {
             match opts.mode {
                 CompareMode::Layer => b.layer.saturating_sub(1),
@@ -491,9 +538,10 @@ pub fn tree_lines(b: &Browse, width: u16, height: u16) -> Vec<(usize, String)> {
     let t = &b.tree;
     let (w, h) = (width as usize, height as usize);
     if !b.wrap {
+        let attributes = attributes_shown(b, width);
         return (t.offset()..)
             .zip(t.window(h))
-            .map(|(i, _)| (i, row_text(b, i)))
+            .map(|(i, _)| (i, row_text_with(b, i, attributes)))
             .collect();
     }
     let lines_from = |start: usize| {
@@ -540,10 +588,18 @@ impl Widget for StatusBar<'_> {
                 Prompt::Extract => "Extract to path: ".to_string(),
                 Prompt::Overwrite(p) => format!("{} exists, overwrite? (y/n) ", p.display()),
             };
+            // While a search is typed, how many paths match so far.
+            let found = match (&prompt, &self.b.search) {
+                (Prompt::Search, Some(s)) if s.hits.len() == 1 => "  1 match".to_string(),
+                (Prompt::Search, Some(s)) => format!("  {} matches", s.hits.len()),
+                (Prompt::Search, None) if !text.is_empty() => "  no match".to_string(),
+                _ => String::new(),
+            };
             Line::from(vec![
                 Span::styled(label, self.theme.title(true)),
                 Span::raw(text.clone()),
                 Span::styled("█", self.theme.dim()),
+                Span::styled(found, self.theme.dim()),
             ])
         } else if let Some(m) = &self.app.message {
             Line::from(m.clone())
