@@ -435,3 +435,90 @@ fn diff_of_the_wasteful_image_and_its_fixed_twin() {
     assert_eq!(code, 2);
     assert!(err.contains("diff writes text or json"), "{err}");
 }
+
+#[test]
+fn a_layerlens_config_file_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = write(dir.path(), "w.tar", &wasteful());
+    let img = img.to_str().unwrap();
+    // .layerlens.yaml in the working directory: keys at the top, SI and IEC units.
+    std::fs::write(
+        dir.path().join(".layerlens.yaml"),
+        "budgets:\n  maxImageSize: 14.5KiB\n  maxReclaimableBytes: 6.2kB\nexclude: [\"**/.git\"]\n",
+    )
+    .unwrap();
+    let (code, out, err) = layerlens(&["--ci", "--format", "json", img], Some(dir.path()));
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let budgets: Vec<_> = v["ci"]["budgets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["name"].as_str().unwrap().to_string(),
+                b["status"].as_str().unwrap().to_string(),
+                b["limit"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        budgets[0],
+        ("maxImageSize".into(), "fail".into(), 14848.into())
+    );
+    assert_eq!(
+        budgets[3],
+        ("maxReclaimableBytes".into(), "pass".into(), 6200.into())
+    );
+    assert_eq!(v["image"]["cacheBytes"], 7423 - 2023, ".git excluded");
+
+    // --config names another file, and wins over .layerlens.yaml; diff reads it too.
+    let other = dir.path().join("ll.yaml");
+    std::fs::write(&other, "layerlens:\n  exclude: [data]\n").unwrap();
+    let other = other.to_str().unwrap();
+    let (code, out, _) = layerlens(
+        &["--config", other, "--format", "json", img],
+        Some(dir.path()),
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["image"]["reclaimableBytes"], 1200);
+    assert_eq!(v["image"]["cacheBytes"], 7423);
+    let (code, out, _) = layerlens(
+        &["diff", img, img, "--config", other, "--format", "json"],
+        None,
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["reclaimableBytes"],
+        serde_json::json!({"a": 1200, "b": 1200})
+    );
+
+    // A bad key in it is exit 2 naming the key; settings in both files are exit 2 naming both.
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "budgets:\n  maxLayerSize: 3 apples\n",
+    )
+    .unwrap();
+    let (code, out, err) = layerlens(&["--ci", "--config", "bad.yaml", img], Some(dir.path()));
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert_eq!(
+        err.trim(),
+        "layerlens: error: bad.yaml: budgets.maxLayerSize '3 apples' is not a size like 20MB or 20MiB (or 'disabled')"
+    );
+    std::fs::write(
+        dir.path().join(".dive-ci"),
+        "layerlens:\n  budgets: {maxLayerCount: 3}\n",
+    )
+    .unwrap();
+    let (code, _, err) = layerlens(&["--ci", img], Some(dir.path()));
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.trim(),
+        "layerlens: error: .dive-ci: layerlens settings are also in .layerlens.yaml; keep them in one file"
+    );
+    let (code, _, err) = layerlens(&["--ci", "--config", "missing.yaml", img], Some(dir.path()));
+    assert_eq!(code, 2);
+    assert!(err.contains("missing.yaml"), "{err}");
+}

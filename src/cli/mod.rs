@@ -63,10 +63,7 @@ pub fn run(args: Args) -> Result<i32> {
     {
         return crate::tui::run(&reference, args.source.map(SourceArg::kind), &opts);
     }
-    let settings = match &config_file {
-        Some(f) => LayerlensConfig::from_file(Path::new(f))?,
-        None => LayerlensConfig::default(),
-    };
+    let settings = settings(&args, config_file.as_deref())?;
     let image = load(&reference, args.source.map(SourceArg::kind), &opts)?;
     let baseline_size = match &args.baseline {
         Some(b) => Some(load(b, None, &opts)?.size()),
@@ -144,10 +141,7 @@ fn run_diff(args: &Args, a: &str, b: &str) -> Result<i32> {
             )))
         }
     };
-    let settings = match config_file(args) {
-        Some(f) => LayerlensConfig::from_file(Path::new(&f))?,
-        None => LayerlensConfig::default(),
-    };
+    let settings = settings(args, config_file(args).as_deref())?;
     let opts = LoadOptions {
         platform: args.platform.as_deref().map(Platform::parse).transpose()?,
         pull: args.pull,
@@ -188,6 +182,16 @@ fn config_file(args: &Args) -> Option<String> {
         None if Path::new(".dive-ci").is_file() => Some(".dive-ci".to_string()),
         None => None,
     }
+}
+
+/// layerlens's settings: from `--config`, else `.layerlens.yaml` when it exists, else the
+/// `layerlens:` section of the dive CI file.
+fn settings(args: &Args, dive_ci: Option<&str>) -> Result<LayerlensConfig> {
+    let own = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => Some(std::path::PathBuf::from(".layerlens.yaml")).filter(|p| p.is_file()),
+    };
+    LayerlensConfig::load(dive_ci.map(Path::new), own.as_deref())
 }
 
 /// The rules in force and the file they came from (`None`: dive's defaults).
