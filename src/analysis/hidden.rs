@@ -162,4 +162,93 @@ mod tests {
         assert_eq!(big.hidden_by, HiddenBy::Deleted);
         assert!(big.hidden_by_layer > big.layer);
     }
+
+    /// Reclaimable bytes measured both ways (the sum of the hidden files, and all shipped
+    /// file bytes minus the visible ones) agree on every real image in testdata, in every form.
+    #[test]
+    fn every_testdata_image_agrees_both_ways() {
+        let cases: [(&str, u64); 8] = [
+            ("tiny.docker.tar", 0),
+            ("tiny.oci", 0),
+            ("classic.docker.tar", CLASSIC),
+            ("classic.docker25.tar", CLASSIC),
+            ("classic.oci", CLASSIC),
+            ("classic.oci-archive.tar", CLASSIC),
+            ("classic.oci-zstd", CLASSIC),
+            ("multiarch.oci", 0),
+        ];
+        // The 1 MiB file deleted, /tmp/build deleted, the chmod -R copy of /app, app.conf's 11 B.
+        const CLASSIC: u64 = 1_048_576 + 106_507 + 288_373 + 11;
+        for (name, want) in cases {
+            let path = format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
+            let opts = LoadOptions {
+                platform: Some(crate::source::Platform::parse("linux/amd64").unwrap()),
+                ..LoadOptions::default()
+            };
+            let image = source::load(&path, None, &opts, &NoProgress).unwrap();
+            let hidden: u64 = hidden_files(&image).iter().map(|h| h.size).sum();
+            let shipped = shipped_file_bytes(&image);
+            let visible = visible_file_bytes(&image);
+            assert_eq!(hidden, shipped - visible, "{name}");
+            assert_eq!(hidden, want, "{name}");
+            assert!(
+                visible > 1_900_000,
+                "{name}: busybox is visible ({visible})"
+            );
+        }
+    }
+
+    /// Whole directories removed (a whiteout on the directory, an opaque marker, a file put
+    /// where a directory was) and re-created: both ways agree, with the exact bytes.
+    #[test]
+    fn removed_directories_agree_both_ways() {
+        use crate::analysis::testing::*;
+        let img = image(
+            vec![
+                (
+                    "a",
+                    vec![
+                        dir("d"),
+                        file("d/old", 70, 1),
+                        file("d/sub/deep", 30, 2),
+                        file("e/x", 5, 3),
+                        file("f/y", 9, 4),
+                        file("keep", 1, 5),
+                    ],
+                ),
+                ("b", vec![dir("d"), opaque("d"), file("d/new", 2, 6)]),
+                ("c", vec![whiteout("e"), file("f", 4, 7)]),
+                ("d", vec![file("e/x", 6, 8)]),
+            ],
+            None,
+        );
+        let hidden = hidden_files(&img);
+        let got: Vec<_> = hidden
+            .iter()
+            .map(|h| {
+                (
+                    h.path.as_str(),
+                    h.size,
+                    h.layer,
+                    h.hidden_by_layer,
+                    h.hidden_by,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("d/old", 70, 0, 1, HiddenBy::DirectoryRemoved),
+                ("d/sub/deep", 30, 0, 1, HiddenBy::DirectoryRemoved),
+                ("f/y", 9, 0, 2, HiddenBy::DirectoryRemoved),
+                ("e/x", 5, 0, 2, HiddenBy::DirectoryRemoved),
+            ]
+        );
+        assert_eq!(shipped_file_bytes(&img), 70 + 30 + 5 + 9 + 1 + 2 + 4 + 6);
+        assert_eq!(visible_file_bytes(&img), 1 + 2 + 4 + 6);
+        assert_eq!(
+            hidden.iter().map(|h| h.size).sum::<u64>(),
+            shipped_file_bytes(&img) - visible_file_bytes(&img)
+        );
+    }
 }
