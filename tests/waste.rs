@@ -522,3 +522,72 @@ fn a_layerlens_config_file_of_its_own() {
     assert_eq!(code, 2);
     assert!(err.contains("missing.yaml"), "{err}");
 }
+
+#[test]
+fn diff_across_source_kinds_of_the_same_image_finds_nothing() {
+    let docker = common::testdata("classic.docker.tar");
+    let docker = docker.to_str().unwrap();
+    for other in [
+        "oci:testdata/classic.oci",
+        "oci-archive:testdata/classic.oci-archive.tar",
+    ] {
+        let other = other.replace(
+            "testdata/",
+            &format!("{}/testdata/", env!("CARGO_MANIFEST_DIR")),
+        );
+        let (code, v) = json(&["diff", docker, &other, "--format", "json"]);
+        assert_eq!(code, 0);
+        assert_eq!(v["sharedLayers"], 13, "{other}");
+        assert_eq!(
+            v["sizeBytes"],
+            serde_json::json!({"a": 4123785, "b": 4123785})
+        );
+        assert_eq!(
+            v["reclaimableBytes"],
+            serde_json::json!({"a": 1443467, "b": 1443467})
+        );
+        for key in [
+            "filesAdded",
+            "filesRemoved",
+            "filesGrown",
+            "filesShrunk",
+            "filesChanged",
+        ] {
+            assert_eq!(v[key], 0, "{key} {other}");
+        }
+        assert_eq!(v["files"], serde_json::json!([]));
+        assert!(v["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["same"] == true));
+    }
+}
+
+#[test]
+fn json_file_carries_the_waste_keys_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = write(dir.path(), "w.tar", &wasteful());
+    let out = dir.path().join("out.json");
+    let (code, stdout, _) = layerlens(
+        &["--json", out.to_str().unwrap(), img.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let i = &v["image"];
+    assert_eq!(i["reclaimableBytes"], 6200);
+    assert_eq!(i["cacheBytes"], 7423);
+    assert_eq!(i["caches"][0]["path"], "var/lib/apt/lists");
+    assert_eq!(i["caches"][0]["kind"], "apt-lists");
+    assert_eq!(i["caches"][0]["sizeBytes"], 3500);
+    assert_eq!(i["caches"][0]["layer"], 1);
+    assert_eq!(i["findings"].as_array().unwrap().len(), 7);
+    assert_eq!(i["runsAsRoot"], true);
+    assert_eq!(v["layer"][3]["hiddenBytes"], 5000);
+    // The same document as --format json.
+    let (_, same) = json(&["--format", "json", img.to_str().unwrap()]);
+    assert_eq!(v, same);
+}
