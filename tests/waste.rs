@@ -591,3 +591,77 @@ fn json_file_carries_the_waste_keys_too() {
     let (_, same) = json(&["--format", "json", img.to_str().unwrap()]);
     assert_eq!(v, same);
 }
+
+/// Every `&` in `xml` starts an entity, and no `<` or `"` sits inside an attribute value or
+/// text where it does not belong: what an XML parser needs to read the document.
+fn assert_well_formed_text(xml: &str) {
+    for (i, _) in xml.match_indices('&') {
+        let rest = &xml[i..];
+        assert!(
+            ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"]
+                .iter()
+                .any(|e| rest.starts_with(e)),
+            "bare & at {i}: {xml}"
+        );
+    }
+    // Between tags, no markup characters; inside a tag, attribute values hold no < or >.
+    let mut in_tag = false;
+    let mut in_value = false;
+    for c in xml.chars() {
+        match (in_tag, in_value, c) {
+            (false, _, '<') => in_tag = true,
+            (false, _, '>') => panic!("bare > in text: {xml}"),
+            (true, false, '>') => in_tag = false,
+            (true, _, '"') => in_value = !in_value,
+            (true, true, '<' | '>') => panic!("markup in an attribute value: {xml}"),
+            _ => {}
+        }
+    }
+    assert!(!in_tag && !in_value);
+}
+
+#[test]
+fn junit_and_github_escape_what_paths_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = "srv/R&D <\"50%\">";
+    let layers = vec![
+        vec![F::Dir("bin"), F::File("bin/sh", bytes(1000, 1))],
+        vec![F::File(
+            Box::leak(format!("{odd}/.git/objects/p").into_boxed_str()),
+            bytes(600, 2),
+        )],
+    ];
+    let img = write(dir.path(), "odd.tar", &layers);
+    let img = img.to_str().unwrap();
+    std::fs::write(
+        dir.path().join(".layerlens.yaml"),
+        "budgets: {maxCacheBytes: 500}\n",
+    )
+    .unwrap();
+    let (code, out, err) = layerlens(&["--format", "junit", img], Some(dir.path()));
+    assert_eq!(code, 1, "{err}");
+    assert_well_formed_text(&out);
+    assert!(
+        out.contains(
+            "Warning: .git copied into the image: layer 1 (RUN step 1) put 600 B of it at \
+             /srv/R&amp;D &lt;&quot;50%&quot;&gt;/.git: add .git to a .dockerignore\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("name=\"maxCacheBytes\">\n      <failure message=\"cache bytes (caches and leftovers still visible): 600 B (600 bytes) &gt; budget 500 B (500 bytes)\""),
+        "{out}"
+    );
+
+    let (code, out, _) = layerlens(&["--format", "github", img], Some(dir.path()));
+    assert_eq!(code, 1);
+    let git = out
+        .lines()
+        .find(|l| l.starts_with("::warning title=layerlens git::"))
+        .unwrap();
+    assert_eq!(
+        git,
+        "::warning title=layerlens git::.git copied into the image: layer 1 (RUN step 1) put \
+         600 B of it at /srv/R&D <\"50%25\">/.git: add .git to a .dockerignore"
+    );
+}
