@@ -665,3 +665,47 @@ fn junit_and_github_escape_what_paths_hold() {
          600 B of it at /srv/R&D <\"50%25\">/.git: add .git to a .dockerignore"
     );
 }
+
+/// Runs the binary on a pseudo-terminal (util-linux `script`), stdout and stderr merged;
+/// `None` when `script` is not installed.
+fn on_a_terminal(args: &str, no_color: bool) -> Option<String> {
+    let mut cmd = Command::new("script");
+    cmd.args([
+        "-qec",
+        &format!("{} {args}", env!("CARGO_BIN_EXE_layerlens")),
+        "/dev/null",
+    ])
+    .env_remove("CI")
+    .env_remove("NO_COLOR");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let out = cmd.output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn colour_on_a_terminal_only_and_never_with_no_color() {
+    let img = common::testdata("classic.docker.tar");
+    let args = format!("--format text {}", img.display());
+    let Some(tty) = on_a_terminal(&args, false) else {
+        eprintln!("skipped: util-linux script is not installed");
+        return;
+    };
+    assert!(
+        tty.contains("\x1b[1mSize:\x1b[0m 4.1 MB (4123785 bytes) in 13 layers"),
+        "{tty:?}"
+    );
+    let plain = on_a_terminal(&args, true).unwrap();
+    assert!(
+        plain.contains("\nSize: 4.1 MB (4123785 bytes) in 13 layers"),
+        "{plain:?}"
+    );
+    // The progress bar's line clearing on stderr is all that is left: no SGR codes.
+    assert!(
+        !plain.contains("\x1b[1m") && !plain.contains("m\x1b[0m"),
+        "{plain:?}"
+    );
+    let (_, piped, _) = layerlens(&args.split(' ').collect::<Vec<_>>(), None);
+    assert!(!piped.contains('\x1b'));
+}
