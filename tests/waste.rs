@@ -709,3 +709,45 @@ fn colour_on_a_terminal_only_and_never_with_no_color() {
     let (_, piped, _) = layerlens(&args.split(' ').collect::<Vec<_>>(), None);
     assert!(!piped.contains('\x1b'));
 }
+
+/// dive #347: paths excluded in the layerlens settings are left out of dive's rules too (the
+/// JSON keeps dive's own figures), and the CI text says so.
+#[test]
+fn exclusions_apply_to_dive_s_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = common::testdata("classic.docker.tar");
+    let img = img.to_str().unwrap();
+    // Without exclusions dive's rules fail (efficiency 0.6839485312125025, 75.9 % user waste).
+    let (code, out, _) = layerlens(&["--ci", img], Some(dir.path()));
+    assert_eq!(code, 1, "{out}");
+    std::fs::write(
+        dir.path().join(".layerlens.yaml"),
+        "exclude: [data/big.bin, app]\n",
+    )
+    .unwrap();
+    let (code, out, _) = layerlens(&["--ci", img], Some(dir.path()));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "Analyzing image...\n  (without the paths of 2 exclude patterns in the layerlens settings)\n  \
+             efficiency: 99.9984 %\n  wastedBytes: 52 bytes (52 B)\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("Count  Wasted Space  File Path\n    2          52 B  /etc/layerlens/app.conf\nResults:\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Result:PASS [Total:3] [Passed:2] [Failed:0]"),
+        "{out}"
+    );
+    let (code, out, _) = layerlens(&["--ci", "--format", "json", img], Some(dir.path()));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["image"]["inefficientBytes"], 1625374,
+        "dive's figure, unchanged"
+    );
+    assert_eq!(v["ci"]["rules"][2]["status"], "pass");
+}

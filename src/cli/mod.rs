@@ -70,10 +70,16 @@ pub fn run(args: Args) -> Result<i32> {
         None => None,
     };
     let analysis = dive::analyze(&image);
-    let waste = waste::analyze(&image, &settings.waste_options());
+    let wopts = settings.waste_options();
+    let waste = waste::analyze(&image, &wopts);
+    // dive's rules judge the image without the excluded paths (dive #347); the JSON keeps
+    // dive's own figures.
+    let without_excluded = (rules.is_some() && !wopts.exclude.is_empty())
+        .then(|| dive::analyze_excluding(&image, &|p| wopts.is_excluded(p)));
+    let judged = without_excluded.as_ref().unwrap_or(&analysis);
     let verdicts = rules.as_ref().map(|(rules, _)| {
         Verdicts::new(
-            dive_ci::evaluate(rules, &analysis),
+            dive_ci::evaluate(rules, judged),
             budget::evaluate(&settings.budgets, &image, &waste, baseline_size),
         )
     });
@@ -114,8 +120,13 @@ pub fn run(args: Args) -> Result<i32> {
                     config_file: file.clone(),
                     source: image.source.prefix().to_string(),
                     location: source::ImageSpec::location(&reference),
+                    exclusions: if without_excluded.is_some() {
+                        wopts.exclude.len()
+                    } else {
+                        0
+                    },
                 };
-                let mut text = dive_ci::render(&preamble, &analysis, &v.rules, color);
+                let mut text = dive_ci::render(&preamble, judged, &v.rules, color);
                 // dive's text stays dive's; budgets follow only when asked for.
                 if settings.budgets.any() || args.baseline.is_some() {
                     text.push_str(&waste_text::render_budgets(v, color));
