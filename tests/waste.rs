@@ -751,3 +751,80 @@ fn exclusions_apply_to_dive_s_rules() {
     );
     assert_eq!(v["ci"]["rules"][2]["status"], "pass");
 }
+
+/// Duplicates (a hardlink is not one) and an opaque directory, read from real tar bytes.
+#[test]
+fn duplicates_and_an_opaque_directory_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let layers = vec![
+        vec![
+            F::File("bin/sh", bytes(1000, 1)),
+            F::File("usr/lib/libx.so", bytes(4000, 2)),
+            F::Hardlink("usr/lib/libx.so.1", "usr/lib/libx.so"),
+        ],
+        vec![
+            F::File("opt/app/libx.so", bytes(4000, 2)),
+            F::File("opt/app/other", bytes(4000, 3)),
+            F::File("srv/www/index.html", bytes(700, 4)),
+            F::File("srv/www/img.png", bytes(300, 5)),
+        ],
+        vec![
+            F::Dir("srv/www"),
+            F::Opaque("srv/www"),
+            F::File("srv/www/index.html", bytes(50, 6)),
+        ],
+    ];
+    let img = write(dir.path(), "d.tar", &layers);
+    let (code, v) = json(&["--format", "json", img.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let i = &v["image"];
+    assert_eq!(i["shippedFileBytes"], 14050);
+    assert_eq!(i["visibleFileBytes"], 13050);
+    assert_eq!(i["reclaimableBytes"], 1000);
+    // index.html is written again by the opaque layer (overwritten); img.png only vanishes.
+    assert_eq!(
+        i["reclaimable"],
+        serde_json::json!([
+            {"layer": 1, "hiddenByLayer": 2, "hiddenBy": "overwritten",
+             "path": "srv/www/index.html", "files": 1, "sizeBytes": 700, "metadataOnly": false},
+            {"layer": 1, "hiddenByLayer": 2, "hiddenBy": "directory-removed",
+             "path": "srv/www", "files": 1, "sizeBytes": 300, "metadataOnly": false}
+        ])
+    );
+    assert_eq!(i["duplicateBytes"], 4000);
+    assert_eq!(
+        i["duplicates"],
+        serde_json::json!([{"sizeBytes": 4000, "wastedBytes": 4000,
+            "paths": ["opt/app/libx.so", "usr/lib/libx.so"], "layers": [1, 0]}])
+    );
+    let kinds: Vec<_> = i["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap(),
+                f["sizeBytes"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("directory-deleted-later", 300),
+            ("root-user", 0),
+            ("duplicate", 4000),
+            ("overwritten", 700)
+        ]
+    );
+    assert_eq!(
+        i["findings"][3]["message"],
+        "layer 2 (RUN step 2) replaces /srv/www/index.html from layer 1 (RUN step 1): the old \
+         700 B still ship"
+    );
+    assert_eq!(
+        i["findings"][0]["message"],
+        "layer 1 (RUN step 1) writes 300 B in 1 file under /srv/www that layer 2 (RUN step 2) \
+         deletes: the bytes still ship"
+    );
+}
