@@ -828,3 +828,33 @@ fn duplicates_and_an_opaque_directory_end_to_end() {
          deletes: the bytes still ship"
     );
 }
+
+/// A file deleted by name while a hardlink to it stays is still in the image: not reclaimable.
+/// Deleting every name makes it so.
+#[test]
+fn a_hardlink_keeps_the_bytes_of_a_deleted_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let layers = vec![
+        vec![
+            F::File("bin/sh", bytes(1000, 1)),
+            F::File("usr/bin/python3.11", bytes(5000, 2)),
+            F::Hardlink("usr/bin/python3", "usr/bin/python3.11"),
+            F::File("opt/a", bytes(700, 3)),
+            F::Hardlink("opt/b", "opt/a"),
+        ],
+        vec![
+            F::Whiteout("usr/bin/python3.11"),
+            F::Whiteout("opt/a"),
+            F::Whiteout("opt/b"),
+        ],
+    ];
+    let img = write(dir.path(), "h.tar", &layers);
+    let (code, v) = json(&["--format", "json", img.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let i = &v["image"];
+    assert_eq!(i["shippedFileBytes"], 6700);
+    assert_eq!(i["visibleFileBytes"], 6000);
+    assert_eq!(i["reclaimableBytes"], 700);
+    assert_eq!(i["reclaimable"][0]["path"], "opt/a");
+    assert_eq!(i["reclaimable"].as_array().unwrap().len(), 1);
+}

@@ -3,6 +3,8 @@
 //! deleted the file or a directory above it. Each item names the layer that wrote the bytes
 //! and the layer that hid them.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use crate::image::Image;
@@ -46,10 +48,11 @@ pub fn hidden_files(image: &Image) -> Vec<HiddenFile> {
     let Some(last) = tree.layer_count().checked_sub(1) else {
         return Vec::new();
     };
+    let visible = visible_contents(image);
     let mut out = Vec::new();
     for (li, layer) in tree.layers().iter().enumerate() {
         for (ei, entry) in layer.entries.iter().enumerate() {
-            if entry.kind != EntryKind::File || entry.size == 0 {
+            if entry.kind != EntryKind::File || entry.size == 0 || visible.contains(&(li, ei)) {
                 continue;
             }
             let Some(node) = tree.find(&entry.path) else {
@@ -59,9 +62,6 @@ pub fn hidden_files(image: &Image) -> Vec<HiddenFile> {
                 layer: li,
                 entry: Some(ei),
             };
-            if tree.visible(node, last) == Some(mine) {
-                continue;
-            }
             let (hidden_by_layer, hidden_by) = who_hid(tree, node, mine, last);
             out.push(HiddenFile {
                 node,
@@ -116,21 +116,59 @@ pub fn shipped_file_bytes(image: &Image) -> u64 {
         .fold(0u64, |a, e| a.saturating_add(e.size))
 }
 
-/// Bytes of the regular files visible in the final filesystem.
+/// Bytes of the regular files visible in the final filesystem, each content once.
 pub fn visible_file_bytes(image: &Image) -> u64 {
     let tree = &image.tree;
+    visible_contents(image).into_iter().fold(0, |a, (l, e)| {
+        a.saturating_add(tree.layer(l).entries[e].size)
+    })
+}
+
+/// The regular-file entries (layer, entry) whose bytes the final filesystem still shows: at
+/// their own path, or through a visible hardlink to them. A file deleted by name while a
+/// hardlink to it stays is not gone: the hardlink holds its bytes.
+fn visible_contents(image: &Image) -> HashSet<(usize, usize)> {
+    let tree = &image.tree;
+    let mut out = HashSet::new();
     let Some(last) = tree.layer_count().checked_sub(1) else {
-        return 0;
+        return out;
     };
-    let mut total = 0;
+    // Per layer with hardlinks: the file entries by path (a tar's hardlink names an earlier
+    // entry of the same tar).
+    let mut files_by_path: HashMap<usize, HashMap<&[u8], usize>> = HashMap::new();
     tree.walk(crate::index::ROOT, &mut |n| {
-        if let Some(e) = tree.visible_entry(n, last) {
-            if e.kind == EntryKind::File {
-                total = u64::saturating_add(total, e.size);
+        let Some(
+            origin @ Origin {
+                entry: Some(ei), ..
+            },
+        ) = tree.visible(n, last)
+        else {
+            return;
+        };
+        let li = origin.layer;
+        let e = &tree.layer(li).entries[ei];
+        match (e.kind, &e.link) {
+            (EntryKind::File, _) => {
+                out.insert((li, ei));
             }
+            (EntryKind::Hardlink, Some(target)) => {
+                let files = files_by_path.entry(li).or_insert_with(|| {
+                    let entries = &tree.layer(li).entries;
+                    entries
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| e.kind == EntryKind::File)
+                        .map(|(i, e)| (&*e.path, i))
+                        .collect()
+                });
+                if let Some(&ti) = files.get(&**target).filter(|&&ti| ti < ei) {
+                    out.insert((li, ti));
+                }
+            }
+            _ => {}
         }
     });
-    total
+    out
 }
 
 #[cfg(test)]
