@@ -242,7 +242,29 @@ fn budgets_decide_the_exit_code_and_show_in_every_format() {
         *lines.last().unwrap(),
         "layerlens: FAIL (1 failed), image 14923 bytes, reclaimable 6200 bytes, caches 7423 bytes"
     );
+    // Appended, not replaced: a second run adds a second summary.
+    let again = Command::new(env!("CARGO_BIN_EXE_layerlens"))
+        .args(["--format", "github", img])
+        .current_dir(dir.path())
+        .env_remove("CI")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    let empty = Command::new(env!("CARGO_BIN_EXE_layerlens"))
+        .args(["--format", "github", img])
+        .current_dir(dir.path())
+        .env_remove("CI")
+        .env("GITHUB_STEP_SUMMARY", "")
+        .output()
+        .unwrap();
+    assert_eq!(
+        empty.status.code(),
+        Some(1),
+        "an empty GITHUB_STEP_SUMMARY is not an error"
+    );
     let md = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(md.matches("### layerlens: ").count(), 2, "{md}");
     assert!(md.starts_with("earlier step\n### layerlens: "), "{md}");
     assert!(
         md.contains("| maxImageSize | ❌ fail | image size: 14 kB"),

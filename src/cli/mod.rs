@@ -106,7 +106,10 @@ pub fn run(args: Args) -> Result<i32> {
         Some(Format::Github) => {
             if let Some(v) = &verdicts {
                 print_stdout(&github::render_commands(&waste, v))?;
-                if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+                // Set but empty (outside a job step) means no summary file.
+                if let Some(path) =
+                    std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+                {
                     append(
                         Path::new(&path),
                         &github::render_summary(&reference, &waste, v),
