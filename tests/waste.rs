@@ -242,7 +242,29 @@ fn budgets_decide_the_exit_code_and_show_in_every_format() {
         *lines.last().unwrap(),
         "layerlens: FAIL (1 failed), image 14923 bytes, reclaimable 6200 bytes, caches 7423 bytes"
     );
+    // Appended, not replaced: a second run adds a second summary.
+    let again = Command::new(env!("CARGO_BIN_EXE_layerlens"))
+        .args(["--format", "github", img])
+        .current_dir(dir.path())
+        .env_remove("CI")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    let empty = Command::new(env!("CARGO_BIN_EXE_layerlens"))
+        .args(["--format", "github", img])
+        .current_dir(dir.path())
+        .env_remove("CI")
+        .env("GITHUB_STEP_SUMMARY", "")
+        .output()
+        .unwrap();
+    assert_eq!(
+        empty.status.code(),
+        Some(1),
+        "an empty GITHUB_STEP_SUMMARY is not an error"
+    );
     let md = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(md.matches("### layerlens: ").count(), 2, "{md}");
     assert!(md.starts_with("earlier step\n### layerlens: "), "{md}");
     assert!(
         md.contains("| maxImageSize | ❌ fail | image size: 14 kB"),
@@ -434,4 +456,427 @@ fn diff_of_the_wasteful_image_and_its_fixed_twin() {
     let (code, _, err) = layerlens(&["diff", a, b, "--format", "junit"], None);
     assert_eq!(code, 2);
     assert!(err.contains("diff writes text or json"), "{err}");
+}
+
+#[test]
+fn a_layerlens_config_file_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = write(dir.path(), "w.tar", &wasteful());
+    let img = img.to_str().unwrap();
+    // .layerlens.yaml in the working directory: keys at the top, SI and IEC units.
+    std::fs::write(
+        dir.path().join(".layerlens.yaml"),
+        "budgets:\n  maxImageSize: 14.5KiB\n  maxReclaimableBytes: 6.2kB\nexclude: [\"**/.git\"]\n",
+    )
+    .unwrap();
+    let (code, out, err) = layerlens(&["--ci", "--format", "json", img], Some(dir.path()));
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let budgets: Vec<_> = v["ci"]["budgets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["name"].as_str().unwrap().to_string(),
+                b["status"].as_str().unwrap().to_string(),
+                b["limit"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        budgets[0],
+        ("maxImageSize".into(), "fail".into(), 14848.into())
+    );
+    assert_eq!(
+        budgets[3],
+        ("maxReclaimableBytes".into(), "pass".into(), 6200.into())
+    );
+    assert_eq!(v["image"]["cacheBytes"], 7423 - 2023, ".git excluded");
+
+    // --config names another file, and wins over .layerlens.yaml; diff reads it too.
+    let other = dir.path().join("ll.yaml");
+    std::fs::write(&other, "layerlens:\n  exclude: [data]\n").unwrap();
+    let other = other.to_str().unwrap();
+    let (code, out, _) = layerlens(
+        &["--config", other, "--format", "json", img],
+        Some(dir.path()),
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["image"]["reclaimableBytes"], 1200);
+    assert_eq!(v["image"]["cacheBytes"], 7423);
+    let (code, out, _) = layerlens(
+        &["diff", img, img, "--config", other, "--format", "json"],
+        None,
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["reclaimableBytes"],
+        serde_json::json!({"a": 1200, "b": 1200})
+    );
+
+    // A bad key in it is exit 2 naming the key; settings in both files are exit 2 naming both.
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "budgets:\n  maxLayerSize: 3 apples\n",
+    )
+    .unwrap();
+    let (code, out, err) = layerlens(&["--ci", "--config", "bad.yaml", img], Some(dir.path()));
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert_eq!(
+        err.trim(),
+        "layerlens: error: bad.yaml: budgets.maxLayerSize '3 apples' is not a size like 20MB or 20MiB (or 'disabled')"
+    );
+    std::fs::write(
+        dir.path().join(".dive-ci"),
+        "layerlens:\n  budgets: {maxLayerCount: 3}\n",
+    )
+    .unwrap();
+    let (code, _, err) = layerlens(&["--ci", img], Some(dir.path()));
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.trim(),
+        "layerlens: error: .dive-ci: layerlens settings are also in .layerlens.yaml; keep them in one file"
+    );
+    let (code, _, err) = layerlens(&["--ci", "--config", "missing.yaml", img], Some(dir.path()));
+    assert_eq!(code, 2);
+    assert!(err.contains("missing.yaml"), "{err}");
+}
+
+#[test]
+fn diff_across_source_kinds_of_the_same_image_finds_nothing() {
+    let docker = common::testdata("classic.docker.tar");
+    let docker = docker.to_str().unwrap();
+    for other in [
+        "oci:testdata/classic.oci",
+        "oci-archive:testdata/classic.oci-archive.tar",
+    ] {
+        let other = other.replace(
+            "testdata/",
+            &format!("{}/testdata/", env!("CARGO_MANIFEST_DIR")),
+        );
+        let (code, v) = json(&["diff", docker, &other, "--format", "json"]);
+        assert_eq!(code, 0);
+        assert_eq!(v["sharedLayers"], 13, "{other}");
+        assert_eq!(
+            v["sizeBytes"],
+            serde_json::json!({"a": 4123785, "b": 4123785})
+        );
+        assert_eq!(
+            v["reclaimableBytes"],
+            serde_json::json!({"a": 1443467, "b": 1443467})
+        );
+        for key in [
+            "filesAdded",
+            "filesRemoved",
+            "filesGrown",
+            "filesShrunk",
+            "filesChanged",
+        ] {
+            assert_eq!(v[key], 0, "{key} {other}");
+        }
+        assert_eq!(v["files"], serde_json::json!([]));
+        assert!(v["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["same"] == true));
+    }
+}
+
+#[test]
+fn json_file_carries_the_waste_keys_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = write(dir.path(), "w.tar", &wasteful());
+    let out = dir.path().join("out.json");
+    let (code, stdout, _) = layerlens(
+        &["--json", out.to_str().unwrap(), img.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let i = &v["image"];
+    assert_eq!(i["reclaimableBytes"], 6200);
+    assert_eq!(i["cacheBytes"], 7423);
+    assert_eq!(i["caches"][0]["path"], "var/lib/apt/lists");
+    assert_eq!(i["caches"][0]["kind"], "apt-lists");
+    assert_eq!(i["caches"][0]["sizeBytes"], 3500);
+    assert_eq!(i["caches"][0]["layer"], 1);
+    assert_eq!(i["findings"].as_array().unwrap().len(), 7);
+    assert_eq!(i["runsAsRoot"], true);
+    assert_eq!(v["layer"][3]["hiddenBytes"], 5000);
+    // The same document as --format json.
+    let (_, same) = json(&["--format", "json", img.to_str().unwrap()]);
+    assert_eq!(v, same);
+}
+
+/// Every `&` in `xml` starts an entity, and no `<` or `"` sits inside an attribute value or
+/// text where it does not belong: what an XML parser needs to read the document.
+fn assert_well_formed_text(xml: &str) {
+    for (i, _) in xml.match_indices('&') {
+        let rest = &xml[i..];
+        assert!(
+            ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"]
+                .iter()
+                .any(|e| rest.starts_with(e)),
+            "bare & at {i}: {xml}"
+        );
+    }
+    // Between tags, no markup characters; inside a tag, attribute values hold no < or >.
+    let mut in_tag = false;
+    let mut in_value = false;
+    for c in xml.chars() {
+        match (in_tag, in_value, c) {
+            (false, _, '<') => in_tag = true,
+            (false, _, '>') => panic!("bare > in text: {xml}"),
+            (true, false, '>') => in_tag = false,
+            (true, _, '"') => in_value = !in_value,
+            (true, true, '<' | '>') => panic!("markup in an attribute value: {xml}"),
+            _ => {}
+        }
+    }
+    assert!(!in_tag && !in_value);
+}
+
+#[test]
+fn junit_and_github_escape_what_paths_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = "srv/R&D <\"50%\">";
+    let layers = vec![
+        vec![F::Dir("bin"), F::File("bin/sh", bytes(1000, 1))],
+        vec![F::File(
+            Box::leak(format!("{odd}/.git/objects/p").into_boxed_str()),
+            bytes(600, 2),
+        )],
+    ];
+    let img = write(dir.path(), "odd.tar", &layers);
+    let img = img.to_str().unwrap();
+    std::fs::write(
+        dir.path().join(".layerlens.yaml"),
+        "budgets: {maxCacheBytes: 500}\n",
+    )
+    .unwrap();
+    let (code, out, err) = layerlens(&["--format", "junit", img], Some(dir.path()));
+    assert_eq!(code, 1, "{err}");
+    assert_well_formed_text(&out);
+    assert!(
+        out.contains(
+            "Warning: .git copied into the image: layer 1 (RUN step 1) put 600 B of it at \
+             /srv/R&amp;D &lt;&quot;50%&quot;&gt;/.git: add .git to a .dockerignore\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("name=\"maxCacheBytes\">\n      <failure message=\"cache bytes (caches and leftovers still visible): 600 B (600 bytes) &gt; budget 500 B (500 bytes)\""),
+        "{out}"
+    );
+
+    let (code, out, _) = layerlens(&["--format", "github", img], Some(dir.path()));
+    assert_eq!(code, 1);
+    let git = out
+        .lines()
+        .find(|l| l.starts_with("::warning title=layerlens git::"))
+        .unwrap();
+    assert_eq!(
+        git,
+        "::warning title=layerlens git::.git copied into the image: layer 1 (RUN step 1) put \
+         600 B of it at /srv/R&D <\"50%25\">/.git: add .git to a .dockerignore"
+    );
+}
+
+/// Runs the binary on a pseudo-terminal (util-linux `script`), stdout and stderr merged;
+/// `None` when `script` is not installed.
+fn on_a_terminal(args: &str, no_color: bool) -> Option<String> {
+    let mut cmd = Command::new("script");
+    cmd.args([
+        "-qec",
+        &format!("{} {args}", env!("CARGO_BIN_EXE_layerlens")),
+        "/dev/null",
+    ])
+    .env_remove("CI")
+    .env_remove("NO_COLOR");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let out = cmd.output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn colour_on_a_terminal_only_and_never_with_no_color() {
+    let img = common::testdata("classic.docker.tar");
+    let args = format!("--format text {}", img.display());
+    let Some(tty) = on_a_terminal(&args, false) else {
+        eprintln!("skipped: util-linux script is not installed");
+        return;
+    };
+    assert!(
+        tty.contains("\x1b[1mSize:\x1b[0m 4.1 MB (4123785 bytes) in 13 layers"),
+        "{tty:?}"
+    );
+    let plain = on_a_terminal(&args, true).unwrap();
+    assert!(
+        plain.contains("\nSize: 4.1 MB (4123785 bytes) in 13 layers"),
+        "{plain:?}"
+    );
+    // The progress bar's line clearing on stderr is all that is left: no SGR codes.
+    assert!(
+        !plain.contains("\x1b[1m") && !plain.contains("m\x1b[0m"),
+        "{plain:?}"
+    );
+    let (_, piped, _) = layerlens(&args.split(' ').collect::<Vec<_>>(), None);
+    assert!(!piped.contains('\x1b'));
+}
+
+/// dive #347: paths excluded in the layerlens settings are left out of dive's rules too (the
+/// JSON keeps dive's own figures), and the CI text says so.
+#[test]
+fn exclusions_apply_to_dive_s_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = common::testdata("classic.docker.tar");
+    let img = img.to_str().unwrap();
+    // Without exclusions dive's rules fail (efficiency 0.6839485312125025, 75.9 % user waste).
+    let (code, out, _) = layerlens(&["--ci", img], Some(dir.path()));
+    assert_eq!(code, 1, "{out}");
+    std::fs::write(
+        dir.path().join(".layerlens.yaml"),
+        "exclude: [data/big.bin, app]\n",
+    )
+    .unwrap();
+    let (code, out, _) = layerlens(&["--ci", img], Some(dir.path()));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "Analyzing image...\n  (without the paths of 2 exclude patterns in the layerlens settings)\n  \
+             efficiency: 99.9984 %\n  wastedBytes: 52 bytes (52 B)\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("Count  Wasted Space  File Path\n    2          52 B  /etc/layerlens/app.conf\nResults:\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Result:PASS [Total:3] [Passed:2] [Failed:0]"),
+        "{out}"
+    );
+    let (code, out, _) = layerlens(&["--ci", "--format", "json", img], Some(dir.path()));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["image"]["inefficientBytes"], 1625374,
+        "dive's figure, unchanged"
+    );
+    assert_eq!(v["ci"]["rules"][2]["status"], "pass");
+}
+
+/// Duplicates (a hardlink is not one) and an opaque directory, read from real tar bytes.
+#[test]
+fn duplicates_and_an_opaque_directory_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let layers = vec![
+        vec![
+            F::File("bin/sh", bytes(1000, 1)),
+            F::File("usr/lib/libx.so", bytes(4000, 2)),
+            F::Hardlink("usr/lib/libx.so.1", "usr/lib/libx.so"),
+        ],
+        vec![
+            F::File("opt/app/libx.so", bytes(4000, 2)),
+            F::File("opt/app/other", bytes(4000, 3)),
+            F::File("srv/www/index.html", bytes(700, 4)),
+            F::File("srv/www/img.png", bytes(300, 5)),
+        ],
+        vec![
+            F::Dir("srv/www"),
+            F::Opaque("srv/www"),
+            F::File("srv/www/index.html", bytes(50, 6)),
+        ],
+    ];
+    let img = write(dir.path(), "d.tar", &layers);
+    let (code, v) = json(&["--format", "json", img.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let i = &v["image"];
+    assert_eq!(i["shippedFileBytes"], 14050);
+    assert_eq!(i["visibleFileBytes"], 13050);
+    assert_eq!(i["reclaimableBytes"], 1000);
+    // index.html is written again by the opaque layer (overwritten); img.png only vanishes.
+    assert_eq!(
+        i["reclaimable"],
+        serde_json::json!([
+            {"layer": 1, "hiddenByLayer": 2, "hiddenBy": "overwritten",
+             "path": "srv/www/index.html", "files": 1, "sizeBytes": 700, "metadataOnly": false},
+            {"layer": 1, "hiddenByLayer": 2, "hiddenBy": "directory-removed",
+             "path": "srv/www", "files": 1, "sizeBytes": 300, "metadataOnly": false}
+        ])
+    );
+    assert_eq!(i["duplicateBytes"], 4000);
+    assert_eq!(
+        i["duplicates"],
+        serde_json::json!([{"sizeBytes": 4000, "wastedBytes": 4000,
+            "paths": ["opt/app/libx.so", "usr/lib/libx.so"], "layers": [1, 0]}])
+    );
+    let kinds: Vec<_> = i["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap(),
+                f["sizeBytes"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("directory-deleted-later", 300),
+            ("root-user", 0),
+            ("duplicate", 4000),
+            ("overwritten", 700)
+        ]
+    );
+    assert_eq!(
+        i["findings"][3]["message"],
+        "layer 2 (RUN step 2) replaces /srv/www/index.html from layer 1 (RUN step 1): the old \
+         700 B still ship"
+    );
+    assert_eq!(
+        i["findings"][0]["message"],
+        "layer 1 (RUN step 1) writes 300 B in 1 file under /srv/www that layer 2 (RUN step 2) \
+         deletes: the bytes still ship"
+    );
+}
+
+/// A file deleted by name while a hardlink to it stays is still in the image: not reclaimable.
+/// Deleting every name makes it so.
+#[test]
+fn a_hardlink_keeps_the_bytes_of_a_deleted_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let layers = vec![
+        vec![
+            F::File("bin/sh", bytes(1000, 1)),
+            F::File("usr/bin/python3.11", bytes(5000, 2)),
+            F::Hardlink("usr/bin/python3", "usr/bin/python3.11"),
+            F::File("opt/a", bytes(700, 3)),
+            F::Hardlink("opt/b", "opt/a"),
+        ],
+        vec![
+            F::Whiteout("usr/bin/python3.11"),
+            F::Whiteout("opt/a"),
+            F::Whiteout("opt/b"),
+        ],
+    ];
+    let img = write(dir.path(), "h.tar", &layers);
+    let (code, v) = json(&["--format", "json", img.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let i = &v["image"];
+    assert_eq!(i["shippedFileBytes"], 6700);
+    assert_eq!(i["visibleFileBytes"], 6000);
+    assert_eq!(i["reclaimableBytes"], 700);
+    assert_eq!(i["reclaimable"][0]["path"], "opt/a");
+    assert_eq!(i["reclaimable"].as_array().unwrap().len(), 1);
 }

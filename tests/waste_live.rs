@@ -339,4 +339,24 @@ fn wrong_and_fixed_images_from_a_real_daemon() {
         ]
     );
     assert_eq!(d["filesAdded"], 0);
+
+    // One image from the daemon and from a `docker save` tarball of it: nothing differs.
+    let saved = tempfile::tempdir().unwrap();
+    let tar = saved.path().join("wrong.tar");
+    run(docker().args(["save", "-o"]).arg(&tar).arg(WRONG));
+    let archive = format!("docker-archive:{}", tar.display());
+    let out = layerlens(&["diff", &wrong, &archive, "--format", "json"], &[], LIMIT);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let d = json_of(&out);
+    assert_eq!(d["sharedLayers"], layers);
+    assert_eq!(d["sizeBytes"], serde_json::json!({"a": size, "b": size}));
+    for key in [
+        "filesAdded",
+        "filesRemoved",
+        "filesGrown",
+        "filesShrunk",
+        "filesChanged",
+    ] {
+        assert_eq!(d[key], 0, "{key}");
+    }
 }

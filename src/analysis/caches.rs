@@ -35,18 +35,25 @@ pub const BUILTIN: &[(&str, &str, &str, &str)] = &[
     ("apk", "var/cache/apk/**", "apk cache", "apk add --no-cache"),
     ("yum", "var/cache/yum/**", "yum cache", "yum clean all in the RUN that installs"),
     ("dnf", "var/cache/dnf/**", "dnf cache", "dnf clean all in the RUN that installs"),
+    ("dnf", "var/cache/libdnf5/**", "dnf cache", "dnf clean all in the RUN that installs"),
     ("pip", "root/.cache/pip/**", "pip cache",
      "pip install --no-cache-dir, or a cache mount (RUN --mount=type=cache,target=/root/.cache/pip)"),
     ("pip", "home/*/.cache/pip/**", "pip cache", "pip install --no-cache-dir"),
+    ("uv", "root/.cache/uv/**", "uv cache",
+     "uv pip install --no-cache (or UV_NO_CACHE=1), or a cache mount"),
+    ("poetry", "root/.cache/pypoetry/**", "poetry cache",
+     "poetry install --no-cache, or rm -rf /root/.cache/pypoetry in the same RUN"),
     ("npm", "root/.npm/**", "npm cache", "npm ci && npm cache clean --force in one RUN, or a cache mount"),
     ("npm", "home/*/.npm/**", "npm cache", "npm ci && npm cache clean --force in one RUN"),
     ("yarn", "usr/local/share/.cache/yarn/**", "yarn cache", "yarn cache clean in the RUN that installs, or a cache mount"),
     ("yarn", "root/.cache/yarn/**", "yarn cache", "yarn cache clean in the RUN that installs"),
     ("yarn", "home/*/.cache/yarn/**", "yarn cache", "yarn cache clean in the RUN that installs"),
+    ("yarn", "**/.yarn/berry/cache/**", "yarn (berry) cache", "yarn cache clean in the RUN that installs, or a cache mount"),
     ("go-build", "root/.cache/go-build/**", "go build cache", STAGE_FIX),
     ("go-mod", "root/go/pkg/mod/**", "go module cache", STAGE_FIX),
     ("go-mod", "go/pkg/mod/**", "go module cache", STAGE_FIX),
     ("maven", "root/.m2/repository/**", "maven repository", STAGE_FIX),
+    ("maven", "home/*/.m2/repository/**", "maven repository", STAGE_FIX),
     ("gradle", "root/.gradle/caches/**", "gradle cache", STAGE_FIX),
     ("cargo", "usr/local/cargo/registry/**", "cargo registry cache", STAGE_FIX),
     ("cargo", "root/.cargo/registry/**", "cargo registry cache", STAGE_FIX),
@@ -209,5 +216,144 @@ mod tests {
         let none = find_caches(&img, &builtin_patterns(), &|p| p.starts_with("var/"));
         assert_eq!(none.len(), 1);
         assert_eq!(none[0].kind, "git");
+    }
+
+    /// Where each tool really leaves its cache, and the kind each path is reported as.
+    #[test]
+    fn every_builtin_kind_matches_where_its_tool_writes() {
+        let cases = [
+            (
+                "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease",
+                "apt-lists",
+                "var/lib/apt/lists",
+            ),
+            (
+                "var/cache/apt/archives/curl_7.88.1_amd64.deb",
+                "apt-archives",
+                "var/cache/apt/archives",
+            ),
+            ("var/cache/apt/pkgcache.bin", "apt-cache", "var/cache/apt"),
+            (
+                "var/cache/apk/APKINDEX.5022a8a2.tar.gz",
+                "apk",
+                "var/cache/apk",
+            ),
+            (
+                "var/cache/yum/x86_64/7/base/packages/a.rpm",
+                "yum",
+                "var/cache/yum",
+            ),
+            (
+                "var/cache/dnf/fedora-1/repodata/x.xml",
+                "dnf",
+                "var/cache/dnf",
+            ),
+            (
+                "var/cache/libdnf5/fedora-1/repodata/x.xml",
+                "dnf",
+                "var/cache/libdnf5",
+            ),
+            ("root/.cache/pip/http-v2/a/b/c", "pip", "root/.cache/pip"),
+            (
+                "home/app/.cache/pip/wheels/x.whl",
+                "pip",
+                "home/app/.cache/pip",
+            ),
+            ("root/.cache/uv/archive-v0/x/y.py", "uv", "root/.cache/uv"),
+            (
+                "root/.cache/pypoetry/cache/x",
+                "poetry",
+                "root/.cache/pypoetry",
+            ),
+            ("root/.npm/_cacache/index-v5/ab/cd", "npm", "root/.npm"),
+            (
+                "usr/local/share/.cache/yarn/v6/npm-x/package.json",
+                "yarn",
+                "usr/local/share/.cache/yarn",
+            ),
+            (
+                "root/.yarn/berry/cache/lodash-npm-4.17.21.zip",
+                "yarn",
+                "root/.yarn/berry/cache",
+            ),
+            (
+                "root/.cache/go-build/ab/abcdef-d",
+                "go-build",
+                "root/.cache/go-build",
+            ),
+            ("go/pkg/mod/cache/download/x.zip", "go-mod", "go/pkg/mod"),
+            (
+                "root/go/pkg/mod/github.com/x/y.go",
+                "go-mod",
+                "root/go/pkg/mod",
+            ),
+            (
+                "root/.m2/repository/org/x/x-1.jar",
+                "maven",
+                "root/.m2/repository",
+            ),
+            (
+                "home/builder/.m2/repository/org/x/x-1.jar",
+                "maven",
+                "home/builder/.m2/repository",
+            ),
+            (
+                "root/.gradle/caches/modules-2/x.jar",
+                "gradle",
+                "root/.gradle/caches",
+            ),
+            (
+                "usr/local/cargo/registry/cache/x.crate",
+                "cargo",
+                "usr/local/cargo/registry",
+            ),
+            (
+                "usr/local/bundle/cache/rack-3.0.gem",
+                "gem",
+                "usr/local/bundle/cache",
+            ),
+            (
+                "opt/conda/pkgs/numpy-1.26.tar.bz2",
+                "conda",
+                "opt/conda/pkgs",
+            ),
+            ("tmp/build.log", "tmp", "tmp"),
+            (".git/HEAD", "git", ".git"),
+            ("srv/app/.git/objects/pack/p.pack", "git", "srv/app/.git"),
+        ];
+        let layer: Vec<_> = cases
+            .iter()
+            .enumerate()
+            .map(|(i, (p, _, _))| file(p, 10 + i as u64, i as u128 + 1))
+            .collect();
+        let img = image(vec![("RUN install", layer)], None);
+        let hits = find_caches(&img, &builtin_patterns(), &|_| false);
+        for (i, (p, kind, root)) in cases.iter().enumerate() {
+            let hit = hits
+                .iter()
+                .find(|h| h.size_bytes == 10 + i as u64)
+                .unwrap_or_else(|| panic!("{p} is not found as a cache"));
+            assert_eq!(
+                (hit.kind.as_str(), hit.path.as_str()),
+                (*kind, *root),
+                "{p}"
+            );
+        }
+        assert_eq!(hits.len(), cases.len());
+        // Look-alikes that are not caches.
+        let img = image(
+            vec![(
+                "COPY",
+                vec![
+                    file("usr/lib/apt/methods/http", 5, 1),
+                    file("app/gitignore", 5, 2),
+                    file("app/cache.py", 5, 3),
+                    // Yarn PnP's project cache is the dependencies themselves.
+                    file("app/.yarn/cache/lodash-npm-4.17.21.zip", 5, 4),
+                ],
+            )],
+            None,
+        );
+        assert_eq!(find_caches(&img, &builtin_patterns(), &|_| false), []);
     }
 }

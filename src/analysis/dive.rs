@@ -239,6 +239,13 @@ pub fn layer_file_lists(tree: &MergedTree) -> Vec<Vec<Option<(usize, usize)>>> {
 
 /// Runs dive's efficiency pass over an image.
 pub fn analyze(image: &Image) -> DiveAnalysis {
+    analyze_excluding(image, &|_| false)
+}
+
+/// dive's efficiency pass with the paths `excluded` says (given without the leading `/`) left
+/// out of every figure but the sizes: the `exclude:` setting applied to dive's rules, which
+/// dive itself cannot do (dive #347). With nothing excluded this is [`analyze`].
+pub fn analyze_excluding(image: &Image, excluded: &dyn Fn(&str) -> bool) -> DiveAnalysis {
     #[derive(Clone, Copy)]
     struct Tally {
         count: usize,
@@ -298,6 +305,9 @@ pub fn analyze(image: &Image) -> DiveAnalysis {
             stack(&mut stacked, tree);
         }
     }
+    let is_excluded =
+        |k: &[u8]| excluded(&String::from_utf8_lossy(k.strip_prefix(b"/").unwrap_or(k)));
+    records.retain(|k, _| !is_excluded(k));
     let (mut min_sum, mut cum_sum) = (0i64, 0i64);
     for r in records.values() {
         min_sum += r.min;

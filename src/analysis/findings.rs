@@ -227,9 +227,9 @@ pub fn findings(
                 FindingKind::Rewritten,
                 Severity::Warning,
                 format!(
-                    "{by} writes {} from {from} under {path} again with the same content \
+                    "{by} writes {} again with the same content \
                      (a chmod, chown or touch): {size} ship twice",
-                    files(g.files)
+                    which(g.files, &from, &path)
                 ),
                 "set owner and mode as you copy (COPY --chown=user:group --chmod=755), \
                  or in the RUN that creates the files"
@@ -239,8 +239,8 @@ pub fn findings(
                 FindingKind::Overwritten,
                 Severity::Info,
                 format!(
-                    "{by} replaces {} from {from} under {path}: the old {size} still ship",
-                    files(g.files)
+                    "{by} replaces {}: the old {size} still ship",
+                    which(g.files, &from, &path)
                 ),
                 "write the final version in the step that creates it".to_string(),
             ),
@@ -331,6 +331,16 @@ pub fn runs_as_root(user: Option<&str>) -> bool {
     let user = user.unwrap_or("").trim();
     let name = user.split(':').next().unwrap_or("");
     name.is_empty() || name == "root" || name == "0"
+}
+
+/// The files of an overwrite group: the one file by its path, or how many and the directory
+/// holding them (a group's path is the file itself when it has one file).
+fn which(n: usize, from: &str, path: &str) -> String {
+    if n == 1 {
+        format!("{path} from {from}")
+    } else {
+        format!("{} from {from} under {path}", files(n))
+    }
 }
 
 fn files(n: usize) -> String {

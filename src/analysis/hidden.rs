@@ -3,6 +3,8 @@
 //! deleted the file or a directory above it. Each item names the layer that wrote the bytes
 //! and the layer that hid them.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use crate::image::Image;
@@ -46,10 +48,11 @@ pub fn hidden_files(image: &Image) -> Vec<HiddenFile> {
     let Some(last) = tree.layer_count().checked_sub(1) else {
         return Vec::new();
     };
+    let visible = visible_contents(image);
     let mut out = Vec::new();
     for (li, layer) in tree.layers().iter().enumerate() {
         for (ei, entry) in layer.entries.iter().enumerate() {
-            if entry.kind != EntryKind::File || entry.size == 0 {
+            if entry.kind != EntryKind::File || entry.size == 0 || visible.contains(&(li, ei)) {
                 continue;
             }
             let Some(node) = tree.find(&entry.path) else {
@@ -59,9 +62,6 @@ pub fn hidden_files(image: &Image) -> Vec<HiddenFile> {
                 layer: li,
                 entry: Some(ei),
             };
-            if tree.visible(node, last) == Some(mine) {
-                continue;
-            }
             let (hidden_by_layer, hidden_by) = who_hid(tree, node, mine, last);
             out.push(HiddenFile {
                 node,
@@ -116,21 +116,59 @@ pub fn shipped_file_bytes(image: &Image) -> u64 {
         .fold(0u64, |a, e| a.saturating_add(e.size))
 }
 
-/// Bytes of the regular files visible in the final filesystem.
+/// Bytes of the regular files visible in the final filesystem, each content once.
 pub fn visible_file_bytes(image: &Image) -> u64 {
     let tree = &image.tree;
+    visible_contents(image).into_iter().fold(0, |a, (l, e)| {
+        a.saturating_add(tree.layer(l).entries[e].size)
+    })
+}
+
+/// The regular-file entries (layer, entry) whose bytes the final filesystem still shows: at
+/// their own path, or through a visible hardlink to them. A file deleted by name while a
+/// hardlink to it stays is not gone: the hardlink holds its bytes.
+fn visible_contents(image: &Image) -> HashSet<(usize, usize)> {
+    let tree = &image.tree;
+    let mut out = HashSet::new();
     let Some(last) = tree.layer_count().checked_sub(1) else {
-        return 0;
+        return out;
     };
-    let mut total = 0;
+    // Per layer with hardlinks: the file entries by path (a tar's hardlink names an earlier
+    // entry of the same tar).
+    let mut files_by_path: HashMap<usize, HashMap<&[u8], usize>> = HashMap::new();
     tree.walk(crate::index::ROOT, &mut |n| {
-        if let Some(e) = tree.visible_entry(n, last) {
-            if e.kind == EntryKind::File {
-                total = u64::saturating_add(total, e.size);
+        let Some(
+            origin @ Origin {
+                entry: Some(ei), ..
+            },
+        ) = tree.visible(n, last)
+        else {
+            return;
+        };
+        let li = origin.layer;
+        let e = &tree.layer(li).entries[ei];
+        match (e.kind, &e.link) {
+            (EntryKind::File, _) => {
+                out.insert((li, ei));
             }
+            (EntryKind::Hardlink, Some(target)) => {
+                let files = files_by_path.entry(li).or_insert_with(|| {
+                    let entries = &tree.layer(li).entries;
+                    entries
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| e.kind == EntryKind::File)
+                        .map(|(i, e)| (&*e.path, i))
+                        .collect()
+                });
+                if let Some(&ti) = files.get(&**target).filter(|&&ti| ti < ei) {
+                    out.insert((li, ti));
+                }
+            }
+            _ => {}
         }
     });
-    total
+    out
 }
 
 #[cfg(test)]
@@ -161,5 +199,94 @@ mod tests {
         assert_eq!(big.size, 1 << 20);
         assert_eq!(big.hidden_by, HiddenBy::Deleted);
         assert!(big.hidden_by_layer > big.layer);
+    }
+
+    /// Reclaimable bytes measured both ways (the sum of the hidden files, and all shipped
+    /// file bytes minus the visible ones) agree on every real image in testdata, in every form.
+    #[test]
+    fn every_testdata_image_agrees_both_ways() {
+        let cases: [(&str, u64); 8] = [
+            ("tiny.docker.tar", 0),
+            ("tiny.oci", 0),
+            ("classic.docker.tar", CLASSIC),
+            ("classic.docker25.tar", CLASSIC),
+            ("classic.oci", CLASSIC),
+            ("classic.oci-archive.tar", CLASSIC),
+            ("classic.oci-zstd", CLASSIC),
+            ("multiarch.oci", 0),
+        ];
+        // The 1 MiB file deleted, /tmp/build deleted, the chmod -R copy of /app, app.conf's 11 B.
+        const CLASSIC: u64 = 1_048_576 + 106_507 + 288_373 + 11;
+        for (name, want) in cases {
+            let path = format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
+            let opts = LoadOptions {
+                platform: Some(crate::source::Platform::parse("linux/amd64").unwrap()),
+                ..LoadOptions::default()
+            };
+            let image = source::load(&path, None, &opts, &NoProgress).unwrap();
+            let hidden: u64 = hidden_files(&image).iter().map(|h| h.size).sum();
+            let shipped = shipped_file_bytes(&image);
+            let visible = visible_file_bytes(&image);
+            assert_eq!(hidden, shipped - visible, "{name}");
+            assert_eq!(hidden, want, "{name}");
+            assert!(
+                visible > 1_900_000,
+                "{name}: busybox is visible ({visible})"
+            );
+        }
+    }
+
+    /// Whole directories removed (a whiteout on the directory, an opaque marker, a file put
+    /// where a directory was) and re-created: both ways agree, with the exact bytes.
+    #[test]
+    fn removed_directories_agree_both_ways() {
+        use crate::analysis::testing::*;
+        let img = image(
+            vec![
+                (
+                    "a",
+                    vec![
+                        dir("d"),
+                        file("d/old", 70, 1),
+                        file("d/sub/deep", 30, 2),
+                        file("e/x", 5, 3),
+                        file("f/y", 9, 4),
+                        file("keep", 1, 5),
+                    ],
+                ),
+                ("b", vec![dir("d"), opaque("d"), file("d/new", 2, 6)]),
+                ("c", vec![whiteout("e"), file("f", 4, 7)]),
+                ("d", vec![file("e/x", 6, 8)]),
+            ],
+            None,
+        );
+        let hidden = hidden_files(&img);
+        let got: Vec<_> = hidden
+            .iter()
+            .map(|h| {
+                (
+                    h.path.as_str(),
+                    h.size,
+                    h.layer,
+                    h.hidden_by_layer,
+                    h.hidden_by,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("d/old", 70, 0, 1, HiddenBy::DirectoryRemoved),
+                ("d/sub/deep", 30, 0, 1, HiddenBy::DirectoryRemoved),
+                ("f/y", 9, 0, 2, HiddenBy::DirectoryRemoved),
+                ("e/x", 5, 0, 2, HiddenBy::DirectoryRemoved),
+            ]
+        );
+        assert_eq!(shipped_file_bytes(&img), 70 + 30 + 5 + 9 + 1 + 2 + 4 + 6);
+        assert_eq!(visible_file_bytes(&img), 1 + 2 + 4 + 6);
+        assert_eq!(
+            hidden.iter().map(|h| h.size).sum::<u64>(),
+            shipped_file_bytes(&img) - visible_file_bytes(&img)
+        );
     }
 }

@@ -31,6 +31,11 @@ pub struct Args {
     #[arg(long = "ci-config", value_name = "FILE")]
     pub ci_config: Option<PathBuf>,
 
+    /// layerlens config file (YAML: budgets, exclude, caches); default .layerlens.yaml when it
+    /// exists. The same keys may instead sit in a `layerlens:` section of the dive CI file.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
     /// Fail when efficiency is below this (0..1, or 'disabled'). dive's default 0.9.
     #[arg(long = "lowestEfficiency", value_name = "RATIO")]
     pub lowest_efficiency: Option<String>,

@@ -63,20 +63,23 @@ pub fn run(args: Args) -> Result<i32> {
     {
         return crate::tui::run(&reference, args.source.map(SourceArg::kind), &opts);
     }
-    let settings = match &config_file {
-        Some(f) => LayerlensConfig::from_file(Path::new(f))?,
-        None => LayerlensConfig::default(),
-    };
+    let settings = settings(&args, config_file.as_deref())?;
     let image = load(&reference, args.source.map(SourceArg::kind), &opts)?;
     let baseline_size = match &args.baseline {
         Some(b) => Some(load(b, None, &opts)?.size()),
         None => None,
     };
     let analysis = dive::analyze(&image);
-    let waste = waste::analyze(&image, &settings.waste_options());
+    let wopts = settings.waste_options();
+    let waste = waste::analyze(&image, &wopts);
+    // dive's rules judge the image without the excluded paths (dive #347); the JSON keeps
+    // dive's own figures.
+    let without_excluded = (rules.is_some() && !wopts.exclude.is_empty())
+        .then(|| dive::analyze_excluding(&image, &|p| wopts.is_excluded(p)));
+    let judged = without_excluded.as_ref().unwrap_or(&analysis);
     let verdicts = rules.as_ref().map(|(rules, _)| {
         Verdicts::new(
-            dive_ci::evaluate(rules, &analysis),
+            dive_ci::evaluate(rules, judged),
             budget::evaluate(&settings.budgets, &image, &waste, baseline_size),
         )
     });
@@ -103,7 +106,10 @@ pub fn run(args: Args) -> Result<i32> {
         Some(Format::Github) => {
             if let Some(v) = &verdicts {
                 print_stdout(&github::render_commands(&waste, v))?;
-                if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+                // Set but empty (outside a job step) means no summary file.
+                if let Some(path) =
+                    std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+                {
                     append(
                         Path::new(&path),
                         &github::render_summary(&reference, &waste, v),
@@ -117,8 +123,13 @@ pub fn run(args: Args) -> Result<i32> {
                     config_file: file.clone(),
                     source: image.source.prefix().to_string(),
                     location: source::ImageSpec::location(&reference),
+                    exclusions: if without_excluded.is_some() {
+                        wopts.exclude.len()
+                    } else {
+                        0
+                    },
                 };
-                let mut text = dive_ci::render(&preamble, &analysis, &v.rules, color);
+                let mut text = dive_ci::render(&preamble, judged, &v.rules, color);
                 // dive's text stays dive's; budgets follow only when asked for.
                 if settings.budgets.any() || args.baseline.is_some() {
                     text.push_str(&waste_text::render_budgets(v, color));
@@ -144,10 +155,7 @@ fn run_diff(args: &Args, a: &str, b: &str) -> Result<i32> {
             )))
         }
     };
-    let settings = match config_file(args) {
-        Some(f) => LayerlensConfig::from_file(Path::new(&f))?,
-        None => LayerlensConfig::default(),
-    };
+    let settings = settings(args, config_file(args).as_deref())?;
     let opts = LoadOptions {
         platform: args.platform.as_deref().map(Platform::parse).transpose()?,
         pull: args.pull,
@@ -188,6 +196,16 @@ fn config_file(args: &Args) -> Option<String> {
         None if Path::new(".dive-ci").is_file() => Some(".dive-ci".to_string()),
         None => None,
     }
+}
+
+/// layerlens's settings: from `--config`, else `.layerlens.yaml` when it exists, else the
+/// `layerlens:` section of the dive CI file.
+fn settings(args: &Args, dive_ci: Option<&str>) -> Result<LayerlensConfig> {
+    let own = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => Some(std::path::PathBuf::from(".layerlens.yaml")).filter(|p| p.is_file()),
+    };
+    LayerlensConfig::load(dive_ci.map(Path::new), own.as_deref())
 }
 
 /// The rules in force and the file they came from (`None`: dive's defaults).

@@ -11,6 +11,10 @@
 //!     - { kind: conda, path: "opt/conda/pkgs/**", what: conda packages, fix: conda clean -afy }
 //! ```
 //!
+//! The same keys may instead live in a layerlens config file of their own (`--config FILE`, or
+//! `.layerlens.yaml` in the working directory), at the top or under `layerlens:`; settings in
+//! both places are an error rather than one silently winning.
+//!
 //! **Every error names its key** (`layerlens.budgets.maxImageSize: ...`).
 
 use serde_yaml::Value;
@@ -35,41 +39,67 @@ pub struct LayerlensConfig {
 impl LayerlensConfig {
     /// Reads the `layerlens:` section of a YAML document (absent: defaults).
     pub fn from_yaml(text: &str, file: &str) -> Result<LayerlensConfig> {
-        let doc: Value = serde_yaml::from_str(text)
-            .map_err(|e| Error::Config(format!("{file}: not valid YAML: {e}")))?;
-        let mut cfg = LayerlensConfig::default();
-        let section = match doc.get("layerlens") {
-            None | Some(Value::Null) => return Ok(cfg),
-            Some(Value::Mapping(m)) => m,
-            Some(_) => return Err(err(file, "layerlens", "must be a mapping")),
-        };
-        for (k, v) in section {
-            match k.as_str().unwrap_or_default() {
-                "budgets" => cfg.budgets = budgets(v, file)?,
-                "exclude" => {
-                    for (i, p) in strings(v, file, "layerlens.exclude")?.iter().enumerate() {
-                        cfg.exclude.push(PathPattern::new(p).ok_or_else(|| {
-                            err(file, &format!("layerlens.exclude[{i}]"), "is empty")
-                        })?);
-                    }
-                }
-                "caches" => cfg.caches = caches(v, file)?,
-                other => {
-                    return Err(err(
-                        file,
-                        &format!("layerlens.{other}"),
-                        "is not a layerlens key (budgets, exclude, caches)",
-                    ))
-                }
-            }
-        }
-        Ok(cfg)
+        Ok(dive_ci_section(text, file)?.unwrap_or_default())
     }
 
     /// Reads a config file.
     pub fn from_file(path: &std::path::Path) -> Result<LayerlensConfig> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display(), e))?;
-        LayerlensConfig::from_yaml(&text, &path.display().to_string())
+        LayerlensConfig::from_yaml(&read(path)?, &path.display().to_string())
+    }
+
+    /// Reads a layerlens config file (`--config FILE`, `.layerlens.yaml`): the keys `budgets`,
+    /// `exclude` and `caches` at the top, or the same `layerlens:` section `.dive-ci` holds.
+    /// dive's `rules:` belong in the dive CI file, so they are an error here.
+    pub fn from_layerlens_yaml(text: &str, file: &str) -> Result<LayerlensConfig> {
+        let doc: Value = serde_yaml::from_str(text)
+            .map_err(|e| Error::Config(format!("{file}: not valid YAML: {e}")))?;
+        match &doc {
+            Value::Null => Ok(LayerlensConfig::default()),
+            Value::Mapping(m) if m.contains_key("layerlens") => {
+                if let Some(other) = m
+                    .keys()
+                    .find_map(|k| k.as_str().filter(|k| *k != "layerlens"))
+                {
+                    return Err(err(
+                        file,
+                        other,
+                        "is not a key of a layerlens config file (layerlens, or budgets, exclude, caches at the top)",
+                    ));
+                }
+                Ok(dive_ci_section(text, file)?.unwrap_or_default())
+            }
+            Value::Mapping(m) if m.contains_key("rules") => Err(err(
+                file,
+                "rules",
+                "are dive's: keep them in the dive CI file (--ci-config, .dive-ci)",
+            )),
+            Value::Mapping(m) => section(m, file, ""),
+            _ => Err(err(file, "the document", "must be a mapping")),
+        }
+    }
+
+    /// The settings in force: a layerlens config file when there is one, else the `layerlens:`
+    /// section of the dive CI file. **Settings in both are an error**, naming both files, so
+    /// no setting is silently ignored.
+    pub fn load(
+        dive_ci: Option<&std::path::Path>,
+        own: Option<&std::path::Path>,
+    ) -> Result<LayerlensConfig> {
+        let from_dive_ci = match dive_ci {
+            Some(p) => dive_ci_section(&read(p)?, &p.display().to_string())?,
+            None => None,
+        };
+        match (own, from_dive_ci) {
+            (Some(own), Some(_)) => Err(Error::Config(format!(
+                "{}: layerlens settings are also in {}; keep them in one file",
+                dive_ci.map(|p| p.display().to_string()).unwrap_or_default(),
+                own.display()
+            ))),
+            (Some(own), None) => {
+                LayerlensConfig::from_layerlens_yaml(&read(own)?, &own.display().to_string())
+            }
+            (None, cfg) => Ok(cfg.unwrap_or_default()),
+        }
     }
 
     /// The waste analysis options: the user's caches first, then the built-in table.
@@ -81,6 +111,49 @@ impl LayerlensConfig {
             exclude: self.exclude.clone(),
         }
     }
+}
+
+fn read(path: &std::path::Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::io(path.display(), e))
+}
+
+/// The `layerlens:` section of a dive CI file, `None` when it has none.
+fn dive_ci_section(text: &str, file: &str) -> Result<Option<LayerlensConfig>> {
+    let doc: Value = serde_yaml::from_str(text)
+        .map_err(|e| Error::Config(format!("{file}: not valid YAML: {e}")))?;
+    match doc.get("layerlens") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Mapping(m)) => section(m, file, "layerlens.").map(Some),
+        Some(_) => Err(err(file, "layerlens", "must be a mapping")),
+    }
+}
+
+/// The settings in `map`; `prefix` is what key names start with in messages.
+fn section(map: &serde_yaml::Mapping, file: &str, prefix: &str) -> Result<LayerlensConfig> {
+    let mut cfg = LayerlensConfig::default();
+    for (k, v) in map {
+        match k.as_str().unwrap_or_default() {
+            "budgets" => cfg.budgets = budgets(v, file, prefix)?,
+            "exclude" => {
+                let key = format!("{prefix}exclude");
+                for (i, p) in strings(v, file, &key)?.iter().enumerate() {
+                    cfg.exclude.push(
+                        PathPattern::new(p)
+                            .ok_or_else(|| err(file, &format!("{key}[{i}]"), "is empty"))?,
+                    );
+                }
+            }
+            "caches" => cfg.caches = caches(v, file, prefix)?,
+            other => {
+                return Err(err(
+                    file,
+                    &format!("{prefix}{other}"),
+                    "is not a layerlens key (budgets, exclude, caches)",
+                ))
+            }
+        }
+    }
+    Ok(cfg)
 }
 
 fn err(file: &str, key: &str, what: &str) -> Error {
@@ -95,18 +168,18 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
-fn budgets(v: &Value, file: &str) -> Result<Budgets> {
+fn budgets(v: &Value, file: &str, prefix: &str) -> Result<Budgets> {
     let mut b = Budgets::default();
     let Some(map) = v.as_mapping() else {
         return Err(err(
             file,
-            "layerlens.budgets",
+            &format!("{prefix}budgets"),
             "must be a mapping of budget: size",
         ));
     };
     for (k, v) in map {
         let key = k.as_str().unwrap_or_default();
-        let full = format!("layerlens.budgets.{key}");
+        let full = format!("{prefix}budgets.{key}");
         if !BUDGET_KEYS.contains(&key) {
             return Err(err(
                 file,
@@ -149,17 +222,17 @@ fn strings(v: &Value, file: &str, key: &str) -> Result<Vec<String>> {
         .collect()
 }
 
-fn caches(v: &Value, file: &str) -> Result<Vec<CachePattern>> {
+fn caches(v: &Value, file: &str, prefix: &str) -> Result<Vec<CachePattern>> {
     let Some(seq) = v.as_sequence() else {
         return Err(err(
             file,
-            "layerlens.caches",
+            &format!("{prefix}caches"),
             "must be a list of {kind, path}",
         ));
     };
     let mut out = Vec::new();
     for (i, item) in seq.iter().enumerate() {
-        let at = format!("layerlens.caches[{i}]");
+        let at = format!("{prefix}caches[{i}]");
         let Some(map) = item.as_mapping() else {
             return Err(err(file, &at, "must be a mapping with kind and path"));
         };
@@ -245,5 +318,70 @@ mod tests {
         assert!(e("layerlens:\n  exclude: [\"\"]\n").contains("layerlens.exclude[0] is empty"));
         assert!(e("layerlens:\n  budget: {}\n").contains("layerlens.budget is not a layerlens key"));
         assert!(e("layerlens: 3\n").contains("layerlens must be a mapping"));
+    }
+
+    #[test]
+    fn a_layerlens_file_holds_the_keys_at_the_top_or_in_a_section() {
+        let top = LayerlensConfig::from_layerlens_yaml(
+            "budgets:\n  maxImageSize: 1.5MiB\n  maxCacheBytes: 2kB\nexclude: [tmp]\n",
+            ".layerlens.yaml",
+        )
+        .unwrap();
+        assert_eq!(top.budgets.max_image_size, Some(1_572_864));
+        assert_eq!(top.budgets.max_cache_bytes, Some(2000));
+        assert!(top.waste_options().is_excluded("tmp/x"));
+        let wrapped = LayerlensConfig::from_layerlens_yaml(
+            "layerlens:\n  budgets:\n    maxLayerCount: 3\n",
+            "l.yaml",
+        )
+        .unwrap();
+        assert_eq!(wrapped.budgets.max_layer_count, Some(3));
+        assert!(!LayerlensConfig::from_layerlens_yaml("", "l.yaml")
+            .unwrap()
+            .budgets
+            .any());
+        let e = |y: &str| {
+            LayerlensConfig::from_layerlens_yaml(y, "l.yaml")
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            e("budgets:\n  maxLayerSize: big\n"),
+            "l.yaml: budgets.maxLayerSize 'big' is not a size like 20MB or 20MiB (or 'disabled')"
+        );
+        assert_eq!(
+            e("budget: {}\n"),
+            "l.yaml: budget is not a layerlens key (budgets, exclude, caches)"
+        );
+        assert!(e("caches:\n  - kind: x\n").starts_with("l.yaml: caches[0].path is missing"));
+        assert!(e("rules:\n  lowestEfficiency: 0.9\n").starts_with("l.yaml: rules are dive's"));
+        assert!(e("layerlens: {}\nbudgets: {}\n").starts_with("l.yaml: budgets is not a key"));
+        assert!(e("- a\n").contains("the document must be a mapping"));
+    }
+
+    #[test]
+    fn load_takes_either_file_and_refuses_settings_in_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let dive = dir.path().join(".dive-ci");
+        let own = dir.path().join(".layerlens.yaml");
+        std::fs::write(&own, "budgets: {maxImageSize: 10MB}\n").unwrap();
+        std::fs::write(&dive, "rules: {lowestEfficiency: 0.9}\n").unwrap();
+        let cfg = LayerlensConfig::load(Some(&dive), Some(&own)).unwrap();
+        assert_eq!(cfg.budgets.max_image_size, Some(10_000_000));
+        std::fs::write(&dive, "layerlens: {budgets: {maxImageSize: 20MB}}\n").unwrap();
+        let cfg = LayerlensConfig::load(Some(&dive), None).unwrap();
+        assert_eq!(cfg.budgets.max_image_size, Some(20_000_000));
+        let e = LayerlensConfig::load(Some(&dive), Some(&own))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            format!(
+                "{}: layerlens settings are also in {}; keep them in one file",
+                dive.display(),
+                own.display()
+            )
+        );
+        assert!(!LayerlensConfig::load(None, None).unwrap().budgets.any());
     }
 }

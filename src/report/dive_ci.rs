@@ -234,6 +234,8 @@ pub struct CiPreamble {
     pub source: String,
     /// The image location as given, without its prefix.
     pub location: String,
+    /// How many `exclude:` patterns the figures leave out (0: dive's figures, dive's text).
+    pub exclusions: usize,
 }
 
 /// dive's CI text, byte for byte (dive's colour codes only when `color` is set): the
@@ -262,6 +264,14 @@ pub fn render(p: &CiPreamble, a: &DiveAnalysis, results: &[RuleResult], color: b
         bold(&format!("Extracting image from {}...", p.source))
     );
     let _ = writeln!(s, "{}", bold("Analyzing image..."));
+    if p.exclusions > 0 {
+        let _ = writeln!(
+            s,
+            "  (without the paths of {} exclude pattern{} in the layerlens settings)",
+            p.exclusions,
+            if p.exclusions == 1 { "" } else { "s" }
+        );
+    }
     let _ = writeln!(s, "  efficiency: {:.4} %", a.efficiency * 100.0);
     let _ = writeln!(
         s,
@@ -368,6 +378,7 @@ Result:FAIL [Total:3] [Passed:0] [Failed:2] [Warn:0] [Skipped:1]
             config_file: None,
             source: "docker-archive".into(),
             location: "big.tar".into(),
+            exclusions: 0,
         };
         assert_eq!(render(&p, &a, &results, false), expected);
         assert!(!passed(&results));
