@@ -378,13 +378,26 @@ impl Widget for ImageDetails<'_> {
                     self.theme.title(false),
                 ));
                 let room = area.height.saturating_sub(2 + lines.len() as u16) as usize;
-                for r in a.dive.inefficient.iter().take(room) {
+                // Too many for the pane: the last row says how many are left out.
+                let total = a.dive.inefficient.len();
+                let shown = if total > room {
+                    room.saturating_sub(1)
+                } else {
+                    total
+                };
+                for r in a.dive.inefficient.iter().take(shown) {
                     lines.push(Line::from(format!(
                         "{:>5}  {:>11}  {}",
                         r.count,
                         size(r.cumulative_size.max(0) as u64),
                         r.path
                     )));
+                }
+                if shown < total && room > 0 {
+                    lines.push(Line::styled(
+                        format!("… {} more; w lists every hidden file", total - shown),
+                        self.theme.dim(),
+                    ));
                 }
             }
         }
