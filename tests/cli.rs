@@ -233,3 +233,30 @@ fn a_docker_save_stream_on_stdin_reads_like_the_file() {
         "layerlens: error: /dev/stdin is not a docker save archive: it has no manifest.json"
     );
 }
+
+#[test]
+fn a_bad_layerlens_config_stops_the_ui_before_the_terminal_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".layerlens.yaml"),
+        "budgets:\n  maxImageSize: huge\n",
+    )
+    .unwrap();
+    let image = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/tiny.docker.tar");
+    // `script` gives layerlens a terminal, so it would open the UI.
+    let cmd = format!("{} {}", env!("CARGO_BIN_EXE_layerlens"), image.display());
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(dir.path())
+        .env_remove("CI")
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    let tty = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{tty:?}");
+    assert_eq!(
+        tty,
+        "layerlens: error: .layerlens.yaml: budgets.maxImageSize 'huge' is not a size like 20MB \
+         or 20MiB (or 'disabled')\r\n"
+    );
+}

@@ -47,6 +47,8 @@ pub fn run(args: Args) -> Result<i32> {
         pull: args.pull,
         insecure: args.insecure,
     };
+    // Checked before anything is built or the terminal is touched, in every mode.
+    let settings = settings(&args, config_file.as_deref())?;
     let reference = match (&args.command, &args.image) {
         (Some(Command::Build { args: build_args }), _) => build::docker_build(build_args)?,
         (Some(Command::Diff { .. }), _) => {
@@ -63,7 +65,6 @@ pub fn run(args: Args) -> Result<i32> {
     {
         return crate::tui::run(&reference, args.source.map(SourceArg::kind), &opts);
     }
-    let settings = settings(&args, config_file.as_deref())?;
     let image = load(&reference, args.source.map(SourceArg::kind), &opts)?;
     let baseline_size = match &args.baseline {
         Some(b) => Some(load(b, None, &opts)?.size()),
