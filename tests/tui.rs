@@ -472,6 +472,19 @@ fn wait_for_all(session: &str, needles: &[&str]) -> String {
     }
 }
 
+/// Waits until `needle` is no longer on screen. Used after Escape: a key sent while the escape
+/// byte is still unread would reach the terminal as one Alt+key sequence.
+fn wait_gone(session: &str, needle: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let s = tmux(&["capture-pane", "-p", "-t", session]);
+        if !s.contains(needle) || start.elapsed() > Duration::from_secs(20) {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 fn wait_for(session: &str, needle: &str) -> String {
     let start = Instant::now();
     loop {
@@ -560,6 +573,8 @@ fn real_binary_in_tmux() {
     let s = wait_for(&session, "toggle-collapse-all-dir");
     assert!(s.contains("Help"), "{s}");
     tmux(&["send-keys", "-t", &session, "Escape"]);
+    let s = wait_gone(&session, "toggle-collapse-all-dir");
+    assert!(!s.contains("toggle-collapse-all-dir"), "{s}");
     tmux(&["send-keys", "-t", &session, "q"]);
     let start = Instant::now();
     while tmux(&["has-session", "-t", &session]).is_empty()
@@ -992,6 +1007,8 @@ fn real_binary_views_and_extracts_a_file() {
     // The file's one line, alone on its row of the overlay.
     assert!(s.lines().any(|l| l.contains("│mode=debug ")), "{s}");
     keys(&["Escape"]);
+    let s = wait_gone(&session, "│mode=debug ");
+    assert!(!s.contains("│mode=debug "), "{s}");
     // Extract to a new path.
     let out = dir.path().join("out.conf");
     let extract = |to: &std::path::Path| {
