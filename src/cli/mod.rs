@@ -63,7 +63,12 @@ pub fn run(args: Args) -> Result<i32> {
         && args.format.is_none()
         && io::IsTerminal::is_terminal(&io::stdout())
     {
-        return crate::tui::run(&reference, args.source.map(SourceArg::kind), &opts);
+        return crate::tui::run(
+            &reference,
+            args.source.map(SourceArg::kind),
+            &opts,
+            settings.waste_options(),
+        );
     }
     let image = load(&reference, args.source.map(SourceArg::kind), &opts)?;
     let baseline_size = match &args.baseline {
@@ -72,7 +77,11 @@ pub fn run(args: Args) -> Result<i32> {
     };
     let analysis = dive::analyze(&image);
     let wopts = settings.waste_options();
-    let waste = waste::analyze(&image, &wopts);
+    // dive's CI text alone reads no waste analysis: it runs only for the outputs that do.
+    let waste_cell = std::cell::OnceCell::new();
+    let waste = || waste_cell.get_or_init(|| waste::analyze(&image, &wopts));
+    let budgets_shown = settings.budgets.any() || args.baseline.is_some();
+    let budgets_needed = budgets_shown || args.json.is_some() || args.format.is_some();
     // dive's rules judge the image without the excluded paths (dive #347); the JSON keeps
     // dive's own figures.
     let without_excluded = (rules.is_some() && !wopts.exclude.is_empty())
@@ -81,11 +90,15 @@ pub fn run(args: Args) -> Result<i32> {
     let verdicts = rules.as_ref().map(|(rules, _)| {
         Verdicts::new(
             dive_ci::evaluate(rules, judged),
-            budget::evaluate(&settings.budgets, &image, &waste, baseline_size),
+            if budgets_needed {
+                budget::evaluate(&settings.budgets, &image, waste(), baseline_size)
+            } else {
+                Vec::new()
+            },
         )
     });
     if let Some(target) = &args.json {
-        write_json(target, &image, &analysis, &waste, verdicts.as_ref())?;
+        write_json(target, &image, &analysis, waste(), verdicts.as_ref())?;
     }
     let code = match &verdicts {
         Some(v) if !v.passed => EXIT_FAILED,
@@ -94,26 +107,26 @@ pub fn run(args: Args) -> Result<i32> {
     match args.format {
         Some(Format::Text) => print_stdout(&waste_text::render(
             &image,
-            &waste,
+            waste(),
             verdicts.as_ref(),
             color,
         ))?,
-        Some(Format::Json) => write_json("-", &image, &analysis, &waste, verdicts.as_ref())?,
+        Some(Format::Json) => write_json("-", &image, &analysis, waste(), verdicts.as_ref())?,
         Some(Format::Junit) => {
             if let Some(v) = &verdicts {
-                print_stdout(&junit::render(&reference, &waste, v))?;
+                print_stdout(&junit::render(&reference, waste(), v))?;
             }
         }
         Some(Format::Github) => {
             if let Some(v) = &verdicts {
-                print_stdout(&github::render_commands(&waste, v))?;
+                print_stdout(&github::render_commands(waste(), v))?;
                 // Set but empty (outside a job step) means no summary file.
                 if let Some(path) =
                     std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
                 {
                     append(
                         Path::new(&path),
-                        &github::render_summary(&reference, &waste, v),
+                        &github::render_summary(&reference, waste(), v),
                     )?;
                 }
             }
@@ -132,7 +145,7 @@ pub fn run(args: Args) -> Result<i32> {
                 };
                 let mut text = dive_ci::render(&preamble, judged, &v.rules, color);
                 // dive's text stays dive's; budgets follow only when asked for.
-                if settings.budgets.any() || args.baseline.is_some() {
+                if budgets_shown {
                     text.push_str(&waste_text::render_budgets(v, color));
                 }
                 print_stdout(&text)?;

@@ -13,9 +13,11 @@ use super::layout::Areas;
 use super::tree::{CompareMode, FileTree};
 use super::view::tree_lines;
 use crate::analysis::dive::DiveAnalysis;
+use crate::analysis::findings::Finding;
 use crate::analysis::hidden::HiddenFile;
+use crate::analysis::waste::{WasteOptions, WasteReport};
 use crate::image::Image;
-use crate::index::{path, Change, EntryKind, NodeId, Origin};
+use crate::index::{path, Change, EntryKind, MergedTree, NodeId, Origin};
 
 /// Everything that can happen to the UI.
 #[derive(Debug, Clone)]
@@ -47,6 +49,7 @@ pub enum Action {
     SearchNext,
     SearchPrev,
     ShowWaste,
+    ShowFindings,
     ShowWhy,
     ViewFile,
     ShowHelp,
@@ -102,30 +105,39 @@ pub struct Analysis {
     pub hidden: Vec<HiddenFile>,
     /// Per layer: files added, modified, removed.
     pub counts: Vec<[usize; 3]>,
+    /// The waste analysis with the user's settings (exclusions, cache patterns).
+    pub waste: WasteReport,
 }
 
 impl Analysis {
-    /// Computes everything the details panes and the wasted-bytes view show.
-    pub fn compute(image: &Image) -> Analysis {
-        let counts = (0..image.layers.len())
-            .map(|l| {
-                let mut c = [0; 3];
-                for (_, ch) in image.tree.changes_in_layer(l) {
-                    match ch {
-                        Change::Added => c[0] += 1,
-                        Change::Modified => c[1] += 1,
-                        Change::Removed => c[2] += 1,
-                        Change::Unmodified => {}
+    /// Computes everything the details panes and the wasted-bytes and findings views show.
+    pub fn compute(image: &Image, opts: &WasteOptions) -> Analysis {
+        // Two halves of about the same cost, one on each core.
+        std::thread::scope(|s| {
+            let waste = s.spawn(|| crate::analysis::waste::analyze(image, opts));
+            let counts = (0..image.layers.len())
+                .map(|l| {
+                    let mut c = [0; 3];
+                    for (_, ch) in image.tree.changes_in_layer(l) {
+                        match ch {
+                            Change::Added => c[0] += 1,
+                            Change::Modified => c[1] += 1,
+                            Change::Removed => c[2] += 1,
+                            Change::Unmodified => {}
+                        }
                     }
-                }
-                c
-            })
-            .collect();
-        Analysis {
-            dive: crate::analysis::dive::analyze(image),
-            hidden: crate::analysis::hidden::hidden_files(image),
-            counts,
-        }
+                    c
+                })
+                .collect();
+            Analysis {
+                dive: crate::analysis::dive::analyze(image),
+                hidden: crate::analysis::hidden::hidden_files(image),
+                counts,
+                waste: waste
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            }
+        })
     }
 }
 
@@ -176,6 +188,11 @@ pub enum Overlay {
         offset: usize,
     },
     Waste {
+        selected: usize,
+        offset: usize,
+    },
+    /// The waste analysis's findings; `selected` is a finding, `offset` a line.
+    Findings {
         selected: usize,
         offset: usize,
     },
@@ -355,7 +372,8 @@ fn overlay_offset(o: &mut Overlay) -> &mut usize {
         Overlay::Help { offset }
         | Overlay::Why { offset, .. }
         | Overlay::File { offset, .. }
-        | Overlay::Waste { offset, .. } => offset,
+        | Overlay::Waste { offset, .. }
+        | Overlay::Findings { offset, .. } => offset,
     }
 }
 
@@ -439,6 +457,12 @@ pub fn update(app: &mut App, action: Action) {
                 offset: 0,
             })
         }
+        Action::ShowFindings => {
+            b.overlay = Some(Overlay::Findings {
+                selected: 0,
+                offset: 0,
+            })
+        }
         Action::ShowWhy => match b.selected_node() {
             Some(node) => b.overlay = Some(Overlay::Why { node, offset: 0 }),
             None => app.message = Some("no path selected".into()),
@@ -475,19 +499,33 @@ pub fn update(app: &mut App, action: Action) {
             }
         },
         Action::Enter => {
-            if let Some(Overlay::Waste { selected, .. }) = b.overlay {
-                let Some(hf) = b.analysis.as_ref().and_then(|a| a.hidden.get(selected)) else {
-                    return;
-                };
-                let (layer, node) = (hf.layer, hf.node);
-                b.overlay = None;
-                b.tree.set_mode(tree, CompareMode::Layer);
-                b.select_layer(layer, layers_h);
-                b.focus = Pane::Tree;
-                if !b.tree.reveal(&b.image.tree, node) {
-                    app.message = Some("not shown: clear the filter or change toggles".into());
+            // Where the selected item was written: (layer, node).
+            let target = match b.overlay {
+                Some(Overlay::Waste { selected, .. }) => b
+                    .analysis
+                    .as_ref()
+                    .and_then(|a| a.hidden.get(selected))
+                    .map(|h| Some((h.layer, h.node))),
+                Some(Overlay::Findings { selected, .. }) => b
+                    .analysis
+                    .as_ref()
+                    .and_then(|a| a.waste.findings.get(selected))
+                    .map(|f| finding_target(tree, f)),
+                _ => None,
+            };
+            match target {
+                None => {}
+                Some(None) => app.message = Some("no one path to show for this finding".into()),
+                Some(Some((layer, node))) => {
+                    b.overlay = None;
+                    b.tree.set_mode(tree, CompareMode::Layer);
+                    b.select_layer(layer, layers_h);
+                    b.focus = Pane::Tree;
+                    if !b.tree.reveal(&b.image.tree, node) {
+                        app.message = Some("not shown: clear the filter or change toggles".into());
+                    }
+                    b.tree.scroll_to_selection(tree_h);
                 }
-                b.tree.scroll_to_selection(tree_h);
             }
         }
         Action::ToggleView => {
@@ -508,7 +546,21 @@ pub fn update(app: &mut App, action: Action) {
                 super::overlay::overlay_len(b, o, areas.overlay.width.saturating_sub(2).into())
             });
             if let Some(o) = &mut b.overlay {
-                if let Overlay::Waste { selected, offset } = o {
+                if let Overlay::Findings { selected, offset } = o {
+                    let width = areas.overlay.width.saturating_sub(2).into();
+                    let spans = b.analysis.as_ref().map_or_else(Vec::new, |a| {
+                        super::findings::spans(&a.waste.findings, width)
+                    });
+                    let page = matches!(action, Action::PageUp | Action::PageDown);
+                    let step = if matches!(action, Action::Up | Action::PageUp) {
+                        -1
+                    } else {
+                        1
+                    };
+                    (*selected, *offset) = super::findings::move_selection(
+                        &spans, *selected, *offset, step, page, overlay_h,
+                    );
+                } else if let Overlay::Waste { selected, offset } = o {
                     let n = b.analysis.as_ref().map_or(0, |a| a.hidden.len());
                     *selected = selected
                         .saturating_add_signed(delta(page_list))
@@ -770,6 +822,12 @@ fn jump_to_hit(b: &mut Browse, pos: usize, tree_h: usize) {
     }
 }
 
+/// The layer that wrote a finding's bytes and its path's node, when it names both.
+fn finding_target(tree: &MergedTree, f: &Finding) -> Option<(usize, NodeId)> {
+    let path = f.path.as_deref()?.trim_start_matches('/');
+    Some((f.layer?, tree.find(path.as_bytes())?))
+}
+
 fn start_extract(app: &mut App, dest: PathBuf, overwrite: bool) {
     let Some(b) = &app.browse else { return };
     let Some(o) = b.selected_origin() else { return };
@@ -800,7 +858,7 @@ mod tests {
             &NoProgress,
         )
         .unwrap();
-        let analysis = Analysis::compute(&image);
+        let analysis = Analysis::compute(&image, &Default::default());
         let mut app = App::loading("classic", config, true, w, h);
         update(&mut app, Action::Loaded(Arc::new(image)));
         update(&mut app, Action::Analyzed(Arc::new(analysis)));

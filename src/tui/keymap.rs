@@ -264,6 +264,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "list bytes shipped but not visible in the final image",
     ),
     (
+        "findings",
+        "f",
+        "findings: what wastes space and how to fix it",
+    ),
+    (
         "why",
         "y",
         "every layer that wrote, changed or deleted the selected path",
@@ -423,6 +428,7 @@ pub fn map_key(map: &Keymap, ctx: Context, ev: &KeyEvent) -> Option<Action> {
         ("search-next", Action::SearchNext),
         ("search-prev", Action::SearchPrev),
         ("wasted-bytes", Action::ShowWaste),
+        ("findings", Action::ShowFindings),
         ("why", Action::ShowWhy),
         ("view-file", Action::ViewFile),
         ("help", Action::ShowHelp),

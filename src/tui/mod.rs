@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod config;
+pub mod findings;
 pub mod keymap;
 pub mod layout;
 pub mod overlay;
@@ -25,6 +26,7 @@ use app::{Action, Analysis, App, Effect, ExtractRefusal, LoadProgress};
 use config::Config;
 use keymap::{map_key, Context};
 
+use crate::analysis::waste::WasteOptions;
 use crate::error::{Error, Result};
 use crate::image::SourceKind;
 use crate::source::extract::{self, ExtractError, FileText};
@@ -94,7 +96,12 @@ pub fn no_color() -> bool {
 
 /// Opens the UI on `reference`: loads it in the background while showing progress, then
 /// browses until the user quits. The terminal is restored on return, on error and on panic.
-pub fn run(reference: &str, forced: Option<SourceKind>, opts: &LoadOptions) -> Result<i32> {
+pub fn run(
+    reference: &str,
+    forced: Option<SourceKind>,
+    opts: &LoadOptions,
+    waste: WasteOptions,
+) -> Result<i32> {
     // A bad config file is reported before the terminal changes mode.
     let config = Config::load().map_err(Error::Config)?;
     let mut terminal = ratatui::init();
@@ -106,7 +113,7 @@ pub fn run(reference: &str, forced: Option<SourceKind>, opts: &LoadOptions) -> R
         ratatui_hook(info);
     }));
     let _ = execute!(std::io::stdout(), event::EnableMouseCapture);
-    let result = event_loop(&mut terminal, reference, forced, opts, config);
+    let result = event_loop(&mut terminal, reference, forced, opts, waste, config);
     let _ = execute!(std::io::stdout(), event::DisableMouseCapture);
     ratatui::restore();
     result
@@ -117,12 +124,19 @@ fn event_loop(
     reference: &str,
     forced: Option<SourceKind>,
     opts: &LoadOptions,
+    waste: WasteOptions,
     config: Config,
 ) -> Result<i32> {
     let size = terminal.size().map_err(|e| Error::io("terminal", e))?;
     let mut app = App::loading(reference, config, !no_color(), size.width, size.height);
     let (tx, rx) = mpsc::channel::<Msg>();
-    spawn_loader(tx.clone(), reference.to_string(), forced, opts.clone());
+    spawn_loader(
+        tx.clone(),
+        reference.to_string(),
+        forced,
+        opts.clone(),
+        waste,
+    );
     spawn_input(tx.clone());
     let draw = |app: &App, terminal: &mut ratatui::DefaultTerminal| {
         terminal
@@ -202,7 +216,13 @@ fn to_action(app: &App, msg: Msg) -> Option<Action> {
     }
 }
 
-fn spawn_loader(tx: Sender<Msg>, reference: String, forced: Option<SourceKind>, opts: LoadOptions) {
+fn spawn_loader(
+    tx: Sender<Msg>,
+    reference: String,
+    forced: Option<SourceKind>,
+    opts: LoadOptions,
+    waste: WasteOptions,
+) {
     std::thread::spawn(move || {
         let progress = ChannelProgress {
             tx: Mutex::new(tx.clone()),
@@ -218,7 +238,7 @@ fn spawn_loader(tx: Sender<Msg>, reference: String, forced: Option<SourceKind>, 
                 if tx.send(Msg::Action(Action::Loaded(image.clone()))).is_err() {
                     return;
                 }
-                let analysis = Analysis::compute(&image);
+                let analysis = Analysis::compute(&image, &waste);
                 let _ = tx.send(Msg::Action(Action::Analyzed(Arc::new(analysis))));
             }
             Err(e) => {

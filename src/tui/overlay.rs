@@ -1,4 +1,4 @@
-//! Windows drawn over the main screen: help, wasted bytes, why, and a file's contents. Only the
+//! Windows drawn over the main screen: help, wasted bytes, findings, why, and a file's contents. Only the
 //! lines in the window are built, so a list of 100,000 hidden files draws as fast as ten.
 
 use ratatui::buffer::Buffer;
@@ -7,15 +7,19 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::app::{Browse, Overlay};
+use super::findings;
 use super::keymap::{Keymap, COMMANDS};
 use super::view::{escape_controls, size, wrap_text, Theme};
+use crate::analysis::findings::Severity;
 use crate::analysis::hidden::HiddenBy;
 use crate::index::{path, Change};
 
 /// Lines after the bindings in the help.
-const HELP_FOOTER: [&str; 6] = [
+const HELP_FOOTER: [&str; 8] = [
     "",
-    "In the wasted-bytes list, enter shows the file in the tree of the layer that wrote it.",
+    "In the wasted-bytes and findings lists, enter shows the path",
+    "in the tree of the layer that wrote it.",
+    "Findings apply the exclude and caches settings (--config).",
     "At the overwrite prompt, y overwrites; any other key keeps the file.",
     "Terminals send ctrl+m as enter: in the file tree, enter toggles modified files, as in dive.",
     "Mouse: the wheel scrolls, a click selects (a second click collapses a directory).",
@@ -27,6 +31,9 @@ pub fn overlay_len(b: &Browse, o: &Overlay, width: usize) -> usize {
     match o {
         Overlay::Help { .. } => 1 + COMMANDS.len() + HELP_FOOTER.len(),
         Overlay::Waste { .. } => b.analysis.as_ref().map_or(1, |a| a.hidden.len().max(1)),
+        Overlay::Findings { .. } => b.analysis.as_ref().map_or(1, |a| {
+            findings::lines(&a.waste.findings, width).len().max(1)
+        }),
         Overlay::Why { node, .. } => 1 + b.why_rows(*node).len(),
         Overlay::File { text, .. } => wrap_text(text, width).len(),
     }
@@ -110,6 +117,53 @@ impl OverlayView<'_> {
                     lines,
                     offset,
                     Some(*selected),
+                )
+            }
+            Overlay::Findings { selected, offset } => {
+                let offset = clamp(*offset);
+                let Some(a) = &b.analysis else {
+                    return ("Findings".into(), vec![Line::from("analysing…")], 0, None);
+                };
+                let w = &a.waste;
+                if w.findings.is_empty() {
+                    let line = Line::from(
+                        "Nothing to fix: no hidden bytes, caches, duplicates or root user.",
+                    );
+                    return ("Findings".into(), vec![line], 0, None);
+                }
+                let all = findings::lines(&w.findings, width);
+                let lines = all
+                    .iter()
+                    .skip(offset)
+                    .take(height)
+                    .map(|l| {
+                        let label_style = match (l.label, l.severity) {
+                            ("fix", _) => theme.change(Change::Added),
+                            (_, Severity::Warning) => theme.change(Change::Modified),
+                            _ => theme.dim(),
+                        };
+                        let line = Line::from(vec![
+                            Span::styled(findings::gutter(l.label), label_style),
+                            Span::raw(l.text.clone()),
+                        ]);
+                        // The whole selected finding is highlighted, not one line of it.
+                        if l.finding == *selected && !l.text.is_empty() {
+                            line.style(theme.selected())
+                        } else {
+                            line
+                        }
+                    })
+                    .collect();
+                (
+                    format!(
+                        "Findings: {} reclaimable, {} in caches, {} duplicated (enter: show in tree)",
+                        size(w.reclaimable_bytes),
+                        size(w.cache_bytes),
+                        size(w.duplicate_bytes)
+                    ),
+                    lines,
+                    offset,
+                    None,
                 )
             }
             Overlay::Why { node, offset } => {

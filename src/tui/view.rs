@@ -618,7 +618,7 @@ impl Widget for StatusBar<'_> {
             Line::from(m.clone())
         } else {
             let mut hints = String::from(
-                "q Quit  tab Switch  ^F Filter  / Search  w Wasted  y Why  v View  ^E Extract  ? Help",
+                "q Quit  ? Help  tab Switch  / Search  f Findings  w Wasted  y Why  v View  ^F Filter  ^E Extract",
             );
             if let Some(s) = &self.b.search {
                 hints = format!(

@@ -4,6 +4,8 @@
 
 pub mod fake_registry;
 pub mod live;
+pub mod screen;
+pub mod tmux;
 
 use std::path::{Path, PathBuf};
 

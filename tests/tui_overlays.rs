@@ -1,0 +1,266 @@
+//! The UI's overlays drawn into ratatui's TestBackend (insta snapshots): wasted bytes, findings,
+//! why, help, and the file and command viewer.
+
+mod common;
+
+use common::screen::{app, app_with, draw, run, screen};
+use layerlens::report::config::LayerlensConfig;
+use layerlens::tui::app::{update, Action, Overlay};
+
+#[test]
+fn wasted_bytes_view_and_jump_to_the_layer_that_wrote_it() {
+    let mut app = app(120, 40);
+    update(&mut app, Action::ShowWaste);
+    let s = screen(&app);
+    assert!(s.contains("Wasted bytes"));
+    assert!(s.contains("data/big.bin"));
+    insta::assert_snapshot!("wasted_overlay", draw(&app).backend());
+    let first = app
+        .browse
+        .as_ref()
+        .unwrap()
+        .analysis
+        .as_ref()
+        .unwrap()
+        .hidden[0]
+        .clone();
+    update(&mut app, Action::Enter);
+    let b = app.browse.as_ref().unwrap();
+    assert!(b.overlay.is_none());
+    assert_eq!(b.layer, first.layer);
+    assert_eq!(b.tree.selected_row().unwrap().node, first.node);
+    // Why: every layer that touched the path.
+    update(&mut app, Action::ShowWhy);
+    let s = screen(&app);
+    assert!(s.contains("Why /data/big.bin"), "{s}");
+    // Written by layer 4, deleted by layer 10, each with its bytes and command.
+    assert!(
+        s.contains("│4       added        1.05 MB  mkdir -p /data"),
+        "{s}"
+    );
+    assert!(
+        s.contains("│10      removed      1.05 MB  rm /data/big.bin"),
+        "{s}"
+    );
+    insta::assert_snapshot!("why_overlay", draw(&app).backend());
+}
+
+#[test]
+fn help_lists_every_binding_and_no_color_draws_without_colour() {
+    let mut app = app(120, 40);
+    app.color = false;
+    update(&mut app, Action::ShowHelp);
+    let s = screen(&app);
+    for name in [
+        "toggle-collapse-all-dir",
+        "compare-all",
+        "search-next",
+        "extract-file",
+    ] {
+        assert!(s.contains(name), "{name}");
+    }
+    let t = draw(&app);
+    let buf = t.backend().buffer();
+    assert!(buf
+        .content()
+        .iter()
+        .all(|c| c.fg == ratatui::style::Color::Reset));
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn a_long_command_is_wrapped_whole_or_says_it_is_cut_and_v_shows_it() {
+    // 120x40: layer 6's command (five `&&` steps) is wrapped, all of it.
+    let mut app = app(120, 40);
+    run(&mut app, &vec![Action::Down; 6]);
+    let s = screen(&app);
+    let left: String = s
+        .lines()
+        .map(|l| {
+            l.chars()
+                .take(60)
+                .collect::<String>()
+                .trim_matches(['│', ' '])
+                .to_string()
+        })
+        .collect();
+    assert!(
+        left.contains("echo \"CFLAGS=-O2\" > /tmp/build/config.mk"),
+        "{s}"
+    );
+    assert!(!s.contains("more lines"));
+    // 80x24 has no room for it: the pane says so, and v (layers pane) shows the command.
+    update(
+        &mut app,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    let s = screen(&app);
+    assert!(s.contains("more lines: v in the layers pane"), "{s}");
+    update(&mut app, Action::ViewFile);
+    let s = screen(&app);
+    assert!(s.contains("Layer 6 command"), "{s}");
+    assert!(s.contains("config.mk"), "{s}");
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+/// The help lists every binding with the keys it has now (a rebinding shows), scrolled to the end
+/// on a small screen.
+#[test]
+fn help_scrolls_through_every_binding_with_its_current_keys() {
+    use layerlens::tui::keymap::COMMANDS;
+    let mut app = app(80, 24);
+    app.keymap.bind("quit", "ctrl+q, Q").unwrap();
+    update(&mut app, Action::ShowHelp);
+    let mut seen = String::new();
+    let mut pages = 0;
+    loop {
+        seen.push_str(&screen(&app));
+        let before = format!("{:?}", app.browse.as_ref().unwrap().overlay);
+        update(&mut app, Action::PageDown);
+        if format!("{:?}", app.browse.as_ref().unwrap().overlay) == before {
+            break;
+        }
+        pages += 1;
+    }
+    assert!(pages >= 1, "24 rows cannot hold the whole help");
+    for (name, _, _) in COMMANDS {
+        let keys: Vec<String> = app.keymap.keys(name).iter().map(|k| k.label()).collect();
+        assert!(!keys.is_empty(), "{name} has a key");
+        let want = format!("{name:<26} {}", keys.join(" "));
+        assert!(seen.contains(&want), "'{want}' in the help:\n{seen}");
+    }
+    assert!(
+        seen.contains(&format!("{:<26} ctrl+q Q ", "quit")),
+        "{seen}"
+    );
+    assert!(seen.contains("config.yaml"), "the footer is reached");
+    assert!(seen.contains("enter shows the path"), "{seen}");
+    assert!(
+        seen.contains("Findings apply the exclude and caches settings"),
+        "{seen}"
+    );
+    assert!(seen.contains("y overwrites"), "{seen}");
+}
+
+/// A text file or a command holding escape sequences is shown escaped, and no control
+/// character reaches a cell of any screen (titles and messages included).
+#[test]
+fn escape_sequences_in_a_file_or_a_title_never_reach_the_terminal() {
+    let mut app = app(100, 30);
+    update(
+        &mut app,
+        Action::FileRead {
+            title: "t\x1b[2Jx".into(),
+            text: "plain\nesc\x1b[31mred\x1b[0m bell\x07 cr\rover del\x7f c1\u{9b}31m\tend\n"
+                .into(),
+        },
+    );
+    let s = screen(&app);
+    assert!(
+        s.contains(r"esc\x1b[31mred\x1b[0m bell\x07 cr\x0dover del\x7f c1\x9b31m    end"),
+        "{s}"
+    );
+    // The title is not laid out as text: its escape is replaced.
+    assert!(s.contains("t?[2Jx"), "{s}");
+    let t = draw(&app);
+    assert!(t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .all(|c| !c.symbol().chars().any(char::is_control)));
+}
+
+/// `f` lists the waste analysis's findings, each a sentence naming the layer and the practice
+/// that fixes it; enter shows the finding's path in the tree of the layer that wrote it.
+#[test]
+fn findings_explain_the_waste_and_jump_to_the_layer_that_made_it() {
+    let mut app = app(120, 40);
+    update(&mut app, Action::ShowFindings);
+    let s = screen(&app);
+    assert!(
+        s.contains("Findings: 1.44 MB reclaimable, 409.60 kB in caches, 0 B duplicated"),
+        "{s}"
+    );
+    // The first finding, word-wrapped under its label, then its fix.
+    assert!(
+        s.contains("│warning  layer 4 (RUN mkdir -p /data && dd if=/dev/urandom of=/data/big.bin b…) adds a 1.0 MB file"),
+        "{s}"
+    );
+    assert!(
+        s.contains("│    fix  delete it in the same RUN that creates it"),
+        "{s}"
+    );
+    assert!(
+        s.contains("│warning  layer 8 (RUN chmod -R 755 /app) writes 5 files"),
+        "{s}"
+    );
+    insta::assert_snapshot!("findings_overlay", draw(&app).backend());
+    // Enter on the first: layer 4's tree, /data/big.bin selected.
+    update(&mut app, Action::Enter);
+    let b = app.browse.as_ref().unwrap();
+    assert!(b.overlay.is_none());
+    assert_eq!(b.layer, 4);
+    let node = b.tree.selected_row().unwrap().node;
+    assert_eq!(b.image.tree.path(node), b"data/big.bin");
+    // The second (chmod -R): the /app directory in layer 7, whose copy layer 8 hides.
+    run(
+        &mut app,
+        &[Action::ShowFindings, Action::Down, Action::Enter],
+    );
+    let b = app.browse.as_ref().unwrap();
+    assert_eq!(b.layer, 7, "the layer whose bytes ship twice");
+    let node = b.tree.selected_row().unwrap().node;
+    assert_eq!(b.image.tree.path(node), b"app");
+    // "Runs as root" names no path: enter says so and the list stays open.
+    update(&mut app, Action::ShowFindings);
+    for _ in 0..6 {
+        update(&mut app, Action::Down);
+    }
+    let s = screen(&app);
+    assert!(s.contains("the image runs as root"), "{s}");
+    update(&mut app, Action::Enter);
+    assert!(app.browse.as_ref().unwrap().overlay.is_some());
+    assert_eq!(
+        app.message.as_deref(),
+        Some("no one path to show for this finding")
+    );
+    // At the end, down stays on the last finding; page up goes back to the first.
+    run(&mut app, &[Action::Down, Action::Down, Action::Down]);
+    match app.browse.as_ref().unwrap().overlay {
+        Some(Overlay::Findings { selected, .. }) => assert_eq!(selected, 7),
+        ref o => panic!("{o:?}"),
+    }
+    run(&mut app, &[Action::PageUp, Action::PageUp, Action::PageUp]);
+    match app.browse.as_ref().unwrap().overlay {
+        Some(Overlay::Findings { selected, offset }) => assert_eq!((selected, offset), (0, 0)),
+        ref o => panic!("{o:?}"),
+    }
+}
+
+/// The findings follow the user's settings: an excluded path is no finding, and a cache pattern
+/// of the user's is one.
+#[test]
+fn findings_apply_the_users_exclusions_and_cache_patterns() {
+    let config = LayerlensConfig::from_layerlens_yaml(
+        "exclude:\n  - /data\ncaches:\n  - path: app/lib/**\n    kind: vendored\n",
+        "test.yaml",
+    )
+    .unwrap();
+    let mut app = app_with(120, 60, &config.waste_options());
+    update(&mut app, Action::ShowFindings);
+    let s = screen(&app);
+    // Without big.bin's 1,048,576 bytes; with /app/lib's 90,119 bytes as a cache.
+    assert!(
+        s.contains("Findings: 394.89 kB reclaimable, 499.72 kB in caches"),
+        "{s}"
+    );
+    assert!(!s.contains("/data/big.bin"), "{s}");
+    assert!(
+        s.contains("wrote 90 kB of vendored cache that the image still ships at"),
+        "{s}"
+    );
+}
