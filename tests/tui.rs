@@ -365,3 +365,72 @@ fn tiny_terminals_draw_without_panicking_and_grow_back() {
         "{s}"
     );
 }
+
+/// The image details list dive's inefficient files; those that do not fit are reached with the
+/// mouse wheel over the pane, and the last row says which are shown.
+#[test]
+fn the_wheel_scrolls_the_inefficient_files_in_the_image_details() {
+    let mut app = app(120, 40);
+    let pane = app.areas().image_details;
+    let rows = |app: &App| -> Vec<String> {
+        screen(app)
+            .lines()
+            .skip(pane.y as usize)
+            .take(pane.height as usize)
+            .map(|l| l.chars().take(pane.width as usize).collect())
+            .collect()
+    };
+    let before = rows(&app);
+    let total = app
+        .browse
+        .as_ref()
+        .unwrap()
+        .analysis
+        .as_ref()
+        .unwrap()
+        .dive
+        .inefficient
+        .len();
+    let footer = |from: usize, to: usize| {
+        format!("│{from}–{to} of {total} (wheel scrolls; w: hidden files)")
+    };
+    let shown = before.iter().filter(|l| l.contains("  /")).count();
+    assert_eq!(total, shown + 3, "{before:#?}");
+    assert!(
+        before.iter().any(|l| l.starts_with(&footer(1, shown))),
+        "{before:#?}"
+    );
+    let wheel = |app: &mut App, delta: i8| {
+        update(
+            app,
+            Action::Scroll {
+                column: pane.x + 2,
+                row: pane.y + pane.height - 3,
+                delta,
+            },
+        )
+    };
+    wheel(&mut app, 1);
+    let after = rows(&app);
+    assert!(
+        after.iter().any(|l| l.starts_with(&footer(2, shown + 1))),
+        "{after:#?}"
+    );
+    // The list moved up by one row: the second file is now first.
+    let list =
+        |r: &[String]| -> Vec<String> { r.iter().filter(|l| l.contains("  /")).cloned().collect() };
+    assert_eq!(list(&after)[0], list(&before)[1]);
+    // Past the end it stops at the last page; back up, at the first.
+    for _ in 0..10 {
+        wheel(&mut app, 1);
+    }
+    assert!(rows(&app).iter().any(|l| l.starts_with(&footer(4, total))));
+    wheel(&mut app, -1);
+    assert!(rows(&app)
+        .iter()
+        .any(|l| l.starts_with(&footer(3, total - 1))));
+    for _ in 0..10 {
+        wheel(&mut app, -1);
+    }
+    assert_eq!(rows(&app), before);
+}

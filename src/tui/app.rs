@@ -11,7 +11,7 @@ use super::config::{Config, Prefs};
 use super::keymap::Keymap;
 use super::layout::Areas;
 use super::tree::{CompareMode, FileTree};
-use super::view::tree_lines;
+use super::view::{inefficient_window, tree_lines};
 use crate::analysis::dive::DiveAnalysis;
 use crate::analysis::findings::Finding;
 use crate::analysis::hidden::HiddenFile;
@@ -223,6 +223,8 @@ pub struct Browse {
     pub focus: Pane,
     pub layer: usize,
     pub layer_offset: usize,
+    /// The first inefficient file shown in the image details (the wheel scrolls them).
+    pub image_offset: usize,
     pub tree: FileTree,
     pub attributes: bool,
     /// Long tree lines wrap instead of being cut (dive's ctrl+p).
@@ -410,6 +412,7 @@ pub fn update(app: &mut App, action: Action) {
                 focus: Pane::Layers,
                 layer: 0,
                 layer_offset: 0,
+                image_offset: 0,
                 tree,
                 attributes: p.show_attributes,
                 wrap: false,
@@ -754,6 +757,12 @@ pub fn update(app: &mut App, action: Action) {
             } else if areas.layers.contains(pos) {
                 let l = b.layer.saturating_add_signed(delta as isize);
                 b.select_layer(l, layers_h);
+            } else if areas.image_details.contains(pos) {
+                let n = b.analysis.as_ref().map_or(0, |a| a.dive.inefficient.len());
+                let h = areas.image_details.height;
+                let (_, at, _) = inefficient_window(h, n, b.image_offset);
+                (_, b.image_offset, _) =
+                    inefficient_window(h, n, at.saturating_add_signed(delta as isize));
             }
         }
         Action::Click { column, row } => {

@@ -337,6 +337,22 @@ impl Widget for LayerDetails<'_> {
     }
 }
 
+/// Lines of the image details above the inefficient files.
+const IMAGE_LINES_ABOVE_LIST: usize = 6;
+
+/// Which inefficient files the image details show (of `total`, in a pane `height` rows high):
+/// how many, the first one (the wanted `offset`, stopped at the last page), and whether a last
+/// row says which are shown (when they do not all fit and there is a row for it).
+pub fn inefficient_window(height: u16, total: usize, offset: usize) -> (usize, usize, bool) {
+    let room = (height as usize).saturating_sub(2 + IMAGE_LINES_ABOVE_LIST);
+    let shown = if total > room {
+        room.saturating_sub(1)
+    } else {
+        total
+    };
+    (shown, offset.min(total - shown), total > room && room > 0)
+}
+
 /// Image totals, dive's efficiency, and the inefficient files, largest first.
 pub struct ImageDetails<'a> {
     b: &'a Browse,
@@ -377,15 +393,11 @@ impl Widget for ImageDetails<'_> {
                     "Count  Total Space  Path",
                     self.theme.title(false),
                 ));
-                let room = area.height.saturating_sub(2 + lines.len() as u16) as usize;
-                // Too many for the pane: the last row says how many are left out.
+                debug_assert_eq!(lines.len(), IMAGE_LINES_ABOVE_LIST);
                 let total = a.dive.inefficient.len();
-                let shown = if total > room {
-                    room.saturating_sub(1)
-                } else {
-                    total
-                };
-                for r in a.dive.inefficient.iter().take(shown) {
+                let (shown, offset, footer) =
+                    inefficient_window(area.height, total, b.image_offset);
+                for r in a.dive.inefficient.iter().skip(offset).take(shown) {
                     lines.push(Line::from(format!(
                         "{:>5}  {:>11}  {}",
                         r.count,
@@ -393,9 +405,14 @@ impl Widget for ImageDetails<'_> {
                         r.path
                     )));
                 }
-                if shown < total && room > 0 {
+                if footer {
                     lines.push(Line::styled(
-                        format!("… {} more; w lists every hidden file", total - shown),
+                        format!(
+                            "{}–{} of {} (wheel scrolls; w: hidden files)",
+                            offset + 1,
+                            offset + shown,
+                            total
+                        ),
                         self.theme.dim(),
                     ));
                 }
