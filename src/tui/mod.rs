@@ -12,6 +12,7 @@ pub mod keymap;
 pub mod layout;
 pub mod overlay;
 pub mod tree;
+pub mod update;
 pub mod view;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
