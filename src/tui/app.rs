@@ -373,7 +373,7 @@ impl Browse {
 mod tests {
     use super::*;
     use crate::source::{load, LoadOptions, NoProgress};
-    use crate::tui::view::tree_lines;
+    use crate::tui::tree_pane::{row_text, tree_lines};
 
     /// The classic testdata image (13 layers), loaded and analysed, at `w`×`h`.
     fn classic(w: u16, h: u16, config: Config) -> App {
@@ -574,8 +574,7 @@ mod tests {
         let lines = tree_lines(b(&app), w, h);
         let last = lines.iter().rposition(|(i, _)| *i == sel).unwrap();
         assert!(last < h as usize);
-        let full =
-            super::super::view::wrap_text(&super::super::view::row_text(b(&app), sel), w as usize);
+        let full = crate::tui::view::wrap_text(&row_text(b(&app), sel), w as usize);
         assert_eq!(lines.iter().filter(|(i, _)| *i == sel).count(), full.len());
         // A click on a wrapped row's second line selects that row.
         let (k, (row, _)) = lines

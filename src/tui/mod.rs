@@ -12,6 +12,7 @@ pub mod keymap;
 pub mod layout;
 pub mod overlay;
 pub mod tree;
+pub mod tree_pane;
 pub mod update;
 pub mod view;
 

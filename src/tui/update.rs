@@ -9,7 +9,8 @@ use super::app::{
     Action, App, Browse, Effect, ExtractRefusal, Input, Overlay, Pane, Prompt, Search,
 };
 use super::tree::{CompareMode, FileTree};
-use super::view::{inefficient_window, tree_lines};
+use super::tree_pane::tree_lines;
+use super::view::inefficient_window;
 use crate::analysis::findings::Finding;
 use crate::index::{path, EntryKind, MergedTree, NodeId};
 
