@@ -6,6 +6,7 @@ mod common;
 use common::screen::{app, app_with, draw, run, screen};
 use layerlens::report::config::LayerlensConfig;
 use layerlens::tui::app::{update, Action, Overlay};
+use ratatui::style::Modifier;
 
 #[test]
 fn wasted_bytes_view_and_jump_to_the_layer_that_wrote_it() {
@@ -206,11 +207,26 @@ fn findings_explain_the_waste_and_jump_to_the_layer_that_made_it() {
     assert_eq!(b.layer, 4);
     let node = b.tree.selected_row().unwrap().node;
     assert_eq!(b.image.tree.path(node), b"data/big.bin");
-    // The second (chmod -R): the /app directory in layer 7, whose copy layer 8 hides.
-    run(
-        &mut app,
-        &[Action::ShowFindings, Action::Down, Action::Enter],
-    );
+    // The second (chmod -R) selected: its text, all of it, is drawn reversed; the first's not.
+    run(&mut app, &[Action::ShowFindings, Action::Down]);
+    let t = draw(&app);
+    let buf = t.backend().buffer();
+    let reversed_at = |needle: &str| {
+        let (x, y) = (0..buf.area.height)
+            .find_map(|y| {
+                let row: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+                row.find(needle)
+                    .map(|i| (row[..i].chars().count() as u16, y))
+            })
+            .unwrap_or_else(|| panic!("{needle} on screen"));
+        buf[(x, y)].modifier.contains(Modifier::REVERSED)
+    };
+    assert!(reversed_at("layer 8 (RUN chmod"));
+    assert!(reversed_at("set owner and mode"));
+    assert!(!reversed_at("layer 4 (RUN mkdir"));
+    assert!(!reversed_at("apk add --no-cache"));
+    // Enter on it: the /app directory in layer 7, whose copy layer 8 hides.
+    update(&mut app, Action::Enter);
     let b = app.browse.as_ref().unwrap();
     assert_eq!(b.layer, 7, "the layer whose bytes ship twice");
     let node = b.tree.selected_row().unwrap().node;

@@ -142,16 +142,16 @@ impl OverlayView<'_> {
                             (_, Severity::Warning) => theme.change(Change::Modified),
                             _ => theme.dim(),
                         };
-                        let line = Line::from(vec![
-                            Span::styled(findings::gutter(l.label), label_style),
-                            Span::raw(l.text.clone()),
-                        ]);
-                        // The whole selected finding is highlighted, not one line of it.
-                        if l.finding == *selected && !l.text.is_empty() {
-                            line.style(theme.selected())
+                        // The whole selected finding's text is highlighted, not one line.
+                        let text_style = if l.finding == *selected {
+                            theme.selected()
                         } else {
-                            line
-                        }
+                            Default::default()
+                        };
+                        Line::from(vec![
+                            Span::styled(findings::gutter(l.label), label_style),
+                            Span::styled(l.text.clone(), text_style),
+                        ])
                     })
                     .collect();
                 (
