@@ -9,6 +9,7 @@ pub mod app;
 pub mod config;
 pub mod findings;
 pub mod keymap;
+pub mod layer_view;
 pub mod layout;
 pub mod overlay;
 pub mod tree;
