@@ -1,55 +1,14 @@
 //! Waste analysis end to end on generated images: exact bytes of reclaimable groups, caches
-//! and findings in the JSON; budgets and their exit codes; the text, JUnit and GitHub reports;
-//! config errors; and dive's CI text unchanged when no budget is asked for.
+//! and findings in the JSON; budgets and their exit codes; config errors; and dive's CI text
+//! unchanged when no budget is asked for. The reports' formats are in `reports.rs`, the diff in
+//! `diff.rs`.
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{bytes, docker_save, layerlens, F};
-
-/// The classic mistakes, in a generated image:
-/// 0 base file; 1 apt lists + a .deb; 2 pip cache; 3 a 5000-byte file; 4 deletes it;
-/// 5 a build directory; 6 deletes the directory; 7 `.git` and the app.
-fn wasteful() -> Vec<Vec<F>> {
-    vec![
-        vec![F::Dir("bin"), F::File("bin/sh", bytes(1000, 1))],
-        vec![
-            F::Dir("var/lib/apt/lists"),
-            F::File("var/lib/apt/lists/deb_Packages", bytes(3000, 2)),
-            F::File("var/lib/apt/lists/deb_InRelease", bytes(500, 3)),
-            F::File("var/cache/apt/archives/curl.deb", bytes(700, 4)),
-        ],
-        vec![F::File("root/.cache/pip/http/a/b", bytes(1200, 5))],
-        vec![F::Dir("data"), F::File("data/big.bin", bytes(5000, 6))],
-        vec![F::Whiteout("data/big.bin")],
-        vec![
-            F::Dir("build"),
-            F::File("build/a.o", bytes(800, 7)),
-            F::File("build/obj/b.o", bytes(400, 8)),
-        ],
-        vec![F::Whiteout("build")],
-        vec![
-            F::Dir("app"),
-            F::File("app/.git/HEAD", bytes(23, 9)),
-            F::File("app/.git/objects/pack/p.pack", bytes(2000, 10)),
-            F::File("app/main.py", bytes(300, 11)),
-        ],
-    ]
-}
-
-fn write(dir: &Path, name: &str, layers: &[Vec<F>]) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, docker_save(layers)).unwrap();
-    p
-}
-
-fn json(args: &[&str]) -> (i32, serde_json::Value) {
-    let (code, out, err) = layerlens(args, None);
-    assert!(err.is_empty(), "{err}");
-    (code, serde_json::from_str(&out).unwrap())
-}
+use common::wasteful::{json, wasteful, write};
+use common::{bytes, layerlens, F};
 
 #[test]
 fn json_reports_exact_bytes_of_every_kind_of_waste() {
@@ -273,30 +232,6 @@ fn budgets_decide_the_exit_code_and_show_in_every_format() {
 }
 
 #[test]
-fn text_report_names_sizes_and_fixes_without_colour_off_a_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    let img = write(dir.path(), "w.tar", &wasteful());
-    let (code, out, _) = layerlens(&["--format", "text", img.to_str().unwrap()], None);
-    assert_eq!(code, 0);
-    assert!(!out.contains('\x1b'));
-    assert!(
-        out.contains("Size: 14 kB (14923 bytes) in 8 layers\n"),
-        "{out}"
-    );
-    assert!(out.contains("Reclaimable: 6.2 kB (6200 bytes)"), "{out}");
-    assert!(out.contains(
-        "  warning: .git copied into the image: layer 7 (RUN step 7) put 2.0 kB of it at /app/.git\n      fix: add .git to a .dockerignore\n"
-    ), "{out}");
-    assert!(
-        out.contains(
-            "   5.0 kB  /data/big.bin  (1 file, written by layer 3, deleted by layer 4)\n"
-        ),
-        "{out}"
-    );
-    assert!(!out.contains("Results:"), "no verdicts outside CI mode");
-}
-
-#[test]
 fn exclusions_and_custom_caches_come_from_the_config() {
     let dir = tempfile::tempdir().unwrap();
     let img = write(dir.path(), "w.tar", &wasteful());
@@ -389,75 +324,6 @@ fn baseline_growth_budget() {
     assert!(out.contains("  PASS: maxGrowth\n"), "{out}");
 }
 
-/// The fixed twin of [`wasteful`]: apt cleaned in the same step, no pip cache, nothing
-/// written to be deleted later, no `.git`.
-fn fixed() -> Vec<Vec<F>> {
-    vec![
-        vec![F::Dir("bin"), F::File("bin/sh", bytes(1000, 1))],
-        vec![F::Dir("var/lib/apt/lists")],
-        vec![F::Dir("app"), F::File("app/main.py", bytes(320, 12))],
-    ]
-}
-
-#[test]
-fn diff_of_the_wasteful_image_and_its_fixed_twin() {
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.tar", &wasteful());
-    let b = write(dir.path(), "b.tar", &fixed());
-    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
-    let (code, v) = json(&["diff", a, b, "--format", "json"]);
-    assert_eq!(code, 0);
-    assert_eq!(v["sizeBytes"], serde_json::json!({"a": 14923, "b": 1320}));
-    assert_eq!(
-        v["reclaimableBytes"],
-        serde_json::json!({"a": 6200, "b": 0})
-    );
-    assert_eq!(v["cacheBytes"], serde_json::json!({"a": 7423, "b": 0}));
-    assert_eq!(v["layerCount"], serde_json::json!({"a": 8, "b": 3}));
-    // Layer 0 is the same tar in both; layer 1 differs.
-    assert_eq!(v["sharedLayers"], 1);
-    assert_eq!(v["layers"][0]["same"], true);
-    assert_eq!(v["layers"][7]["b"], serde_json::Value::Null);
-    assert_eq!(
-        (&v["filesAdded"], &v["filesRemoved"], &v["filesGrown"]),
-        (&0.into(), &6.into(), &1.into())
-    );
-    assert_eq!(
-        v["files"][0],
-        serde_json::json!({"path": "var/lib/apt/lists/deb_Packages", "change": "removed", "aSize": 3000, "bSize": null})
-    );
-    let grown: Vec<_> = v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["change"] == "grown")
-        .collect();
-    assert_eq!(grown[0]["path"], "app/main.py");
-    assert_eq!(
-        (&grown[0]["aSize"], &grown[0]["bSize"]),
-        (&300.into(), &320.into())
-    );
-    assert_eq!(v["caches"].as_array().unwrap().len(), 4);
-
-    let (code, text, _) = layerlens(&["diff", a, b], None);
-    assert_eq!(code, 0);
-    assert!(
-        text.contains("  Size                14 kB ->     1.3 kB  (-13 kB, -13603 bytes)\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Files: 0 added, 6 removed, 1 grown, 0 shrunk, 0 changed\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("  removed     -3.0 kB  /var/lib/apt/lists/deb_Packages\n"),
-        "{text}"
-    );
-    let (code, _, err) = layerlens(&["diff", a, b, "--format", "junit"], None);
-    assert_eq!(code, 2);
-    assert!(err.contains("diff writes text or json"), "{err}");
-}
-
 #[test]
 fn a_layerlens_config_file_of_its_own() {
     let dir = tempfile::tempdir().unwrap();
@@ -546,47 +412,6 @@ fn a_layerlens_config_file_of_its_own() {
 }
 
 #[test]
-fn diff_across_source_kinds_of_the_same_image_finds_nothing() {
-    let docker = common::testdata("classic.docker.tar");
-    let docker = docker.to_str().unwrap();
-    for other in [
-        "oci:testdata/classic.oci",
-        "oci-archive:testdata/classic.oci-archive.tar",
-    ] {
-        let other = other.replace(
-            "testdata/",
-            &format!("{}/testdata/", env!("CARGO_MANIFEST_DIR")),
-        );
-        let (code, v) = json(&["diff", docker, &other, "--format", "json"]);
-        assert_eq!(code, 0);
-        assert_eq!(v["sharedLayers"], 13, "{other}");
-        assert_eq!(
-            v["sizeBytes"],
-            serde_json::json!({"a": 4123785, "b": 4123785})
-        );
-        assert_eq!(
-            v["reclaimableBytes"],
-            serde_json::json!({"a": 1443467, "b": 1443467})
-        );
-        for key in [
-            "filesAdded",
-            "filesRemoved",
-            "filesGrown",
-            "filesShrunk",
-            "filesChanged",
-        ] {
-            assert_eq!(v[key], 0, "{key} {other}");
-        }
-        assert_eq!(v["files"], serde_json::json!([]));
-        assert!(v["layers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|l| l["same"] == true));
-    }
-}
-
-#[test]
 fn json_file_carries_the_waste_keys_too() {
     let dir = tempfile::tempdir().unwrap();
     let img = write(dir.path(), "w.tar", &wasteful());
@@ -612,124 +437,6 @@ fn json_file_carries_the_waste_keys_too() {
     // The same document as --format json.
     let (_, same) = json(&["--format", "json", img.to_str().unwrap()]);
     assert_eq!(v, same);
-}
-
-/// Every `&` in `xml` starts an entity, and no `<` or `"` sits inside an attribute value or
-/// text where it does not belong: what an XML parser needs to read the document.
-fn assert_well_formed_text(xml: &str) {
-    for (i, _) in xml.match_indices('&') {
-        let rest = &xml[i..];
-        assert!(
-            ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"]
-                .iter()
-                .any(|e| rest.starts_with(e)),
-            "bare & at {i}: {xml}"
-        );
-    }
-    // Between tags, no markup characters; inside a tag, attribute values hold no < or >.
-    let mut in_tag = false;
-    let mut in_value = false;
-    for c in xml.chars() {
-        match (in_tag, in_value, c) {
-            (false, _, '<') => in_tag = true,
-            (false, _, '>') => panic!("bare > in text: {xml}"),
-            (true, false, '>') => in_tag = false,
-            (true, _, '"') => in_value = !in_value,
-            (true, true, '<' | '>') => panic!("markup in an attribute value: {xml}"),
-            _ => {}
-        }
-    }
-    assert!(!in_tag && !in_value);
-}
-
-#[test]
-fn junit_and_github_escape_what_paths_hold() {
-    let dir = tempfile::tempdir().unwrap();
-    let odd = "srv/R&D <\"50%\">";
-    let layers = vec![
-        vec![F::Dir("bin"), F::File("bin/sh", bytes(1000, 1))],
-        vec![F::File(
-            Box::leak(format!("{odd}/.git/objects/p").into_boxed_str()),
-            bytes(600, 2),
-        )],
-    ];
-    let img = write(dir.path(), "odd.tar", &layers);
-    let img = img.to_str().unwrap();
-    std::fs::write(
-        dir.path().join(".layerlens.yaml"),
-        "budgets: {maxCacheBytes: 500}\n",
-    )
-    .unwrap();
-    let (code, out, err) = layerlens(&["--format", "junit", img], Some(dir.path()));
-    assert_eq!(code, 1, "{err}");
-    assert_well_formed_text(&out);
-    assert!(
-        out.contains(
-            "Warning: .git copied into the image: layer 1 (RUN step 1) put 600 B of it at \
-             /srv/R&amp;D &lt;&quot;50%&quot;&gt;/.git: add .git to a .dockerignore\n"
-        ),
-        "{out}"
-    );
-    assert!(
-        out.contains("name=\"maxCacheBytes\">\n      <failure message=\"cache bytes (caches and leftovers still visible): 600 B (600 bytes) &gt; budget 500 B (500 bytes)\""),
-        "{out}"
-    );
-
-    let (code, out, _) = layerlens(&["--format", "github", img], Some(dir.path()));
-    assert_eq!(code, 1);
-    let git = out
-        .lines()
-        .find(|l| l.starts_with("::warning title=layerlens git::"))
-        .unwrap();
-    assert_eq!(
-        git,
-        "::warning title=layerlens git::.git copied into the image: layer 1 (RUN step 1) put \
-         600 B of it at /srv/R&D <\"50%25\">/.git: add .git to a .dockerignore"
-    );
-}
-
-/// Runs the binary on a pseudo-terminal (util-linux `script`), stdout and stderr merged;
-/// `None` when `script` is not installed.
-fn on_a_terminal(args: &str, no_color: bool) -> Option<String> {
-    let mut cmd = Command::new("script");
-    cmd.args([
-        "-qec",
-        &format!("{} {args}", env!("CARGO_BIN_EXE_layerlens")),
-        "/dev/null",
-    ])
-    .env_remove("CI")
-    .env_remove("NO_COLOR");
-    if no_color {
-        cmd.env("NO_COLOR", "1");
-    }
-    let out = cmd.output().ok()?;
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-#[test]
-fn colour_on_a_terminal_only_and_never_with_no_color() {
-    let img = common::testdata("classic.docker.tar");
-    let args = format!("--format text {}", img.display());
-    let Some(tty) = on_a_terminal(&args, false) else {
-        eprintln!("skipped: util-linux script is not installed");
-        return;
-    };
-    assert!(
-        tty.contains("\x1b[1mSize:\x1b[0m 4.1 MB (4123785 bytes) in 13 layers"),
-        "{tty:?}"
-    );
-    let plain = on_a_terminal(&args, true).unwrap();
-    assert!(
-        plain.contains("\nSize: 4.1 MB (4123785 bytes) in 13 layers"),
-        "{plain:?}"
-    );
-    // The progress bar's line clearing on stderr is all that is left: no SGR codes.
-    assert!(
-        !plain.contains("\x1b[1m") && !plain.contains("m\x1b[0m"),
-        "{plain:?}"
-    );
-    let (_, piped, _) = layerlens(&args.split(' ').collect::<Vec<_>>(), None);
-    assert!(!piped.contains('\x1b'));
 }
 
 /// dive #347: paths excluded in the layerlens settings are left out of dive's rules too (the

@@ -6,6 +6,7 @@ pub mod fake_registry;
 pub mod live;
 pub mod screen;
 pub mod tmux;
+pub mod wasteful;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,107 @@
+//! `layerlens diff A B` on generated images: the wasteful image against its fixed twin, and
+//! one image read from different source kinds.
+
+mod common;
+
+use common::layerlens;
+use common::wasteful::{fixed, json, wasteful, write};
+
+#[test]
+fn diff_of_the_wasteful_image_and_its_fixed_twin() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.tar", &wasteful());
+    let b = write(dir.path(), "b.tar", &fixed());
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let (code, v) = json(&["diff", a, b, "--format", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["sizeBytes"], serde_json::json!({"a": 14923, "b": 1320}));
+    assert_eq!(
+        v["reclaimableBytes"],
+        serde_json::json!({"a": 6200, "b": 0})
+    );
+    assert_eq!(v["cacheBytes"], serde_json::json!({"a": 7423, "b": 0}));
+    assert_eq!(v["layerCount"], serde_json::json!({"a": 8, "b": 3}));
+    // Layer 0 is the same tar in both; layer 1 differs.
+    assert_eq!(v["sharedLayers"], 1);
+    assert_eq!(v["layers"][0]["same"], true);
+    assert_eq!(v["layers"][7]["b"], serde_json::Value::Null);
+    assert_eq!(
+        (&v["filesAdded"], &v["filesRemoved"], &v["filesGrown"]),
+        (&0.into(), &6.into(), &1.into())
+    );
+    assert_eq!(
+        v["files"][0],
+        serde_json::json!({"path": "var/lib/apt/lists/deb_Packages", "change": "removed", "aSize": 3000, "bSize": null})
+    );
+    let grown: Vec<_> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["change"] == "grown")
+        .collect();
+    assert_eq!(grown[0]["path"], "app/main.py");
+    assert_eq!(
+        (&grown[0]["aSize"], &grown[0]["bSize"]),
+        (&300.into(), &320.into())
+    );
+    assert_eq!(v["caches"].as_array().unwrap().len(), 4);
+
+    let (code, text, _) = layerlens(&["diff", a, b], None);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("  Size                14 kB ->     1.3 kB  (-13 kB, -13603 bytes)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Files: 0 added, 6 removed, 1 grown, 0 shrunk, 0 changed\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  removed     -3.0 kB  /var/lib/apt/lists/deb_Packages\n"),
+        "{text}"
+    );
+    let (code, _, err) = layerlens(&["diff", a, b, "--format", "junit"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("diff writes text or json"), "{err}");
+}
+
+#[test]
+fn diff_across_source_kinds_of_the_same_image_finds_nothing() {
+    let docker = common::testdata("classic.docker.tar");
+    let docker = docker.to_str().unwrap();
+    for other in [
+        "oci:testdata/classic.oci",
+        "oci-archive:testdata/classic.oci-archive.tar",
+    ] {
+        let other = other.replace(
+            "testdata/",
+            &format!("{}/testdata/", env!("CARGO_MANIFEST_DIR")),
+        );
+        let (code, v) = json(&["diff", docker, &other, "--format", "json"]);
+        assert_eq!(code, 0);
+        assert_eq!(v["sharedLayers"], 13, "{other}");
+        assert_eq!(
+            v["sizeBytes"],
+            serde_json::json!({"a": 4123785, "b": 4123785})
+        );
+        assert_eq!(
+            v["reclaimableBytes"],
+            serde_json::json!({"a": 1443467, "b": 1443467})
+        );
+        for key in [
+            "filesAdded",
+            "filesRemoved",
+            "filesGrown",
+            "filesShrunk",
+            "filesChanged",
+        ] {
+            assert_eq!(v[key], 0, "{key} {other}");
+        }
+        assert_eq!(v["files"], serde_json::json!([]));
+        assert!(v["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["same"] == true));
+    }
+}
