@@ -1,7 +1,8 @@
 //! TUI hot paths on a generated image: building the first frame's model and drawing it, and
 //! one key press (update + draw) for each kind of key: a layer switch (its view computed
 //! afresh, and cached), the aggregated view, scrolling, toggles, collapse all, the filter, a
-//! character typed into the search.
+//! character typed into the search; opening the findings and the wasted-bytes list (an open
+//! and a close per iteration), and moving in the findings.
 //! Set LAYERLENS_BENCH_IMAGE to a big image (e.g. the 200k-file /tmp/bench-200k.tar from
 //! gen_bench_image.py); the default is the small testdata image.
 //!
@@ -14,7 +15,7 @@ use std::sync::Arc;
 use criterion::{criterion_group, criterion_main, Criterion};
 use layerlens::index::Change;
 use layerlens::source::{load, LoadOptions, NoProgress};
-use layerlens::tui::app::{update, Action, App};
+use layerlens::tui::app::{update, Action, Analysis, App};
 use layerlens::tui::view::render;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -145,6 +146,31 @@ fn bench(c: &mut Criterion) {
     update(&mut app, Action::InputCancel);
     g.bench_function("key_collapse_all", |b| {
         b.iter(|| press(&mut app, &mut term, Action::ToggleCollapseAll))
+    });
+    // The overlays, with the analysis in (computed once, as the UI does after the first frame).
+    update(
+        &mut app,
+        Action::Analyzed(Arc::new(Analysis::compute(&image, &Default::default()))),
+    );
+    for (name, open) in [
+        ("key_open_findings", Action::ShowFindings),
+        ("key_open_wasted_bytes", Action::ShowWaste),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                press(&mut app, &mut term, open.clone());
+                press(&mut app, &mut term, Action::CloseOverlay);
+            })
+        });
+    }
+    update(&mut app, Action::ShowFindings);
+    let mut down = false;
+    g.bench_function("key_findings_move", |b| {
+        b.iter(|| {
+            down = !down;
+            let a = if down { Action::Down } else { Action::Up };
+            press(&mut app, &mut term, a)
+        })
     });
     g.finish();
 }
