@@ -6,9 +6,7 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::tmux::{
-    classic, have_tmux, tmux, tree_text, wait_for, wait_for_all, wait_gone, KillOnDrop,
-};
+use common::tmux::{classic, have_tmux, start, tmux, tree_text, wait_for, wait_for_all, wait_gone};
 
 #[test]
 fn real_binary_in_tmux() {
@@ -21,18 +19,7 @@ fn real_binary_in_tmux() {
         env!("CARGO_BIN_EXE_layerlens"),
         classic()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &cmd,
-    ]);
-    let guard = KillOnDrop(session.clone());
+    let guard = start(&session, 120, 40, &[&cmd]);
     let s = wait_for(&session, "Image efficiency score");
     assert!(s.contains("Layers"), "{s}");
     assert!(s.contains("└── bin"), "{s}");
@@ -111,20 +98,7 @@ fn run_to_exit(name: &str, env: &str, image: &str) -> (String, String) {
          echo; echo done-done; sleep 30",
         env!("CARGO_BIN_EXE_layerlens"),
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    let _guard = KillOnDrop(session.clone());
+    let _guard = start(&session, 100, 30, &["sh", "-c", &script]);
     let s = wait_for(&session, "done-done");
     let flags = tmux(&[
         "display-message",
@@ -229,20 +203,7 @@ fn real_binary_quits_cleanly_and_honours_no_color() {
             env!("CARGO_BIN_EXE_layerlens"),
             classic(),
         );
-        tmux(&[
-            "new-session",
-            "-d",
-            "-s",
-            &session,
-            "-x",
-            "120",
-            "-y",
-            "40",
-            "sh",
-            "-c",
-            &script,
-        ]);
-        let _guard = KillOnDrop(session.clone());
+        let _guard = start(&session, 120, 40, &["sh", "-c", &script]);
         let s = wait_for(&session, "Image efficiency score");
         assert!(s.contains("Image efficiency score"), "{s}");
         let styled = tmux(&["capture-pane", "-p", "-e", "-t", &session]);
@@ -308,18 +269,7 @@ fn real_binary_views_and_extracts_a_file() {
         env!("CARGO_BIN_EXE_layerlens"),
         classic()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &cmd,
-    ]);
-    let _guard = KillOnDrop(session.clone());
+    let _guard = start(&session, 120, 40, &[&cmd]);
     let keys = |k: &[&str]| {
         let mut args = vec!["send-keys", "-t", &session];
         args.extend_from_slice(k);
@@ -414,20 +364,7 @@ fn real_binary_reads_a_dive_config_from_xdg_config_home() {
         env!("CARGO_BIN_EXE_layerlens"),
         classic(),
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    let _guard = KillOnDrop(session.clone());
+    let _guard = start(&session, 120, 40, &["sh", "-c", &script]);
     let s = wait_for(&session, "Image efficiency score");
     assert!(
         s.contains("Aggregated Layer Contents · hiding unmodified"),
@@ -451,4 +388,36 @@ fn real_binary_reads_a_dive_config_from_xdg_config_home() {
     assert!(s.contains("exit=2"), "{s}");
     assert!(s.contains("config.yaml") && s.contains("quit"), "{s}");
     assert_eq!(flags, "0 0");
+}
+
+/// The real binary hands `--config`'s exclusions to the UI: the findings leave /data out (its
+/// 1,048,576 bytes), where without the file they count them.
+#[test]
+fn real_binary_findings_follow_the_config_file() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("layerlens.yaml");
+    std::fs::write(&config, "exclude:\n  - /data\n").unwrap();
+    for (name, args, want) in [
+        ("plain", String::new(), "Findings: 1.44 MB reclaimable"),
+        (
+            "excluded",
+            format!("--config {}", config.display()),
+            "Findings: 394.89 kB reclaimable",
+        ),
+    ] {
+        let session = format!("layerlens-findings-{name}-{}", std::process::id());
+        let cmd = format!(
+            "env -u CI XDG_CONFIG_HOME=/nonexistent {} {args} {}",
+            env!("CARGO_BIN_EXE_layerlens"),
+            classic()
+        );
+        let _guard = start(&session, 120, 40, &[&cmd]);
+        wait_for(&session, "Image efficiency score");
+        tmux(&["send-keys", "-t", &session, "f"]);
+        let s = wait_for(&session, want);
+        assert!(s.contains(want), "{s}");
+    }
 }

@@ -302,29 +302,13 @@ pub fn update(app: &mut App, action: Action) {
                     return;
                 }
                 input.text.push(c);
-                let text = input.text.clone();
-                match input.prompt {
-                    Prompt::Filter => {
-                        b.tree.set_filter(tree, &text);
-                        b.tree.scroll_to_selection(tree_h);
-                    }
-                    Prompt::Search => search_as_you_type(b, &text, tree_h),
-                    _ => {}
-                }
+                typed(b, tree_h);
             }
         }
         Action::InputBackspace => {
             if let Some(input) = &mut b.input {
                 input.text.pop();
-                let text = input.text.clone();
-                match input.prompt {
-                    Prompt::Filter => {
-                        b.tree.set_filter(tree, &text);
-                        b.tree.scroll_to_selection(tree_h);
-                    }
-                    Prompt::Search => search_as_you_type(b, &text, tree_h),
-                    _ => {}
-                }
+                typed(b, tree_h);
             }
         }
         Action::InputCancel => {
@@ -438,6 +422,20 @@ pub fn update(app: &mut App, action: Action) {
 
 /// Searches as each character is typed: the tree jumps to the first match; with none (or an
 /// empty needle), back to where the search started.
+/// After the prompt's text changed: the filter and the search follow it as it is typed.
+fn typed(b: &mut Browse, tree_h: usize) {
+    let Some(input) = &b.input else { return };
+    let text = input.text.clone();
+    match input.prompt {
+        Prompt::Filter => {
+            b.tree.set_filter(&b.image.tree, &text);
+            b.tree.scroll_to_selection(tree_h);
+        }
+        Prompt::Search => search_as_you_type(b, &text, tree_h),
+        _ => {}
+    }
+}
+
 fn search_as_you_type(b: &mut Browse, needle: &str, tree_h: usize) {
     let hits = b.tree.search(&b.image.tree, needle);
     if hits.is_empty() {

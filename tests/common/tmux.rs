@@ -20,6 +20,16 @@ pub fn tree_text(screen: &str) -> String {
         .collect()
 }
 
+/// Starts `command` in a detached session of `width`×`height`; the session ends when the
+/// returned guard drops.
+pub fn start(session: &str, width: u16, height: u16, command: &[&str]) -> KillOnDrop {
+    let (w, h) = (width.to_string(), height.to_string());
+    let mut args = vec!["new-session", "-d", "-s", session, "-x", &w, "-y", &h];
+    args.extend_from_slice(command);
+    tmux(&args);
+    KillOnDrop(session.to_string())
+}
+
 pub fn tmux(args: &[&str]) -> String {
     if args.first() == Some(&"new-session") {
         // Tests run in parallel: a session started just as another test kills the last one
