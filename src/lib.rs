@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod error;
 pub mod image;
 pub mod index;
@@ -13,6 +14,7 @@ pub mod report;
 pub mod source;
 pub mod tarstream;
 pub mod tui;
+pub mod units;
 
 pub use error::Error;
 pub use image::Image;

@@ -4,7 +4,7 @@
 mod common;
 
 use common::screen::{app, app_with, draw, run, screen};
-use layerlens::report::config::LayerlensConfig;
+use layerlens::config::LayerlensConfig;
 use layerlens::tui::app::{update, Action, Overlay};
 use ratatui::style::Modifier;
 

@@ -5,21 +5,10 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::glob::{split, PathPattern};
+use crate::config::glob::{split, PathPattern};
+pub use crate::config::CachePattern;
 use crate::image::Image;
 use crate::index::{path, EntryKind, ROOT};
-
-/// One kind of cache or leftover and where it lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CachePattern {
-    /// Short stable name (`apt-lists`, `pip`, `git`...), the JSON `kind`.
-    pub kind: String,
-    pub pattern: PathPattern,
-    /// What it is, for sentences: "apt lists", "pip cache".
-    pub what: String,
-    /// The Dockerfile practice that keeps it out of the image.
-    pub fix: String,
-}
 
 const APT_FIX: &str = "update, install and remove /var/lib/apt/lists/* in one RUN \
 (apt-get update && apt-get install -y --no-install-recommends ... && rm -rf /var/lib/apt/lists/*)";

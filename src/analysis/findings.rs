@@ -13,6 +13,7 @@ use super::hidden::HiddenBy;
 use super::reclaimable::WasteGroup;
 use super::secrets::SecretFile;
 use crate::image::{Image, Layer};
+use crate::units::human_bytes;
 
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -417,28 +418,6 @@ const INSTRUCTIONS: &[&str] = &[
     "WORKDIR",
 ];
 
-/// Bytes as people read them, in SI units like docker and dive: `950 B`, `5.2 MB`, `18 MB`.
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 6] = ["kB", "MB", "GB", "TB", "PB", "EB"];
-    if n < 1000 {
-        return format!("{n} B");
-    }
-    let mut v = n as f64;
-    let mut unit = "B";
-    for u in UNITS {
-        if v < 1000.0 {
-            break;
-        }
-        v /= 1000.0;
-        unit = u;
-    }
-    if v < 10.0 {
-        format!("{:.1} {unit}", (v * 10.0).floor() / 10.0)
-    } else {
-        format!("{} {unit}", v.floor())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,11 +455,11 @@ mod tests {
         assert_eq!(
             text,
             [
-                "layer 1 (RUN apt-get update) wrote 18 MB of apt lists that the image still \
+                "layer 1 (RUN apt-get update) wrote 18.0 MB of apt lists that the image still \
                  ships at /var/lib/apt/lists: update, install and remove /var/lib/apt/lists/* \
                  in one RUN (apt-get update && apt-get install -y --no-install-recommends ... \
                  && rm -rf /var/lib/apt/lists/*)",
-                "layer 2 (RUN dd if=/dev/zero of=/big) adds a 5.0 MB file /big that layer 3 \
+                "layer 2 (RUN dd if=/dev/zero of=/big) adds a 5.00 MB file /big that layer 3 \
                  (RUN rm /big) deletes: the bytes still ship: delete it in the same RUN that \
                  creates it, or build it in a separate stage and COPY --from only what the \
                  image needs",
@@ -580,10 +559,5 @@ mod tests {
         assert!(runs_as_root(Some("root")));
         assert!(!runs_as_root(Some("app")));
         assert!(!runs_as_root(Some("1000:1000")));
-        assert_eq!(human_bytes(999), "999 B");
-        assert_eq!(human_bytes(1_048_576), "1.0 MB");
-        assert_eq!(human_bytes(18_400_000), "18 MB");
-        assert_eq!(human_bytes(106_507), "106 kB");
-        assert_eq!(human_bytes(5_299_999), "5.2 MB");
     }
 }

@@ -5,7 +5,6 @@ pub mod diff;
 pub mod dive;
 pub mod duplicates;
 pub mod findings;
-pub mod glob;
 pub mod hidden;
 pub mod layers;
 pub mod reclaimable;

@@ -5,41 +5,15 @@
 
 use serde::Serialize;
 
-use super::caches::{builtin_patterns, find_caches, CacheHit, CachePattern};
+use super::caches::{builtin_patterns, find_caches, CacheHit};
 use super::duplicates::{duplicate_bytes, find_duplicates, DuplicateSet};
 use super::findings::{findings, runs_as_root, Finding};
-use super::glob::PathPattern;
 use super::hidden::{hidden_files, shipped_file_bytes, visible_file_bytes};
 use super::layers::{layer_stats, LayerStats};
 use super::reclaimable::{group_hidden, WasteGroup};
 use super::secrets::{find_secrets, SecretFile};
+pub use crate::config::WasteOptions;
 use crate::image::Image;
-
-/// What the waste analysis looks for and what it leaves out.
-#[derive(Debug, Clone)]
-pub struct WasteOptions {
-    /// Cache patterns, first match wins: the user's before the built-in ones.
-    pub caches: Vec<CachePattern>,
-    /// Paths left out of reclaimable bytes, caches and duplicates (a path below an excluded
-    /// one is excluded too).
-    pub exclude: Vec<PathPattern>,
-}
-
-impl Default for WasteOptions {
-    fn default() -> Self {
-        WasteOptions {
-            caches: builtin_patterns(),
-            exclude: Vec::new(),
-        }
-    }
-}
-
-impl WasteOptions {
-    /// Whether a path (no leading `/`) is excluded from the waste rules.
-    pub fn is_excluded(&self, path: &str) -> bool {
-        self.exclude.iter().any(|p| p.covers(path))
-    }
-}
 
 /// Everything the waste analysis found in one image.
 #[derive(Debug, Clone, Serialize)]
@@ -77,7 +51,8 @@ pub fn analyze(image: &Image, opts: &WasteOptions) -> WasteReport {
     let hidden = hidden_files(image);
     let layers = layer_stats(image, &hidden);
     let reclaimable = group_hidden(image, hidden, &excluded);
-    let caches = find_caches(image, &opts.caches, &excluded);
+    let patterns: Vec<_> = opts.caches.iter().cloned().chain(builtin_patterns()).collect();
+    let caches = find_caches(image, &patterns, &excluded);
     let duplicates = find_duplicates(image, &excluded);
     let secrets = find_secrets(image, &excluded);
     let findings = findings(image, &reclaimable.groups, &caches, &duplicates, &secrets);
@@ -105,6 +80,7 @@ mod tests {
     use super::*;
     use crate::analysis::findings::FindingKind;
     use crate::analysis::testing::*;
+    use crate::config::glob::PathPattern;
     use crate::source::{self, LoadOptions, NoProgress};
 
     #[test]

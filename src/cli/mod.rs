@@ -14,7 +14,7 @@ use crate::analysis::waste::{self, WasteReport};
 use crate::error::{Error, Result};
 use crate::image::{Image, SourceKind};
 use crate::report::budget::{self, Verdicts};
-use crate::report::config::LayerlensConfig;
+use crate::config::LayerlensConfig;
 use crate::report::{diff_text, dive_ci, dive_json, github, junit, summary, waste_text};
 use crate::source::progress_bar::ProgressBar;
 use crate::source::{self, LoadOptions, NoProgress, Platform, Progress};

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::analysis::diff::{signed_delta, FileChangeKind, ImageDiff, Pair};
-use crate::analysis::findings::human_bytes;
+use crate::units::human_bytes;
 
 /// Files listed before "... and N more".
 pub const MAX_FILES: usize = 30;

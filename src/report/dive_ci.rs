@@ -6,7 +6,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::gofmt::{go_float, humanize_bytes, parse_bytes};
+use super::gofmt::{go_float, humanize_bytes};
+use crate::units::parse_bytes;
 use crate::analysis::dive::DiveAnalysis;
 use crate::error::{Error, Result};
 

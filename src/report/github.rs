@@ -7,7 +7,8 @@ use std::fmt::Write;
 
 use super::budget::Verdicts;
 use super::dive_ci::RuleStatus;
-use crate::analysis::findings::{human_bytes, Severity};
+use crate::analysis::findings::Severity;
+use crate::units::human_bytes;
 use crate::analysis::waste::WasteReport;
 
 /// Escapes a workflow command's message.

@@ -66,33 +66,6 @@ pub fn humanize_bytes(n: u64) -> String {
     }
 }
 
-/// go-humanize's `ParseBytes`: `20MB` = 20e6, `20MiB` = 20×2^20, plain numbers are bytes.
-pub fn parse_bytes(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
-        .unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let num: f64 = num.replace(',', "").parse().ok()?;
-    let unit = unit.trim().to_ascii_lowercase();
-    let mult: f64 = match unit.as_str() {
-        "" | "b" => 1.0,
-        "k" | "kb" => 1e3,
-        "ki" | "kib" => 1024.0,
-        "m" | "mb" => 1e6,
-        "mi" | "mib" => 1024f64.powi(2),
-        "g" | "gb" => 1e9,
-        "gi" | "gib" => 1024f64.powi(3),
-        "t" | "tb" => 1e12,
-        "ti" | "tib" => 1024f64.powi(4),
-        "p" | "pb" => 1e15,
-        "pi" | "pib" => 1024f64.powi(5),
-        _ => return None,
-    };
-    let v = num * mult;
-    (v.is_finite() && (0.0..1.8e19).contains(&v)).then_some(v as u64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,10 +90,5 @@ mod tests {
         assert_eq!(humanize_bytes(999), "999 B");
         assert_eq!(humanize_bytes(1000), "1.0 kB");
         assert_eq!(humanize_bytes(15_000_000), "15 MB");
-        assert_eq!(parse_bytes("20MB"), Some(20_000_000));
-        assert_eq!(parse_bytes("20MiB"), Some(20 * 1024 * 1024));
-        assert_eq!(parse_bytes("1.5 GB"), Some(1_500_000_000));
-        assert_eq!(parse_bytes("42"), Some(42));
-        assert_eq!(parse_bytes("lots"), None);
     }
 }

@@ -2,7 +2,6 @@
 //! images or draws a terminal UI.
 
 pub mod budget;
-pub mod config;
 pub mod diff_text;
 pub mod dive_ci;
 pub mod dive_json;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::gofmt::humanize_bytes;
+use crate::units::human_bytes;
 use crate::analysis::dive::DiveAnalysis;
 use crate::image::Image;
 
@@ -13,7 +13,7 @@ pub fn render(image: &Image, a: &DiveAnalysis) -> String {
     let _ = writeln!(
         s,
         "Total size: {} in {} layers, {} paths",
-        humanize_bytes(a.size_bytes),
+        human_bytes(a.size_bytes),
         image.layers.len(),
         image.tree.node_count().saturating_sub(1)
     );
@@ -22,7 +22,7 @@ pub fn render(image: &Image, a: &DiveAnalysis) -> String {
         s,
         "Wasted bytes (dive's measure): {} ({})",
         a.wasted_bytes,
-        humanize_bytes(a.wasted_bytes)
+        human_bytes(a.wasted_bytes)
     );
     let _ = writeln!(s);
     let _ = writeln!(s, "{:>3}  {:>9}  Command", "#", "Size");
@@ -31,7 +31,7 @@ pub fn render(image: &Image, a: &DiveAnalysis) -> String {
         if cmd.chars().count() > 100 {
             cmd = cmd.chars().take(99).collect::<String>() + "…";
         }
-        let _ = writeln!(s, "{:>3}  {:>9}  {}", l.index, humanize_bytes(l.size), cmd);
+        let _ = writeln!(s, "{:>3}  {:>9}  {}", l.index, human_bytes(l.size), cmd);
     }
     s
 }

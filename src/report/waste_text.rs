@@ -6,7 +6,8 @@ use std::fmt::Write;
 
 use super::budget::Verdicts;
 use super::dive_ci::RuleStatus;
-use crate::analysis::findings::{human_bytes, step, Severity};
+use crate::analysis::findings::{step, Severity};
+use crate::units::human_bytes;
 use crate::analysis::hidden::HiddenBy;
 use crate::analysis::waste::WasteReport;
 use crate::image::Image;
@@ -244,7 +245,8 @@ mod tests {
     use super::*;
     use crate::analysis::testing::*;
     use crate::analysis::waste::{analyze, WasteOptions};
-    use crate::report::budget::{self, Budgets};
+    use crate::config::budgets::Budgets;
+    use crate::report::budget;
     use crate::report::dive_ci;
 
     #[test]
@@ -257,7 +259,7 @@ mod tests {
         let plain = render(&img, &w, None, false);
         assert!(!plain.contains('\x1b'));
         assert!(!plain.contains("Results:"));
-        assert!(plain.contains("Caches and leftovers: 2.0 kB (2000 bytes) still in the image\n"));
+        assert!(plain.contains("Caches and leftovers: 2.00 kB (2000 bytes) still in the image\n"));
         let b = Budgets {
             max_cache_bytes: Some(1999),
             ..Default::default()
@@ -273,7 +275,7 @@ mod tests {
         assert!(coloured.contains("\x1b[1mImage:\x1b[0m"));
         assert!(coloured.contains(
             "  \x1b[1;31mFAIL\x1b[0m: maxCacheBytes: cache bytes (caches and leftovers still \
-             visible): 2.0 kB (2000 bytes) > budget 1.9 kB (1999 bytes)\n"
+             visible): 2.00 kB (2000 bytes) > budget 2.00 kB (1999 bytes)\n"
         ));
         assert!(coloured.contains("Result:FAIL [Total:9] [Passed:2] [Failed:1] [Skipped:6]"));
     }

@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use humansize::{format_size, DECIMAL};
+use crate::units::human_bytes;
 
 use super::progress::Progress;
 
@@ -33,19 +33,19 @@ pub fn render_line(label: &str, c: &Counts, elapsed: Duration, width: usize) -> 
     let mut parts = Vec::new();
     let layers = match c.total_layers {
         Some(t) => format!("{}/{t} layers", c.layers),
-        None => format!("{} layers", c.layers),
+        None => crate::units::count(c.layers, "layer", "layers"),
     };
     parts.push(layers);
     match c.total_bytes.filter(|&t| t > 0) {
         Some(t) => parts.push(format!(
             "{} / {}",
-            format_size(c.bytes.min(t), DECIMAL),
-            format_size(t, DECIMAL)
+            human_bytes(c.bytes.min(t)),
+            human_bytes(t)
         )),
-        None => parts.push(format_size(c.bytes, DECIMAL)),
+        None => parts.push(human_bytes(c.bytes)),
     }
     if let Some(r) = rate {
-        parts.push(format!("{}/s", format_size(r as u64, DECIMAL)));
+        parts.push(format!("{}/s", human_bytes(r as u64)));
         if let Some(t) = c.total_bytes.filter(|&t| t > c.bytes && r > 0.0) {
             let left = ((t - c.bytes) as f64 / r).ceil() as u64;
             parts.push(format!("{} left", clock(left)));
@@ -178,8 +178,8 @@ mod tests {
         let line = render_line("registry://app:1", &c, Duration::from_secs(5), 200);
         assert_eq!(
             line,
-            "registry://app:1 [######------------------]  25%  2/7 layers  25 MB / 100 MB  \
-             5 MB/s  15s left"
+            "registry://app:1 [######------------------]  25%  2/7 layers  25.0 MB / 100 MB  \
+             5.00 MB/s  15s left"
         );
     }
 
@@ -192,7 +192,7 @@ mod tests {
             total_layers: None,
         };
         let line = render_line("docker://x", &c, Duration::from_secs(2), 200);
-        assert_eq!(line, "docker://x  1 layers  3 MB  1.50 MB/s");
+        assert_eq!(line, "docker://x  1 layer  3.00 MB  1.50 MB/s");
         // An estimate that turns out low stops at 100% and shows no time left.
         let over = Counts {
             bytes: 120,

@@ -1,7 +1,6 @@
 //! Drawing: `render(&App, &mut Frame)` and one small widget per pane, each borrowing the state
 //! it shows. Nothing here changes state or does I/O.
 
-use humansize::{format_size, DECIMAL};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -59,9 +58,9 @@ impl Theme {
     }
 }
 
-/// Bytes as dive shows them (SI units).
+/// Bytes by the one rule of `crate::units`.
 pub fn size(n: u64) -> String {
-    format_size(n, DECIMAL)
+    crate::units::human_bytes(n)
 }
 
 /// Splits text into screen lines of at most `width` columns: at its newlines, then wherever a

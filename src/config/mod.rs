@@ -19,12 +19,44 @@
 
 use serde_yaml::Value;
 
-use super::budget::{Budgets, BUDGET_KEYS};
-use super::gofmt::parse_bytes;
-use crate::analysis::caches::{builtin_patterns, CachePattern};
-use crate::analysis::glob::PathPattern;
-use crate::analysis::waste::WasteOptions;
+pub mod budgets;
+pub mod glob;
+
+use budgets::{Budgets, BUDGET_KEYS};
+use glob::PathPattern;
+
 use crate::error::{Error, Result};
+use crate::units::parse_bytes;
+
+/// One kind of cache or leftover and where it lives: the user's (`caches:`) or a built-in one
+/// (`analysis::caches::BUILTIN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachePattern {
+    /// Short stable name (`apt-lists`, `pip`, `git`...), the JSON `kind`.
+    pub kind: String,
+    pub pattern: PathPattern,
+    /// What it is, for sentences: "apt lists", "pip cache".
+    pub what: String,
+    /// The Dockerfile practice that keeps it out of the image.
+    pub fix: String,
+}
+
+/// What the waste analysis leaves out and what else it looks for, as the user configured it.
+#[derive(Debug, Clone, Default)]
+pub struct WasteOptions {
+    /// The user's cache patterns, matched before the built-in ones (first match wins).
+    pub caches: Vec<CachePattern>,
+    /// Paths left out of reclaimable bytes, caches and duplicates (a path below an excluded
+    /// one is excluded too).
+    pub exclude: Vec<PathPattern>,
+}
+
+impl WasteOptions {
+    /// Whether a path (no leading `/`) is excluded from the waste rules.
+    pub fn is_excluded(&self, path: &str) -> bool {
+        self.exclude.iter().any(|p| p.covers(path))
+    }
+}
 
 /// The `layerlens:` section.
 #[derive(Debug, Clone, Default)]
@@ -102,12 +134,10 @@ impl LayerlensConfig {
         }
     }
 
-    /// The waste analysis options: the user's caches first, then the built-in table.
+    /// The waste analysis options: the user's exclusions and cache patterns.
     pub fn waste_options(&self) -> WasteOptions {
-        let mut caches = self.caches.clone();
-        caches.extend(builtin_patterns());
         WasteOptions {
-            caches,
+            caches: self.caches.clone(),
             exclude: self.exclude.clone(),
         }
     }
@@ -291,7 +321,7 @@ mod tests {
         let opts = cfg.waste_options();
         assert_eq!(opts.caches[0].kind, "conda");
         assert_eq!(opts.caches[0].what, "conda cache");
-        assert!(opts.caches.len() > 20);
+        assert_eq!(opts.caches.len(), 1);
         assert!(!LayerlensConfig::from_yaml("rules: {}\n", "f")
             .unwrap()
             .budgets

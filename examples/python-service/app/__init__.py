@@ -1,0 +1,1 @@
+"""A tiny inference service: an iris classifier behind a JSON API."""
