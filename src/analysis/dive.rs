@@ -329,11 +329,12 @@ pub fn analyze_excluding(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Dive
             })
         })
         .collect();
-    inefficient.sort_by(|a, b| {
-        b.cumulative_size
-            .cmp(&a.cumulative_size)
-            .then(a.path.cmp(&b.path))
+    // dive: `sort.Sort` by cumulative size (ascending, unstable), then read from the end.
+    // Ties come out where Go's pdqsort leaves them, reversed; gosort ports it exactly.
+    super::gosort::sort(&mut inefficient, |a, b| {
+        a.cumulative_size < b.cumulative_size
     });
+    inefficient.reverse();
     let wasted_bytes: u64 = inefficient.iter().map(|r| r.cumulative_size as u64).sum();
     let size_bytes: u64 = image.layers.iter().map(|l| l.size).sum();
     let user_size_bytes: u64 = image.layers.iter().skip(1).map(|l| l.size).sum();

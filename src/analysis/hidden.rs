@@ -147,7 +147,7 @@ fn visible_contents(image: &Image) -> HashSet<(usize, usize)> {
         };
         let li = origin.layer;
         let e = &tree.layer(li).entries[ei];
-        match (e.kind, &e.link) {
+        match (e.kind, e.hardlink_target()) {
             (EntryKind::File, _) => {
                 out.insert((li, ei));
             }
@@ -161,7 +161,7 @@ fn visible_contents(image: &Image) -> HashSet<(usize, usize)> {
                         .map(|(i, e)| (&*e.path, i))
                         .collect()
                 });
-                if let Some(&ti) = files.get(&**target).filter(|&&ti| ti < ei) {
+                if let Some(&ti) = files.get(&*target).filter(|&&ti| ti < ei) {
                     out.insert((li, ti));
                 }
             }

@@ -5,6 +5,7 @@ pub mod diff;
 pub mod dive;
 pub mod duplicates;
 pub mod findings;
+pub mod gosort;
 pub mod hidden;
 pub mod layers;
 pub mod reclaimable;
@@ -31,6 +32,7 @@ pub(crate) mod testing {
             gid: 0,
             link: None,
             digest: (kind == EntryKind::File).then_some(digest),
+            hint: Default::default(),
         }
     }
     /// A regular file; equal `digest` means equal content.
@@ -70,6 +72,7 @@ pub(crate) mod testing {
             });
             indexes.push(LayerIndex {
                 entries,
+                documents: Vec::new(),
                 size,
                 tar_bytes: 0,
             });

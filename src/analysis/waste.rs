@@ -51,7 +51,12 @@ pub fn analyze(image: &Image, opts: &WasteOptions) -> WasteReport {
     let hidden = hidden_files(image);
     let layers = layer_stats(image, &hidden);
     let reclaimable = group_hidden(image, hidden, &excluded);
-    let patterns: Vec<_> = opts.caches.iter().cloned().chain(builtin_patterns()).collect();
+    let patterns: Vec<_> = opts
+        .caches
+        .iter()
+        .cloned()
+        .chain(builtin_patterns())
+        .collect();
     let caches = find_caches(image, &patterns, &excluded);
     let duplicates = find_duplicates(image, &excluded);
     let secrets = find_secrets(image, &excluded);

@@ -11,10 +11,10 @@ use std::path::Path;
 
 use crate::analysis::dive;
 use crate::analysis::waste::{self, WasteReport};
+use crate::config::LayerlensConfig;
 use crate::error::{Error, Result};
 use crate::image::{Image, SourceKind};
 use crate::report::budget::{self, Verdicts};
-use crate::config::LayerlensConfig;
 use crate::report::{diff_text, dive_ci, dive_json, github, junit, summary, waste_text};
 use crate::source::progress_bar::ProgressBar;
 use crate::source::{self, LoadOptions, NoProgress, Platform, Progress};

@@ -1,6 +1,9 @@
 //! One tar entry of one layer, as the index keeps it: metadata and a content digest, never
 //! the content.
 
+use std::borrow::Cow;
+
+use super::capture::ContentHint;
 use super::path;
 
 /// What an entry is. Whiteouts and opaque markers are the overlay's deletion records.
@@ -72,16 +75,32 @@ pub struct Entry {
     pub mode: u32,
     pub uid: u64,
     pub gid: u64,
-    /// Symlink target as stored; hardlink target normalised like a path.
+    /// Link target as the tar wrote it (symlinks and hardlinks); see
+    /// [`Entry::hardlink_target`] for a hardlink's path in the image.
     pub link: Option<Box<[u8]>>,
     /// Content hash of a regular file.
     pub digest: Option<ContentDigest>,
+    /// What a small file's first bytes say (a private key, registry credentials).
+    pub hint: ContentHint,
 }
 
 impl Entry {
     /// The path as text, with odd bytes escaped.
     pub fn display_path(&self) -> String {
         path::escape(&self.path)
+    }
+
+    /// A hardlink's target as a path in the image (normalised like entry paths).
+    pub fn hardlink_target(&self) -> Option<Cow<'_, [u8]>> {
+        if self.kind != EntryKind::Hardlink {
+            return None;
+        }
+        let raw = self.link.as_deref()?;
+        match path::normalize(raw) {
+            Ok(p) if p == raw => Some(Cow::Borrowed(raw)),
+            Ok(p) => Some(Cow::Owned(p)),
+            Err(_) => None,
+        }
     }
 
     /// Bytes of content this entry ships (regular files only).

@@ -1,10 +1,12 @@
 //! Indexing one layer: a single pass over its uncompressed tar stream that records every
-//! entry's metadata and hashes regular files' content as it streams past.
+//! entry's metadata and hashes regular files' content as it streams past, keeping only the
+//! bounded documents and first-byte hints of [`super::capture`].
 
 use std::io::Read;
 
 use xxhash_rust::xxh3::Xxh3;
 
+use super::capture::{self, ContentHint, DocContent, DocKind, Document};
 use super::entry::{Entry, EntryKind};
 use super::path::{self, PathError};
 use crate::tarstream::{TarError, TarReader};
@@ -18,6 +20,8 @@ pub struct LayerIndex {
     pub size: u64,
     /// Bytes of the uncompressed tar stream up to its end-of-archive marker.
     pub tar_bytes: u64,
+    /// The package databases (and `os-release`) among the layer's files, kept whole.
+    pub documents: Vec<Document>,
 }
 
 impl LayerIndex {
@@ -52,6 +56,7 @@ pub fn index_tar<R: Read>(
     let mut index = LayerIndex::default();
     let mut buf = vec![0u8; CHUNK];
     let mut reported = 0u64;
+    let mut kept = 0u64;
     while let Some(header) = tar.next_header()? {
         index.size += header.size;
         let offset = header.offset;
@@ -86,23 +91,69 @@ pub fn index_tar<R: Read>(
             kind = EntryKind::from_type_flag(header.type_flag);
             entry_path = full;
         }
+        // Links keep the name the tar wrote (dive shows it raw); a hardlink's target must
+        // still be a path inside the image.
         let link = match kind {
             EntryKind::Symlink => Some(header.link_name.clone().into_boxed_slice()),
-            EntryKind::Hardlink => Some(
+            EntryKind::Hardlink => {
                 path::normalize(&header.link_name)
-                    .map_err(|source| IndexError::Path { offset, source })?
-                    .into_boxed_slice(),
-            ),
+                    .map_err(|source| IndexError::Path { offset, source })?;
+                Some(header.link_name.clone().into_boxed_slice())
+            }
             _ => None,
         };
+        let mut hint = ContentHint::None;
         let digest = if kind == EntryKind::File && header.has_data() {
+            let doc = DocKind::of_path(&entry_path);
+            // What to keep of this file: the whole document, its head, or nothing.
+            let mut keep = match doc {
+                Some((_, limit))
+                    if (header.size <= limit.bytes || limit.head_only)
+                        && kept.saturating_add(header.size.min(limit.bytes))
+                            <= capture::MAX_LAYER_DOCUMENTS =>
+                {
+                    let n = header.size.min(limit.bytes);
+                    kept += n;
+                    Some((Vec::with_capacity(n as usize), n as usize))
+                }
+                _ => None,
+            };
+            let sniff = header.size <= capture::HINT_MAX_FILE;
+            let mut head = [0u8; capture::HINT_HEAD];
+            let mut head_len = 0;
             let mut hasher = Xxh3::new();
             loop {
                 let n = tar.read_data(&mut buf)?;
                 if n == 0 {
                     break;
                 }
-                hasher.update(&buf[..n]);
+                let chunk = &buf[..n];
+                hasher.update(chunk);
+                if sniff && head_len < head.len() {
+                    let take = chunk.len().min(head.len() - head_len);
+                    head[head_len..head_len + take].copy_from_slice(&chunk[..take]);
+                    head_len += take;
+                }
+                if let Some((bytes, cap)) = keep.as_mut() {
+                    let take = chunk.len().min(*cap - bytes.len());
+                    bytes.extend_from_slice(&chunk[..take]);
+                }
+            }
+            if sniff {
+                hint = capture::hint(&head[..head_len]);
+            }
+            if let Some((kind, limit)) = doc {
+                index.documents.push(Document {
+                    entry: index.entries.len(),
+                    kind,
+                    content: match keep {
+                        Some((bytes, _)) => DocContent::Bytes(bytes.into_boxed_slice()),
+                        None => DocContent::TooLarge {
+                            size: header.size,
+                            limit: limit.bytes,
+                        },
+                    },
+                });
             }
             Some(hasher.digest128())
         } else {
@@ -118,6 +169,7 @@ pub fn index_tar<R: Read>(
             gid: header.gid,
             link,
             digest,
+            hint,
         });
         let pos = tar.position();
         if pos - reported >= 4 * 1024 * 1024 {

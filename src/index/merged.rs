@@ -433,6 +433,7 @@ mod tests {
             gid: 0,
             link: None,
             digest: (kind == EntryKind::File).then_some(digest),
+            hint: Default::default(),
         }
     }
     fn file(path: &str, size: u64, digest: u128) -> Entry {
@@ -453,6 +454,7 @@ mod tests {
                 .into_iter()
                 .map(|entries| LayerIndex {
                     entries,
+                    documents: Vec::new(),
                     ..Default::default()
                 })
                 .collect(),

@@ -1,12 +1,15 @@
 //! The layer index: per-layer entries read from tar streams, and the merged (overlay) view.
 //!
-//! **No file content is kept**: regular files are hashed as they stream past.
+//! **No file content is kept** but the bounded package documents of [`capture`]: regular
+//! files are hashed as they stream past.
 
+pub mod capture;
 pub mod entry;
 pub mod layer;
 pub mod merged;
 pub mod path;
 
+pub use capture::{ContentHint, DocContent, DocKind, Document};
 pub use entry::{ContentDigest, Entry, EntryKind};
 pub use layer::{index_tar, IndexError, LayerIndex};
 pub use merged::{Change, MergedTree, NodeId, Origin, ROOT};

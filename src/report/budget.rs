@@ -8,10 +8,10 @@ use serde::Serialize;
 
 use super::dive_ci::RuleStatus;
 use crate::analysis::findings::layer_label;
-use crate::units::human_bytes;
 use crate::analysis::waste::WasteReport;
 use crate::config::budgets::Budgets;
 use crate::image::Image;
+use crate::units::human_bytes;
 
 /// One budget's verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

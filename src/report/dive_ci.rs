@@ -7,9 +7,9 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::gofmt::{go_float, humanize_bytes};
-use crate::units::parse_bytes;
 use crate::analysis::dive::DiveAnalysis;
 use crate::error::{Error, Result};
+use crate::units::parse_bytes;
 
 /// dive's rule names, in the order dive reports them (sorted by key).
 pub const RULE_KEYS: [&str; 3] = [

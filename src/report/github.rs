@@ -8,8 +8,8 @@ use std::fmt::Write;
 use super::budget::Verdicts;
 use super::dive_ci::RuleStatus;
 use crate::analysis::findings::Severity;
-use crate::units::human_bytes;
 use crate::analysis::waste::WasteReport;
+use crate::units::human_bytes;
 
 /// Escapes a workflow command's message.
 pub fn escape_data(s: &str) -> String {

@@ -2,9 +2,9 @@
 
 use std::fmt::Write;
 
-use crate::units::human_bytes;
 use crate::analysis::dive::DiveAnalysis;
 use crate::image::Image;
+use crate::units::human_bytes;
 
 /// A short overview: image, layers with sizes and commands, dive's figures.
 pub fn render(image: &Image, a: &DiveAnalysis) -> String {

@@ -7,10 +7,10 @@ use std::fmt::Write;
 use super::budget::Verdicts;
 use super::dive_ci::RuleStatus;
 use crate::analysis::findings::{step, Severity};
-use crate::units::human_bytes;
 use crate::analysis::hidden::HiddenBy;
 use crate::analysis::waste::WasteReport;
 use crate::image::Image;
+use crate::units::human_bytes;
 
 /// Rows of each list shown before "... and N more".
 pub const MAX_ROWS: usize = 20;

@@ -534,6 +534,7 @@ mod tests {
             gid: 0,
             link: None,
             digest: (kind == EntryKind::File).then_some(digest),
+            hint: Default::default(),
         }
     }
 
@@ -559,6 +560,7 @@ mod tests {
                 .into_iter()
                 .map(|entries| LayerIndex {
                     entries,
+                    documents: Vec::new(),
                     ..Default::default()
                 })
                 .collect(),
