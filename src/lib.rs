@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod dockerfile;
 pub mod error;
 pub mod image;
 pub mod index;
