@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod dockerfile;
 pub mod error;
 pub mod image;
 pub mod index;
