@@ -6,6 +6,7 @@ pub mod entry;
 pub mod layer;
 pub mod merged;
 pub mod path;
+pub mod pkgdb;
 
 pub use entry::{ContentDigest, Entry, EntryKind};
 pub use layer::{index_tar, IndexError, LayerIndex};
