@@ -5,7 +5,7 @@
 //! Files are `F:` (a directory) followed by `R:` lines (names in it); checksums (`Z:`,
 //! `C:`), ownership (`a:`, `M:`) and descriptions are skipped.
 
-use super::{components, lines, normalize_path, PathBudget, PkgDbError};
+use super::{components, lines, normalize_path, AllocBudget, PkgDbError};
 
 const INSTALLED: &str = "apk installed";
 
@@ -40,7 +40,7 @@ pub struct ApkPackage {
 /// dropped.
 pub fn parse_installed(bytes: &[u8]) -> Result<Vec<ApkPackage>, PkgDbError> {
     let text = String::from_utf8_lossy(bytes);
-    let mut budget = PathBudget::for_input(bytes.len());
+    let budget = AllocBudget::for_input(bytes.len());
     let mut packages = Vec::new();
     let mut current: Option<(usize, ApkPackage)> = None;
     // The directory of the `R:` lines that follow, normalised ("" for the root); `None` when
@@ -101,12 +101,12 @@ pub fn parse_installed(bytes: &[u8]) -> Result<Vec<ApkPackage>, PkgDbError> {
                     Some(d) => normalize_path(&format!("{d}/{value}")),
                 };
                 if let Some(path) = path {
-                    if !budget.take(path.len()) {
+                    if !budget.take(path.len() + std::mem::size_of::<String>()) {
                         return Err(PkgDbError::malformed(
                             INSTALLED,
                             format!(
-                                "line {number}: the file paths add up to more than 8 times the \
-                                 database's size; this is not a real package database"
+                                "line {number}: the file paths take more than 4 times the \
+                                 database's size in memory; this is not a real package database"
                             ),
                         ));
                     }

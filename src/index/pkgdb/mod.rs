@@ -6,7 +6,7 @@
 //! hostile gives a [`PkgDbError`] naming the database kind and what is wrong. Memory and time
 //! stay linear in the input: no count read from a file is allocated before it is checked
 //! against the bytes that are left, and paths built from a shared prefix (apk's `F:`, rpm's
-//! `DIRNAMES`) are held to a [`PathBudget`].
+//! `DIRNAMES`) are held to a budget.
 //!
 //! Paths in records are relative to the image root: no leading `/`, no empty or `.`
 //! components. A path whose `..` would climb above the root is dropped, not an error (see
@@ -19,6 +19,8 @@ pub mod npm;
 pub mod os_release;
 pub mod python;
 pub mod rpm;
+
+use std::cell::Cell;
 
 use serde::{Deserialize, Serialize};
 
@@ -115,27 +117,29 @@ pub(crate) fn components(path: &str) -> Option<Vec<&str>> {
     Some(parts)
 }
 
-/// Bounds the bytes of paths a parser may build by joining a shared directory to many names
+/// Bounds the memory a parser builds from what a file claims: strings and arrays whose counts
+/// come from the file (rpm headers), and paths made by joining a shared directory to many names
 /// (apk's `F:` + `R:`, rpm's `DIRNAMES` + `BASENAMES`). Without it, a hostile database with one
-/// long directory and millions of one-byte names would expand quadratically. Real databases use
-/// a small fraction of the allowance: eight times the input, plus 1 MiB.
+/// long directory and millions of one-byte names would expand quadratically, and a header of
+/// empty strings would cost 24 bytes of `String` per byte. The allowance is four times the
+/// input plus 1 MiB; real databases use about a third of it.
 #[derive(Debug)]
-pub(crate) struct PathBudget {
-    left: usize,
+pub(crate) struct AllocBudget {
+    left: Cell<usize>,
 }
 
-impl PathBudget {
+impl AllocBudget {
     pub(crate) fn for_input(input_len: usize) -> Self {
-        PathBudget {
-            left: input_len.saturating_mul(8).saturating_add(1 << 20),
+        AllocBudget {
+            left: Cell::new(input_len.saturating_mul(4).saturating_add(1 << 20)),
         }
     }
 
     /// Takes `n` bytes from the budget; false when the budget is spent.
-    pub(crate) fn take(&mut self, n: usize) -> bool {
-        match self.left.checked_sub(n) {
+    pub(crate) fn take(&self, n: usize) -> bool {
+        match self.left.get().checked_sub(n) {
             Some(left) => {
-                self.left = left;
+                self.left.set(left);
                 true
             }
             None => false,
@@ -268,7 +272,9 @@ mod tests {
 
     #[test]
     fn budget_runs_out() {
-        let mut b = PathBudget { left: 10 };
+        let b = AllocBudget {
+            left: Cell::new(10),
+        };
         assert!(b.take(6));
         assert!(b.take(4));
         assert!(!b.take(1));

@@ -18,7 +18,7 @@ mod header;
 
 pub use header::parse_header;
 
-use super::{PathBudget, PkgDbError};
+use super::{AllocBudget, PkgDbError};
 
 const SQLITE: &str = "rpmdb.sqlite";
 
@@ -84,7 +84,7 @@ pub fn parse_sqlite(bytes: &[u8]) -> Result<Vec<RpmPackage>, PkgDbError> {
     let sqlite_err = |e: rusqlite::Error| {
         PkgDbError::malformed(SQLITE, format!("reading the Packages table failed: {e}"))
     };
-    let mut budget = PathBudget::for_input(bytes.len());
+    let budget = AllocBudget::for_input(bytes.len());
     let mut stmt = conn
         .prepare("SELECT hnum, blob FROM Packages ORDER BY hnum")
         .map_err(sqlite_err)?;
@@ -95,7 +95,7 @@ pub fn parse_sqlite(bytes: &[u8]) -> Result<Vec<RpmPackage>, PkgDbError> {
         let blob = row.get_ref(1).map_err(sqlite_err)?.as_blob().map_err(|_| {
             PkgDbError::malformed(SQLITE, format!("package #{hnum}: its header is not a BLOB"))
         })?;
-        let pkg = header::read_header(blob, &mut budget)
+        let pkg = header::read_header(blob, &budget)
             .map_err(|what| PkgDbError::malformed(SQLITE, format!("package #{hnum}: {what}")))?;
         packages.push(pkg);
     }

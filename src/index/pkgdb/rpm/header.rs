@@ -1,16 +1,18 @@
 //! The rpm header as rpm stores it in its database: the index of tags and the data they
 //! point into. **Every count and offset is checked against the header's own length before
-//! it is used**, so a header that claims 2^31 entries or strings costs nothing.
+//! it is used**, so a header that claims 2^31 entries or strings costs nothing, and what the
+//! strings and arrays take in memory is charged to the database's budget before it is
+//! allocated.
 
 use super::{RpmFile, RpmPackage};
-use crate::index::pkgdb::{normalize_path, PathBudget, PkgDbError};
+use crate::index::pkgdb::{normalize_path, AllocBudget, PkgDbError};
 
 /// Parses one rpm header as rpm stores it in its database: without the 8-byte magic and
 /// reserved intro of a package file's header, i.e. `il` and `dl` (u32 big-endian), `il`
 /// index entries of 16 bytes (tag, type, offset, count), then `dl` bytes of data.
 pub fn parse_header(blob: &[u8]) -> Result<RpmPackage, PkgDbError> {
-    let mut budget = PathBudget::for_input(blob.len());
-    read_header(blob, &mut budget).map_err(|what| PkgDbError::malformed("rpm header", what))
+    let budget = AllocBudget::for_input(blob.len());
+    read_header(blob, &budget).map_err(|what| PkgDbError::malformed("rpm header", what))
 }
 
 // Tags (rpmtag.h) and their types.
@@ -73,6 +75,7 @@ struct Entry {
 struct Header<'a> {
     entries: Vec<Entry>,
     data: &'a [u8],
+    budget: &'a AllocBudget,
 }
 
 fn be32(b: &[u8], at: usize) -> u32 {
@@ -80,7 +83,7 @@ fn be32(b: &[u8], at: usize) -> u32 {
 }
 
 impl<'a> Header<'a> {
-    fn parse(blob: &'a [u8]) -> Result<Self, String> {
+    fn parse(blob: &'a [u8], budget: &'a AllocBudget) -> Result<Self, String> {
         if blob.len() < 8 {
             return Err(format!(
                 "header is {} bytes, shorter than its 8-byte intro",
@@ -114,7 +117,24 @@ impl<'a> Header<'a> {
                 count: be32(blob, at + 12),
             });
         }
-        Ok(Header { entries, data })
+        Ok(Header {
+            entries,
+            data,
+            budget,
+        })
+    }
+
+    /// Takes `n` bytes from the budget before they are allocated.
+    fn charge(&self, n: usize) -> Result<(), String> {
+        if self.budget.take(n) {
+            Ok(())
+        } else {
+            Err(
+                "its strings, arrays and paths take more than 4 times the database's size in \
+                 memory; this is not a real rpm database"
+                    .to_string(),
+            )
+        }
     }
 
     fn entry(&self, tag: u32) -> Option<Entry> {
@@ -156,6 +176,7 @@ impl<'a> Header<'a> {
                 rest.len()
             ));
         }
+        self.charge(e.count as usize * size_of::<String>())?;
         let mut out = Vec::with_capacity(e.count as usize);
         for _ in 0..e.count {
             let nul = rest.iter().position(|&b| b == 0).ok_or_else(|| {
@@ -165,6 +186,7 @@ impl<'a> Header<'a> {
                     tag_name(e.tag)
                 )
             })?;
+            self.charge(nul)?;
             out.push(String::from_utf8_lossy(&rest[..nul]).into_owned());
             rest = &rest[nul + 1..];
         }
@@ -219,6 +241,7 @@ impl<'a> Header<'a> {
                 rest.len()
             ));
         }
+        self.charge(e.count as usize * size_of::<u64>())?;
         let values = rest[..len as usize]
             .chunks_exact(width)
             .map(|c| c.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
@@ -227,8 +250,8 @@ impl<'a> Header<'a> {
     }
 }
 
-pub(super) fn read_header(blob: &[u8], budget: &mut PathBudget) -> Result<RpmPackage, String> {
-    let h = Header::parse(blob)?;
+pub(super) fn read_header(blob: &[u8], budget: &AllocBudget) -> Result<RpmPackage, String> {
+    let h = Header::parse(blob, budget)?;
     let name = h
         .string(NAME)?
         .filter(|n| !n.is_empty())
@@ -263,14 +286,14 @@ pub(super) fn read_header(blob: &[u8], budget: &mut PathBudget) -> Result<RpmPac
         version,
         arch,
         size,
-        files: files(&h, budget)?,
+        files: files(&h)?,
         requires,
     })
 }
 
 /// The files, from `DIRNAMES[DIRINDEXES[i]] + BASENAMES[i]` (or the `OLDFILENAMES` of
 /// packages built before rpm 4.0.4), with sizes and modes from the parallel arrays.
-fn files(h: &Header<'_>, budget: &mut PathBudget) -> Result<Vec<RpmFile>, String> {
+fn files(h: &Header<'_>) -> Result<Vec<RpmFile>, String> {
     let full_paths: Vec<String> = match h.strings(BASENAMES)? {
         Some(basenames) => {
             let dirnames = h.strings(DIRNAMES)?.unwrap_or_default();
@@ -282,6 +305,7 @@ fn files(h: &Header<'_>, budget: &mut PathBudget) -> Result<Vec<RpmFile>, String
                     indexes.len()
                 ));
             }
+            h.charge(basenames.len() * size_of::<String>())?;
             let mut paths = Vec::with_capacity(basenames.len());
             for (base, &index) in basenames.iter().zip(&indexes) {
                 let dir = dirnames.get(index as usize).ok_or_else(|| {
@@ -290,11 +314,7 @@ fn files(h: &Header<'_>, budget: &mut PathBudget) -> Result<Vec<RpmFile>, String
                         dirnames.len()
                     )
                 })?;
-                if !budget.take(dir.len() + base.len()) {
-                    return Err("the file paths add up to more than 8 times the database's \
-                                size; this is not a real rpm database"
-                        .to_string());
-                }
+                h.charge(dir.len() + base.len())?;
                 paths.push(format!("{dir}{base}"));
             }
             paths
@@ -315,6 +335,7 @@ fn files(h: &Header<'_>, budget: &mut PathBudget) -> Result<Vec<RpmFile>, String
             return Err(format!("{n} files but {} {what}", v.len()));
         }
     }
+    h.charge(n * size_of::<RpmFile>())?;
     let mut files = Vec::with_capacity(n);
     for (i, raw) in full_paths.iter().enumerate() {
         let Some(path) = normalize_path(raw) else {
@@ -492,6 +513,19 @@ mod tests {
         ]);
         let e = parse_header(&blob).unwrap_err();
         assert!(e.to_string().contains("not a real rpm database"), "{e}");
+    }
+
+    #[test]
+    fn a_million_empty_strings_cannot_cost_24_bytes_each() {
+        // Each empty string is one NUL in the blob but a 24-byte `String` in memory.
+        let count = 1_000_000u32;
+        let nuls = vec![0u8; count as usize];
+        let blob = header(&[
+            (NAME, TYPE_STRING, 1, b"many\0"),
+            (REQUIRENAME, TYPE_STRING_ARRAY, count, &nuls),
+        ]);
+        let e = parse_header(&blob).unwrap_err();
+        assert!(e.to_string().contains("more than 4 times"), "{e}");
     }
 
     /// The header blobs of the fixture, read with plain SQLite.
