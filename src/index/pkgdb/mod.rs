@@ -3,10 +3,17 @@
 //! layers or images.
 //!
 //! **Every input is untrusted and no input panics.** A database that is truncated, garbage or
-//! hostile gives a [`PkgDbError`] naming the database kind and what is wrong. Memory and time
-//! stay linear in the input: no count read from a file is allocated before it is checked
-//! against the bytes that are left, and paths built from a shared prefix (apk's `F:`, rpm's
-//! `DIRNAMES`) are held to a budget.
+//! hostile gives a [`PkgDbError`] naming the database kind and what is wrong; the whole file is
+//! refused, not the damaged record alone (a database that is damaged anywhere is not trusted
+//! anywhere). The files that only refine another (`extended_states`, `world`, `.list`,
+//! `installed-files.txt`, `os-release`) skip what they cannot read instead.
+//!
+//! Memory and time stay linear in the input: no count read from a file is allocated before it
+//! is checked against the bytes that are left, and what rpm headers and apk's shared
+//! directories expand to is held to a budget of four times the input. The constant is the
+//! per-record cost of `String` and `Vec`: a pathological file of one-letter records (`a,a,a`
+//! in a `Depends`) costs a few dozen bytes per input byte, so callers should cap each kind near
+//! its real size (a dpkg status file is a few MB) rather than at the 256 MiB ceiling.
 //!
 //! Paths in records are relative to the image root: no leading `/`, no empty or `.`
 //! components. A path whose `..` would climb above the root is dropped, not an error (see
