@@ -8,6 +8,7 @@ pub mod entry;
 pub mod layer;
 pub mod merged;
 pub mod path;
+pub mod pkgdb;
 
 pub use capture::{ContentHint, DocContent, DocKind, Document};
 pub use entry::{ContentDigest, Entry, EntryKind};
