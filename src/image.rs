@@ -54,6 +54,18 @@ pub struct Layer {
     pub history: Option<HistoryEntry>,
     /// Sum of the layer's tar header sizes (dive's layer size).
     pub size: u64,
+    /// The Dockerfile instruction that made the layer, when `--dockerfile` paired them.
+    pub dockerfile: Option<DockerfileStep>,
+}
+
+/// A layer's instruction in the user's Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DockerfileStep {
+    /// 1-based line where the instruction starts.
+    pub line: usize,
+    /// The instruction as written, on one line (continuations joined).
+    pub text: String,
 }
 
 impl Layer {

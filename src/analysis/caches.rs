@@ -87,10 +87,15 @@ pub struct CacheHit {
     pub what: String,
     #[serde(skip)]
     pub fix: String,
+    /// The files, as (layer, entry).
+    #[serde(skip)]
+    pub instances: Vec<(usize, usize)>,
 }
 
 /// Every visible regular file a pattern matches, grouped by (cache directory, layer); first
-/// matching pattern wins. Paths `excluded` says are skipped. Largest first.
+/// matching pattern wins. Paths `excluded` says are skipped, and so are empty files: a lock
+/// file or an empty `partial/` folder is not a cache, and no hit is ever of 0 bytes. Largest
+/// first.
 pub fn find_caches(
     image: &Image,
     patterns: &[CachePattern],
@@ -108,7 +113,7 @@ pub fn find_caches(
         let Some(entry) = tree.entry(origin) else {
             return;
         };
-        if entry.kind != EntryKind::File {
+        if entry.kind != EntryKind::File || entry.size == 0 {
             return;
         }
         let p = path::escape(&tree.path(n));
@@ -131,9 +136,13 @@ pub fn find_caches(
                     files: 0,
                     what: pat.what.clone(),
                     fix: pat.fix.clone(),
+                    instances: Vec::new(),
                 });
             hit.size_bytes = hit.size_bytes.saturating_add(entry.size);
             hit.files += 1;
+            if let Some(ei) = origin.entry {
+                hit.instances.push((origin.layer, ei));
+            }
             break;
         }
     });
@@ -196,7 +205,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("var/lib/apt/lists", "apt-lists", 1000, 1, 2),
+                ("var/lib/apt/lists", "apt-lists", 1000, 1, 1),
                 ("var/cache/apt/archives", "apt-archives", 300, 1, 1),
                 ("app/.git", "git", 20, 3, 1),
                 ("var/lib/apt/lists", "apt-lists", 7, 2, 1),

@@ -20,6 +20,9 @@ pub struct DuplicateSet {
     pub paths: Vec<String>,
     /// The layer that wrote each path, in the same order.
     pub layers: Vec<usize>,
+    /// Each copy's node and entry, in the same order.
+    #[serde(skip)]
+    pub copies: Vec<(NodeId, usize)>,
 }
 
 /// Every set of two or more visible regular files with the same content, most wasted bytes
@@ -30,7 +33,7 @@ pub fn find_duplicates(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<Du
         return Vec::new();
     };
     // Group nodes first; paths are built only for contents seen more than once.
-    let mut by_content: HashMap<(u128, u64), Vec<(NodeId, usize)>> = HashMap::new();
+    let mut by_content: HashMap<(u128, u64), Vec<(NodeId, usize, usize)>> = HashMap::new();
     tree.walk(ROOT, &mut |n| {
         let Some(origin) = tree.visible(n, last) else {
             return;
@@ -42,20 +45,21 @@ pub fn find_duplicates(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<Du
             return;
         }
         if let Some(digest) = e.digest {
-            by_content
-                .entry((digest, e.size))
-                .or_default()
-                .push((n, origin.layer));
+            by_content.entry((digest, e.size)).or_default().push((
+                n,
+                origin.layer,
+                origin.entry.unwrap_or_default(),
+            ));
         }
     });
     let mut out: Vec<DuplicateSet> = by_content
         .into_iter()
         .filter(|(_, v)| v.len() > 1)
         .filter_map(|((_, size), v)| {
-            let mut v: Vec<(String, usize)> = v
+            let mut v: Vec<(String, usize, NodeId, usize)> = v
                 .into_iter()
-                .map(|(n, layer)| (path::escape(&tree.path(n)), layer))
-                .filter(|(p, _)| !excluded(p))
+                .map(|(n, layer, entry)| (path::escape(&tree.path(n)), layer, n, entry))
+                .filter(|(p, ..)| !excluded(p))
                 .collect();
             if v.len() < 2 {
                 return None;
@@ -64,8 +68,9 @@ pub fn find_duplicates(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<Du
             Some(DuplicateSet {
                 size_bytes: size,
                 wasted_bytes: size.saturating_mul(v.len() as u64 - 1),
-                paths: v.iter().map(|(p, _)| p.clone()).collect(),
-                layers: v.iter().map(|(_, l)| *l).collect(),
+                paths: v.iter().map(|(p, ..)| p.clone()).collect(),
+                layers: v.iter().map(|(_, l, ..)| *l).collect(),
+                copies: v.iter().map(|(_, _, n, e)| (*n, *e)).collect(),
             })
         })
         .collect();

@@ -1,13 +1,16 @@
 //! Analysis: pure functions over an indexed image.
 
+pub mod base;
 pub mod caches;
 pub mod diff;
 pub mod dive;
 pub mod duplicates;
+pub mod final_view;
 pub mod findings;
 pub mod gosort;
 pub mod hidden;
 pub mod layers;
+pub mod packages;
 pub mod reclaimable;
 pub mod secrets;
 pub mod waste;
@@ -69,6 +72,7 @@ pub(crate) mod testing {
                     ..Default::default()
                 }),
                 size,
+                dockerfile: None,
             });
             indexes.push(LayerIndex {
                 entries,

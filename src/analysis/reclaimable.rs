@@ -28,6 +28,13 @@ pub struct WasteGroup {
     pub size_bytes: u64,
     /// Overwrites only: every later copy has the same content (a `chmod -R` or `chown -R`).
     pub metadata_only: bool,
+    /// Overwrites whose files share no folder but the root: the top-level folders (or files)
+    /// they are in, so the group is never named `/`. Empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
+    /// The hidden files, as (layer, entry) of the layer that wrote them.
+    #[serde(skip)]
+    pub instances: Vec<(usize, usize)>,
 }
 
 /// Hidden files and their groups.
@@ -99,6 +106,8 @@ pub fn group_hidden(
                 files: 0,
                 size_bytes: 0,
                 metadata_only: true,
+                paths: Vec::new(),
+                instances: Vec::new(),
             });
         if tag == 2 {
             // The deepest directory holding every overwritten file of the group.
@@ -110,10 +119,26 @@ pub fn group_hidden(
         g.files += 1;
         g.size_bytes = g.size_bytes.saturating_add(h.size);
         g.metadata_only &= metadata_only;
+        g.instances.push((h.layer, h.entry));
+        if tag == 2 {
+            let top = h.path.split('/').next().unwrap_or_default();
+            if !g.paths.iter().any(|p| p == top) {
+                g.paths.push(top.to_string());
+            }
+        }
     }
     for (key, dir) in dirs {
-        if let Some(g) = groups.get_mut(&key).filter(|g| g.files > 1) {
-            g.path = dir;
+        if let Some(g) = groups.get_mut(&key) {
+            // Only the root in common: name the top-level folders, and keep the largest
+            // file as the path (items come largest first).
+            if g.files > 1 && dir.is_empty() {
+                g.paths.sort();
+            } else {
+                g.paths.clear();
+                if g.files > 1 {
+                    g.path = dir;
+                }
+            }
         }
     }
     let mut groups: Vec<WasteGroup> = groups.into_values().collect();

@@ -1,12 +1,14 @@
 //! Likely secrets in any layer: private keys, `.env` files, credentials files. A secret deleted
 //! by a later layer still ships in the layer that wrote it, so every layer is searched, not only
-//! the final filesystem. Matching is by file name only (contents are never kept); CA bundles
-//! and `*.pem` certificates are deliberately not matched, as every distribution ships them.
+//! the final filesystem. Matching is by file name, and by what the indexer saw in the first
+//! bytes of small files (a PEM private-key header, a JSON `"auths"` key): contents themselves
+//! are never kept. CA bundles and `*.pem` certificates are not matched, as every distribution
+//! ships them; a `*.pem` or `*.key` holding a private key is.
 
 use serde::Serialize;
 
 use crate::image::Image;
-use crate::index::{path, EntryKind, Origin};
+use crate::index::{path, ContentHint, EntryKind, Origin};
 
 /// File names that are secrets wherever they are.
 const NAMES: &[&str] = &[
@@ -39,6 +41,12 @@ pub struct SecretFile {
     pub size_bytes: u64,
     /// Whether the final filesystem shows it (if not, a later layer hid it: it still ships).
     pub visible: bool,
+    /// Why it is a likely secret: `name`, `private-key` (its first bytes) or
+    /// `registry-credentials` (a JSON document with an `auths` key).
+    pub evidence: &'static str,
+    /// Index of the entry in its layer.
+    #[serde(skip)]
+    pub entry: usize,
 }
 
 /// Whether a path's name looks like a secret.
@@ -62,9 +70,15 @@ pub fn find_secrets(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<Secre
     let mut out = Vec::new();
     for (li, layer) in tree.layers().iter().enumerate() {
         for (ei, e) in layer.entries.iter().enumerate() {
-            if e.kind != EntryKind::File || !is_secret_name(&e.path) {
+            if e.kind != EntryKind::File {
                 continue;
             }
+            let evidence = match e.hint {
+                ContentHint::PrivateKey => "private-key",
+                ContentHint::RegistryAuth => "registry-credentials",
+                ContentHint::None if is_secret_name(&e.path) => "name",
+                ContentHint::None => continue,
+            };
             let p = e.display_path();
             if excluded(&p) {
                 continue;
@@ -81,6 +95,8 @@ pub fn find_secrets(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<Secre
                 layer: li,
                 size_bytes: e.size,
                 visible,
+                evidence,
+                entry: ei,
             });
         }
     }

@@ -5,11 +5,16 @@
 
 use serde::Serialize;
 
+use super::base::{base_image, BaseImage};
 use super::caches::{builtin_patterns, find_caches, CacheHit};
 use super::duplicates::{duplicate_bytes, find_duplicates, DuplicateSet};
-use super::findings::{findings, runs_as_root, Finding};
+use super::final_view::FinalView;
+use super::findings::{
+    findings, runs_as_root, suggested_dockerignore, Estimate, Evidence, Finding,
+};
 use super::hidden::{hidden_files, shipped_file_bytes, visible_file_bytes};
 use super::layers::{layer_stats, LayerStats};
+use super::packages::{attribute, Packages};
 use super::reclaimable::{group_hidden, WasteGroup};
 use super::secrets::{find_secrets, SecretFile};
 pub use crate::config::WasteOptions;
@@ -43,11 +48,20 @@ pub struct WasteReport {
     pub user: String,
     pub runs_as_root: bool,
     pub findings: Vec<Finding>,
+    /// How small the image could be: the findings' savings, no byte counted twice.
+    pub estimate: Estimate,
+    /// Which package owns each visible file.
+    pub packages: Packages,
+    /// The base image's layers and distribution.
+    pub base: BaseImage,
+    /// The `.dockerignore` lines that would keep out what the COPYs brought in.
+    pub dockerignore: Vec<String>,
 }
 
 /// Runs every waste analysis over `image`.
 pub fn analyze(image: &Image, opts: &WasteOptions) -> WasteReport {
     let excluded = |p: &str| opts.is_excluded(p);
+    let view = FinalView::new(image);
     let hidden = hidden_files(image);
     let layers = layer_stats(image, &hidden);
     let reclaimable = group_hidden(image, hidden, &excluded);
@@ -60,7 +74,22 @@ pub fn analyze(image: &Image, opts: &WasteOptions) -> WasteReport {
     let caches = find_caches(image, &patterns, &excluded);
     let duplicates = find_duplicates(image, &excluded);
     let secrets = find_secrets(image, &excluded);
-    let findings = findings(image, &reclaimable.groups, &caches, &duplicates, &secrets);
+    let packages = attribute(image, &view);
+    let base = base_image(image, &view);
+    let evidence = Evidence {
+        image,
+        view: &view,
+        reclaimable: &reclaimable.groups,
+        caches: &caches,
+        duplicates: &duplicates,
+        secrets: &secrets,
+        packages: &packages,
+        base: &base,
+        excluded: &excluded,
+    };
+    let findings = findings(&evidence);
+    let dockerignore = suggested_dockerignore(&evidence);
+    let estimate = Estimate::of(image, &findings);
     WasteReport {
         image_size_bytes: image.size(),
         layer_count: image.layers.len(),
@@ -77,6 +106,10 @@ pub fn analyze(image: &Image, opts: &WasteOptions) -> WasteReport {
         user: image.config.user.clone().unwrap_or_default(),
         runs_as_root: runs_as_root(image.config.user.as_deref()),
         findings,
+        estimate,
+        packages,
+        base,
+        dockerignore,
     }
 }
 

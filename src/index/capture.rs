@@ -16,6 +16,8 @@ pub enum DocKind {
     DpkgStatusD,
     /// `var/lib/dpkg/info/NAME[:ARCH].list`: the files a package installed.
     DpkgList,
+    /// `var/lib/dpkg/status.d/NAME.md5sums`: a distroless package's files (`md5  path`).
+    DpkgMd5sums,
     /// `var/lib/apt/extended_states`: which packages apt installed automatically.
     AptExtendedStates,
     /// `lib/apk/db/installed`.
@@ -34,6 +36,8 @@ pub enum DocKind {
     PythonPkgInfo,
     /// `*.egg-info/installed-files.txt`.
     PythonInstalledFiles,
+    /// `*.dist-info/INSTALLER`: which tool installed the package (`pip`, `uv`).
+    PythonInstaller,
     /// `node_modules/NAME/package.json` (or `node_modules/@SCOPE/NAME/package.json`).
     NpmPackage,
     /// A `package.json` outside any `node_modules`: an application's.
@@ -87,29 +91,30 @@ impl DocKind {
         let name = path::file_name(p);
         let dir = path::parent(p);
         match name {
-            b"status" if p == b"var/lib/dpkg/status" => full(DocKind::DpkgStatus, 64 * MIB),
+            b"status" if p == b"var/lib/dpkg/status" => full(DocKind::DpkgStatus, 16 * MIB),
             b"extended_states" if p == b"var/lib/apt/extended_states" => {
-                full(DocKind::AptExtendedStates, 16 * MIB)
+                full(DocKind::AptExtendedStates, 4 * MIB)
             }
-            b"installed" if p == b"lib/apk/db/installed" => full(DocKind::ApkInstalled, 64 * MIB),
+            b"installed" if p == b"lib/apk/db/installed" => full(DocKind::ApkInstalled, 16 * MIB),
             b"world" if p == b"etc/apk/world" => full(DocKind::ApkWorld, MIB),
             b"rpmdb.sqlite" if dir == b"var/lib/rpm" || dir == b"usr/lib/sysimage/rpm" => {
-                full(DocKind::RpmSqlite, 256 * MIB)
+                full(DocKind::RpmSqlite, 128 * MIB)
             }
             b"os-release" if p == b"etc/os-release" || p == b"usr/lib/os-release" => {
                 full(DocKind::OsRelease, 64 * KIB)
             }
-            b"RECORD" if dir.ends_with(b".dist-info") => full(DocKind::PythonRecord, 16 * MIB),
+            b"RECORD" if dir.ends_with(b".dist-info") => full(DocKind::PythonRecord, 8 * MIB),
+            b"INSTALLER" if dir.ends_with(b".dist-info") => head(DocKind::PythonInstaller, 256),
             b"METADATA" if dir.ends_with(b".dist-info") => head(DocKind::PythonMetadata, 64 * KIB),
             b"PKG-INFO" if dir.ends_with(b".egg-info") => head(DocKind::PythonPkgInfo, 64 * KIB),
             b"installed-files.txt" if dir.ends_with(b".egg-info") => {
-                full(DocKind::PythonInstalledFiles, 16 * MIB)
+                full(DocKind::PythonInstalledFiles, 8 * MIB)
             }
             b".package-lock.json" if path::file_name(dir) == b"node_modules" => {
-                full(DocKind::NpmLock, 64 * MIB)
+                full(DocKind::NpmLock, 32 * MIB)
             }
             b"package-lock.json" if !has_component(dir, b"node_modules") => {
-                full(DocKind::NpmLock, 64 * MIB)
+                full(DocKind::NpmLock, 32 * MIB)
             }
             b"package.json" => npm_package_json(dir).map(|k| {
                 (
@@ -122,11 +127,12 @@ impl DocKind {
             }),
             _ if name.ends_with(b".egg-info") => head(DocKind::PythonPkgInfo, 64 * KIB),
             _ if name.ends_with(b".list") && dir == b"var/lib/dpkg/info" => {
-                full(DocKind::DpkgList, 16 * MIB)
+                full(DocKind::DpkgList, 8 * MIB)
             }
-            _ if dir == b"var/lib/dpkg/status.d" && !name.ends_with(b".md5sums") => {
-                full(DocKind::DpkgStatusD, MIB)
+            _ if dir == b"var/lib/dpkg/status.d" && name.ends_with(b".md5sums") => {
+                full(DocKind::DpkgMd5sums, 8 * MIB)
             }
+            _ if dir == b"var/lib/dpkg/status.d" => full(DocKind::DpkgStatusD, MIB),
             _ => None,
         }
     }
@@ -217,7 +223,10 @@ mod tests {
             kind("var/lib/dpkg/status.d/base"),
             Some(DocKind::DpkgStatusD)
         );
-        assert_eq!(kind("var/lib/dpkg/status.d/base.md5sums"), None);
+        assert_eq!(
+            kind("var/lib/dpkg/status.d/base.md5sums"),
+            Some(DocKind::DpkgMd5sums)
+        );
         assert_eq!(
             kind("var/lib/dpkg/info/libc6:amd64.list"),
             Some(DocKind::DpkgList)

@@ -279,6 +279,65 @@ impl MergedTree {
         Some(id)
     }
 
+    /// A node's child by name, if any layer put one there.
+    pub fn child(&self, id: NodeId, name: &[u8]) -> Option<NodeId> {
+        let kids = &self.nodes[id as usize].children;
+        kids.binary_search_by(|c| (*self.nodes[*c as usize].name).cmp(name))
+            .ok()
+            .map(|pos| kids[pos])
+    }
+
+    /// The node a path names in the filesystem after `layer`, following symlinks in its
+    /// directory components as the kernel would (not in its last component), so a package
+    /// database's `/bin/ls` finds `usr/bin/ls` under a `bin -> usr/bin` link. At most 40 links;
+    /// `None` when a component does not exist at `layer`.
+    pub fn resolve(&self, path: &[u8], layer: usize) -> Option<NodeId> {
+        let mut todo: Vec<Vec<u8>> = path
+            .split(|&b| b == b'/')
+            .filter(|p| !p.is_empty())
+            .rev()
+            .map(<[u8]>::to_vec)
+            .collect();
+        let mut id = ROOT;
+        let mut hops = 0;
+        while let Some(part) = todo.pop() {
+            match &part[..] {
+                b"." => continue,
+                b".." => {
+                    id = self.parent(id);
+                    continue;
+                }
+                _ => {}
+            }
+            let next = self.child(id, &part)?;
+            let entry = self.visible_entry(next, layer);
+            if self.visible(next, layer).is_none() {
+                return None;
+            }
+            match entry {
+                Some(e) if e.kind == EntryKind::Symlink && !todo.is_empty() => {
+                    hops += 1;
+                    if hops > 40 {
+                        return None;
+                    }
+                    let target = e.link.as_deref().unwrap_or_default();
+                    if target.starts_with(b"/") {
+                        id = ROOT;
+                    }
+                    todo.extend(
+                        target
+                            .split(|&b| b == b'/')
+                            .filter(|p| !p.is_empty())
+                            .rev()
+                            .map(<[u8]>::to_vec),
+                    );
+                }
+                _ => id = next,
+            }
+        }
+        Some(id)
+    }
+
     /// Nodes a layer has entries for (and directories it implies), in tar order.
     pub fn touched(&self, layer: usize) -> &[NodeId] {
         &self.touched[layer]
@@ -580,5 +639,25 @@ mod tests {
             t.change_between(t.find(b"d/a").unwrap(), Some(0), 2),
             Some(Change::Removed)
         );
+    }
+
+    #[test]
+    fn resolves_paths_through_symlinked_directories() {
+        let mut link = e("bin", EntryKind::Symlink, 0, 0);
+        link.link = Some(b"usr/bin".to_vec().into_boxed_slice());
+        let mut abs = e("lib64", EntryKind::Symlink, 0, 0);
+        abs.link = Some(b"/usr/lib".to_vec().into_boxed_slice());
+        let mut lf = e("usr/bin/sh", EntryKind::Symlink, 0, 0);
+        lf.link = Some(b"dash".to_vec().into_boxed_slice());
+        let mut l0 = vec![file("usr/bin/ls", 5, 1), file("usr/lib/ld.so", 9, 2)];
+        l0.extend([link, abs, lf]);
+        let t = tree(vec![l0, vec![e("usr/lib/.x", EntryKind::Whiteout, 0, 0)]]);
+        let at = |p: &str, l| t.resolve(p.as_bytes(), l).map(|n| t.path(n));
+        assert_eq!(at("/bin/ls", 1), Some(b"usr/bin/ls".to_vec()));
+        assert_eq!(at("lib64/ld.so", 1), Some(b"usr/lib/ld.so".to_vec()));
+        // The last component is not followed: the symlink itself is named.
+        assert_eq!(at("/usr/bin/sh", 1), Some(b"usr/bin/sh".to_vec()));
+        assert_eq!(at("bin/../bin/ls", 1), Some(b"usr/bin/ls".to_vec()));
+        assert_eq!(at("/bin/missing", 1), None);
     }
 }

@@ -6,10 +6,12 @@
 use serde::Serialize;
 
 use super::budget::Verdicts;
+use crate::analysis::base::BaseImage;
 use crate::analysis::caches::CacheHit;
 use crate::analysis::dive::{self, DiveAnalysis};
 use crate::analysis::duplicates::DuplicateSet;
 use crate::analysis::findings::Finding;
+use crate::analysis::packages::Package;
 use crate::analysis::reclaimable::WasteGroup;
 use crate::analysis::secrets::SecretFile;
 use crate::analysis::waste::WasteReport;
@@ -84,6 +86,20 @@ pub struct ImageExport {
     pub user: String,
     pub runs_as_root: bool,
     pub findings: Vec<Finding>,
+    /// Bytes the findings' fixes would remove, no byte counted twice (the findings'
+    /// `savingsBytes` add up to it).
+    pub estimated_savings_bytes: u64,
+    /// The image's size after them.
+    pub estimated_size_bytes: u64,
+    /// Every installed package, largest first, with the bytes the final image shows of it.
+    pub packages: Vec<Package>,
+    /// Visible file bytes no package owns.
+    pub unowned_bytes: u64,
+    /// Package databases that could not be read.
+    pub package_warnings: Vec<String>,
+    pub base: BaseImage,
+    /// The `.dockerignore` lines that would keep out what the COPYs brought in.
+    pub dockerignore: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -189,6 +205,13 @@ pub fn export(
             user: waste.user.clone(),
             runs_as_root: waste.runs_as_root,
             findings: waste.findings.clone(),
+            estimated_savings_bytes: waste.estimate.savings_bytes,
+            estimated_size_bytes: waste.estimate.estimated_size_bytes,
+            packages: waste.packages.packages.clone(),
+            unowned_bytes: waste.packages.unowned_bytes,
+            package_warnings: waste.packages.warnings.clone(),
+            base: waste.base.clone(),
+            dockerignore: waste.dockerignore.clone(),
         },
         ci: ci.cloned(),
     }

@@ -10,7 +10,7 @@ use crate::analysis::findings::{step, Severity};
 use crate::analysis::hidden::HiddenBy;
 use crate::analysis::waste::WasteReport;
 use crate::image::Image;
-use crate::units::human_bytes;
+use crate::units::{human_bytes, percent};
 
 /// Rows of each list shown before "... and N more".
 pub const MAX_ROWS: usize = 20;
@@ -54,6 +54,34 @@ pub fn render(image: &Image, w: &WasteReport, verdicts: Option<&Verdicts>, color
         bytes(w.image_size_bytes),
         w.layer_count
     );
+    let e = &w.estimate;
+    if e.savings_bytes > 0 {
+        let _ = writeln!(
+            s,
+            "{} fixing the findings below would take the image from {} to about {} ({})",
+            st.head("Estimate:"),
+            human_bytes(e.image_size_bytes),
+            human_bytes(e.estimated_size_bytes),
+            saving(e.savings_bytes, e.image_size_bytes)
+        );
+    }
+    if w.base.layers > 0 {
+        let b = &w.base;
+        let name = b
+            .distribution
+            .as_ref()
+            .and_then(|d| d.pretty_name.clone())
+            .map(|n| format!(", {n}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "{} {}{name}: {} ({} of the image)",
+            st.head("Base image:"),
+            crate::analysis::findings::layers_label(&(0..b.layers).collect::<Vec<_>>()),
+            human_bytes(b.size_bytes),
+            percent(b.size_bytes, w.image_size_bytes)
+        );
+    }
     let _ = writeln!(
         s,
         "{} {} ship in lower layers but are hidden in the final image",
@@ -151,6 +179,8 @@ pub fn render(image: &Image, w: &WasteReport, verdicts: Option<&Verdicts>, color
         more(&mut s, w.duplicates.len());
     }
 
+    packages(&mut s, &st, w);
+
     let _ = writeln!(s, "\n{}", st.head("Findings:"));
     if w.findings.is_empty() {
         let _ = writeln!(s, "  None");
@@ -162,6 +192,22 @@ pub fn render(image: &Image, w: &WasteReport, verdicts: Option<&Verdicts>, color
         };
         let _ = writeln!(s, "  {tag}: {}", f.message);
         let _ = writeln!(s, "      fix: {}", f.fix);
+        if let Some(p) = f.practice {
+            let _ = writeln!(s, "      practice: {}", p.title());
+        }
+        if f.savings_bytes > 0 {
+            let _ = writeln!(s, "      saves: {}", savings_note(f));
+        }
+    }
+    if !w.dockerignore.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n{} (what the COPYs brought in that the program never reads)",
+            st.head("Suggested .dockerignore:")
+        );
+        for line in &w.dockerignore {
+            let _ = writeln!(s, "  {line}");
+        }
     }
 
     if let Some(v) = verdicts {
@@ -195,6 +241,75 @@ pub fn render(image: &Image, w: &WasteReport, verdicts: Option<&Verdicts>, color
         );
     }
     s
+}
+
+/// "−75 %, 1.20 GB less".
+fn saving(savings: u64, size: u64) -> String {
+    format!("−{}, {} less", percent(savings, size), human_bytes(savings))
+}
+
+/// A finding's share of the estimate, and its own bytes when another finding already counts
+/// part of them.
+fn savings_note(f: &crate::analysis::findings::Finding) -> String {
+    if f.savings_bytes < f.size_bytes && f.kind != crate::analysis::findings::FindingKind::Base {
+        format!(
+            "{} (of its {}; the rest is counted under a larger finding)",
+            human_bytes(f.savings_bytes),
+            human_bytes(f.size_bytes)
+        )
+    } else {
+        human_bytes(f.savings_bytes)
+    }
+}
+
+/// The packages that own the most bytes, and what no package owns.
+fn packages(s: &mut String, st: &Style, w: &WasteReport) {
+    let p = &w.packages;
+    if p.packages.is_empty() && p.warnings.is_empty() {
+        return;
+    }
+    let owned = p
+        .packages
+        .iter()
+        .fold(0u64, |a, x| a.saturating_add(x.size_bytes));
+    let _ = writeln!(
+        s,
+        "\n{} {} own {}; {} is in no package",
+        st.head("Packages:"),
+        crate::units::count(p.packages.len(), "package", "packages"),
+        human_bytes(owned),
+        human_bytes(p.unowned_bytes)
+    );
+    if !p.packages.is_empty() {
+        let _ = writeln!(
+            s,
+            "{:>9}  {:<7}  {:>5}  {:<6}  Package",
+            "Size", "Kind", "Layer", "Auto"
+        );
+    }
+    for x in p.packages.iter().take(MAX_ROWS) {
+        let auto = match x.auto {
+            Some(true) => "auto",
+            Some(false) => "asked",
+            None => "-",
+        };
+        let layer = x.layer.map_or("-".to_string(), |l| l.to_string());
+        let dev = if x.dev == Some(true) { " (dev)" } else { "" };
+        let _ = writeln!(
+            s,
+            "{:>9}  {:<7}  {:>5}  {:<6}  {} {}{dev}",
+            human_bytes(x.size_bytes),
+            x.ecosystem.as_str(),
+            layer,
+            auto,
+            x.name,
+            x.version
+        );
+    }
+    more(s, p.packages.len());
+    for warning in &p.warnings {
+        let _ = writeln!(s, "  {}: {warning}", st.paint("33", "warning"));
+    }
 }
 
 fn more(s: &mut String, n: usize) {

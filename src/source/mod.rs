@@ -154,6 +154,7 @@ pub(crate) fn assemble(parts: Parts) -> Result<Image> {
             location: r.location,
             history: history[i].cloned(),
             size: blob.index.size,
+            dockerfile: None,
         });
         indexes.push(blob.index);
     }

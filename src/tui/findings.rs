@@ -158,6 +158,10 @@ mod tests {
             size_bytes: 1,
             message: message.into(),
             fix: fix.into(),
+            practice: None,
+            dockerfile_line: None,
+            savings_bytes: 1,
+            claim: Vec::new(),
         }
     }
 
