@@ -17,7 +17,8 @@ use crate::index::DocContent;
 pub enum BaseEvidence {
     /// Layers before the first one paired with the user's Dockerfile.
     Dockerfile,
-    /// The first layer came from `docker import` (its history says "Imported from").
+    /// The first layer came from `docker import` (no command, a comment such as "Imported
+    /// from -").
     Imported,
     /// The history has a `CMD` or `ENTRYPOINT` (the base's last instruction) before more layers.
     BaseCmd,
@@ -55,13 +56,7 @@ pub fn base_image(image: &Image, view: &FinalView) -> BaseImage {
     let (layers, evidence) =
         if let Some(first) = image.layers.iter().position(|l| l.dockerfile.is_some()) {
             (first, BaseEvidence::Dockerfile)
-        } else if n > 1
-            && image.layers[0]
-                .history
-                .as_ref()
-                .and_then(|h| h.comment.as_deref())
-                .is_some_and(|c| c.starts_with("Imported from"))
-        {
+        } else if n > 1 && image.layers[0].history.as_ref().is_some_and(is_import) {
             (1, BaseEvidence::Imported)
         } else {
             match last_cmd_before_more_layers(image) {
@@ -75,6 +70,17 @@ pub fn base_image(image: &Image, view: &FinalView) -> BaseImage {
         evidence,
         distribution: distribution(image, view),
     }
+}
+
+/// Whether a history entry is `docker import`'s: no command, and a comment (`Imported from
+/// -`, or the message given with `-m`).
+fn is_import(h: &crate::source::manifest::HistoryEntry) -> bool {
+    h.created_by
+        .as_deref()
+        .unwrap_or_default()
+        .trim()
+        .is_empty()
+        && h.comment.as_deref().is_some_and(|c| !c.is_empty())
 }
 
 /// Layers before the last history `CMD`/`ENTRYPOINT` that more layers follow: a base image
@@ -158,7 +164,9 @@ mod tests {
 
         img.config.history.remove(1);
         assert_eq!(base_image(&img, &view).evidence, BaseEvidence::Unknown);
-        img.layers[0].history.as_mut().unwrap().comment = Some("Imported from -".into());
+        let h = img.layers[0].history.as_mut().unwrap();
+        h.created_by = None;
+        h.comment = Some("Imported from -".into());
         assert_eq!(base_image(&img, &view).layers, 1);
         img.layers[1].dockerfile = Some(crate::image::DockerfileStep {
             line: 3,

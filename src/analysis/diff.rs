@@ -83,6 +83,38 @@ pub struct Pair {
     pub b: u64,
 }
 
+/// One finding of A, measured against B: of the files its fix would remove, how many bytes B
+/// still shows (same path, same content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingInB {
+    pub kind: super::findings::FindingKind,
+    pub practice: Option<super::findings::Practice>,
+    pub layer: Option<usize>,
+    /// Its share of A's estimate.
+    pub savings_bytes: u64,
+    /// Bytes of its files (its whole claim, shared or not).
+    pub claimed_bytes: u64,
+    /// Bytes of its files B's final filesystem still shows, byte for byte.
+    pub still_in_b_bytes: u64,
+    /// The largest of those files (up to five), no leading `/`.
+    pub still_in_b: Vec<String>,
+}
+
+/// A's estimate set beside what B measures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EstimateCheck {
+    /// A's estimated savings and B's.
+    pub estimated_savings_bytes: Pair,
+    /// How much smaller B is than A (0 when it is not).
+    pub measured_reduction_bytes: u64,
+    /// Of A's estimate, the bytes whose files B no longer shows.
+    pub gone_in_b_bytes: u64,
+    /// A's findings with a claim, in A's order.
+    pub findings: Vec<FindingInB>,
+}
+
 /// Everything that differs between image A and image B.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -105,6 +137,8 @@ pub struct ImageDiff {
     pub files_changed: usize,
     /// Caches whose bytes differ.
     pub caches: Vec<CacheDelta>,
+    /// A's findings and estimate against what B shows: which fixes B made.
+    pub estimate: EstimateCheck,
 }
 
 /// Regular files visible in the final filesystem: path → (size, content digest).
@@ -206,6 +240,7 @@ pub fn diff(a: &Image, wa: &WasteReport, b: &Image, wb: &WasteReport) -> ImageDi
         })
         .collect();
 
+    let estimate = check_estimate(a, wa, wb, &fb);
     let pair = |x: u64, y: u64| Pair { a: x, b: y };
     ImageDiff {
         size_bytes: pair(wa.image_size_bytes, wb.image_size_bytes),
@@ -223,6 +258,81 @@ pub fn diff(a: &Image, wa: &WasteReport, b: &Image, wb: &WasteReport) -> ImageDi
         files_changed: count(FileChangeKind::Changed),
         files,
         caches,
+        estimate,
+    }
+}
+
+/// A's findings' claims against B's final filesystem.
+fn check_estimate(
+    a: &Image,
+    wa: &WasteReport,
+    wb: &WasteReport,
+    fb: &HashMap<String, (u64, Option<u128>)>,
+) -> EstimateCheck {
+    let claimed: std::collections::HashSet<(usize, usize)> = wa
+        .findings
+        .iter()
+        .flat_map(|f| f.claim.iter().copied())
+        .collect();
+    let view = super::final_view::FinalView::new(a);
+    // B still has a claimed file when it shows the same content at the same path, unless A
+    // keeps a copy of its own there that no finding claims (then the claimed one is an extra
+    // copy, as after a chmod -R, and B has only the one).
+    let in_b = |l: usize, e: usize| {
+        let entry = &a.tree.layer(l).entries[e];
+        let same_in_b = fb
+            .get(&entry.display_path())
+            .is_some_and(|&(size, digest)| size == entry.size && digest == entry.digest);
+        let kept_in_a = a
+            .tree
+            .find(&entry.path)
+            .and_then(|n| view.origin(n))
+            .and_then(|o| o.entry.map(|oe| (o.layer, oe)))
+            .is_some_and(|(ol, oe)| {
+                (ol, oe) != (l, e)
+                    && !claimed.contains(&(ol, oe))
+                    && a.tree.layer(ol).entries[oe].digest == entry.digest
+            });
+        same_in_b && !kept_in_a
+    };
+    let size = |l: usize, e: usize| a.tree.layer(l).entries[e].content_size();
+    let mut seen = std::collections::HashSet::new();
+    let mut gone = 0u64;
+    let mut findings = Vec::new();
+    for f in wa.findings.iter().filter(|f| !f.claim.is_empty()) {
+        let (mut total, mut still) = (0u64, 0u64);
+        let mut kept: Vec<(u64, String)> = Vec::new();
+        for &(l, e) in &f.claim {
+            let n = size(l, e);
+            total = total.saturating_add(n);
+            let in_b = in_b(l, e);
+            if in_b {
+                still = still.saturating_add(n);
+                kept.push((n, a.tree.layer(l).entries[e].display_path()));
+            }
+            if seen.insert((l, e)) && !in_b {
+                gone = gone.saturating_add(n);
+            }
+        }
+        kept.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
+        findings.push(FindingInB {
+            kind: f.kind,
+            practice: f.practice,
+            layer: f.layer,
+            savings_bytes: f.savings_bytes,
+            claimed_bytes: total,
+            still_in_b_bytes: still,
+            still_in_b: kept.into_iter().take(5).map(|k| k.1).collect(),
+        });
+    }
+    EstimateCheck {
+        estimated_savings_bytes: Pair {
+            a: wa.estimate.savings_bytes,
+            b: wb.estimate.savings_bytes,
+        },
+        measured_reduction_bytes: wa.image_size_bytes.saturating_sub(wb.image_size_bytes),
+        gone_in_b_bytes: gone,
+        findings,
     }
 }
 

@@ -279,6 +279,16 @@ impl MergedTree {
         Some(id)
     }
 
+    /// Every entry (not a directory, whiteout or opaque marker) any layer wrote at a path, as
+    /// (layer, entry), bottom layer first.
+    pub fn versions(&self, id: NodeId) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.nodes[id as usize]
+            .events
+            .iter()
+            .filter(|e| e.kind == EventKind::Entry)
+            .map(|e| (e.layer as usize, e.entry as usize))
+    }
+
     /// A node's child by name, if any layer put one there.
     pub fn child(&self, id: NodeId, name: &[u8]) -> Option<NodeId> {
         let kids = &self.nodes[id as usize].children;

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::analysis::diff::{signed_delta, FileChangeKind, ImageDiff, Pair};
-use crate::units::human_bytes;
+use crate::units::{human_bytes, percent};
 
 /// Files listed before "... and N more".
 pub const MAX_FILES: usize = 30;
@@ -26,6 +26,52 @@ fn row(s: &mut String, what: &str, p: Pair, bytes: bool) {
         );
     } else {
         let _ = writeln!(s, "  {what:<14} {:>10} -> {:>10}  ({d:+})", p.a, p.b);
+    }
+}
+
+/// A's estimate beside the measured difference, and which of A's findings B fixed.
+fn estimate(s: &mut String, d: &ImageDiff) {
+    let e = &d.estimate;
+    if e.findings.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\nA's findings against B: A's estimate {}, B measures {} smaller",
+        human_bytes(e.estimated_savings_bytes.a),
+        human_bytes(e.measured_reduction_bytes)
+    );
+    if e.measured_reduction_bytes > 0 {
+        let _ = writeln!(
+            s,
+            "  the estimate is {} of the measured reduction; files the findings name and B no \
+             longer has: {} ({} of the reduction)",
+            percent(e.estimated_savings_bytes.a, e.measured_reduction_bytes),
+            human_bytes(e.gone_in_b_bytes),
+            percent(e.gone_in_b_bytes, e.measured_reduction_bytes)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "  {:<24} {:>5}  {:>10}  {:>10}  {:>10}",
+        "finding", "layer", "A's share", "its files", "still in B"
+    );
+    for f in &e.findings {
+        let kind = serde_json::to_value(f.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "  {kind:<24} {:>5}  {:>10}  {:>10}  {:>10}",
+            f.layer.map_or("-".to_string(), |l| l.to_string()),
+            human_bytes(f.savings_bytes),
+            human_bytes(f.claimed_bytes),
+            human_bytes(f.still_in_b_bytes)
+        );
+        for p in &f.still_in_b {
+            let _ = writeln!(s, "  {:<24} still in B: /{p}", "");
+        }
     }
 }
 
@@ -90,6 +136,7 @@ pub fn render(a_name: &str, b_name: &str, d: &ImageDiff) -> String {
             d.files.len() - MAX_FILES
         );
     }
+    estimate(&mut s, d);
     if !d.caches.is_empty() {
         let _ = writeln!(s, "\nCaches:");
         for c in &d.caches {

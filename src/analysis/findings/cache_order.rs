@@ -103,10 +103,18 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
         if manifests == 0 || others == 0 {
             continue;
         }
-        let manifest = files
+        // The manifest the install names, else the first copied.
+        let text = instruction(layer);
+        let named: Vec<String> = files
             .iter()
-            .find(|n| is_manifest(n))
+            .filter(|n| is_manifest(n))
             .map(|n| String::from_utf8_lossy(n).into_owned())
+            .collect();
+        let manifest = named
+            .iter()
+            .find(|m| text.contains(m.as_str()))
+            .or(named.first())
+            .cloned()
             .unwrap_or_default();
         out.push(Finding {
             layer: Some(i),

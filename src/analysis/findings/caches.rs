@@ -26,7 +26,15 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
         let step = layer_label(ev.image, c.layer);
         let size = human_bytes(c.size_bytes);
         let (kind, message, fix) = if c.kind == "git" {
-            if is_context_copy(ev.image, c.layer) {
+            // A .git a COPY brought in (perhaps rewritten since by a chmod) is the
+            // .dockerignore finding's.
+            let tree = &ev.image.tree;
+            let copied = tree.find(c.path.as_bytes()).is_some_and(|n| {
+                (0..=c.layer).any(|l| {
+                    is_context_copy(ev.image, l) && tree.visible(n, l).is_some_and(|o| o.layer == l)
+                })
+            });
+            if copied {
                 continue;
             }
             (

@@ -90,6 +90,39 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
         .iter()
         .filter(|g| g.hidden_by == HiddenBy::Overwritten && !g.metadata_only)
     {
+        // Files a package owns now, replaced by a newer version of it: a package upgrade. The
+        // old version ships, but nothing in the Dockerfile's own steps wrote it twice, and the
+        // fixed image may well keep the old version (then claiming it would be wrong).
+        let tree = &ev.image.tree;
+        let upgraded = g.instances.iter().fold(0u64, |a, &(l, e)| {
+            let entry = &tree.layer(l).entries[e];
+            let owned = tree
+                .find(&entry.path)
+                .is_some_and(|n| ev.packages.owner_of(n).is_some());
+            if owned {
+                a.saturating_add(entry.size)
+            } else {
+                a
+            }
+        });
+        if upgraded.saturating_mul(2) > g.size_bytes {
+            out.push(Finding {
+                severity: Severity::Info,
+                message: format!(
+                    "{} upgrades packages that {} installed: the old versions' {} ({}) still ship",
+                    step(g.hidden_by_layer),
+                    step(g.layer),
+                    human_bytes(g.size_bytes),
+                    count(g.files, "file", "files")
+                ),
+                fix: "install the versions you need in one step, or start from a base image \
+                      that has them: a later upgrade always ships both versions"
+                    .to_string(),
+                claim: Vec::new(),
+                ..finding(FindingKind::Overwritten, g)
+            });
+            continue;
+        }
         out.push(Finding {
             severity: Severity::Info,
             message: format!(

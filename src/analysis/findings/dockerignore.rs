@@ -184,12 +184,22 @@ fn junk_in(ev: &Evidence, layer: usize) -> Option<CopyJunk> {
         if (ev.excluded)(&p) {
             continue;
         }
-        *j.kinds.entry(kind).or_default() += e.size;
         if !j.lines.iter().any(|(_, l)| *l == line) {
             j.lines.push((kind, line));
         }
-        j.claim.push((layer, ei));
-        j.bytes = j.bytes.saturating_add(e.size);
+        // This copy, and what later layers wrote at the same path (a chmod -R's copy): none
+        // of it ships once the file stays out of the context.
+        let node = image.tree.find(&e.path);
+        let later = node
+            .into_iter()
+            .flat_map(|n| image.tree.versions(n))
+            .filter(|&(l, _)| l > layer);
+        for (l, ei) in std::iter::once((layer, ei)).chain(later) {
+            let size = image.tree.layer(l).entries[ei].content_size();
+            *j.kinds.entry(kind).or_default() += size;
+            j.claim.push((l, ei));
+            j.bytes = j.bytes.saturating_add(size);
+        }
     }
     (j.bytes > 0).then_some(j)
 }

@@ -103,9 +103,10 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
         path: Some("/usr/share/doc".to_string()),
         size_bytes: total,
         message: format!(
-            "{} add {} of documentation, man pages and locales that a container never reads \
+            "{} {} {} of documentation, man pages and locales that a container never reads \
              ({})",
             layers_label(&layers),
+            if layers.len() == 1 { "adds" } else { "add" },
             human_bytes(total),
             by_folder(&files)
         ),

@@ -1,10 +1,20 @@
 //! Identical content at several visible paths. Copies the user made are a finding each (the
-//! largest few) and count towards the estimate, all but one copy; copies inside installed
-//! packages (a distribution's identical changelogs, a library shipped twice by two packages)
-//! are one `info` line that claims nothing: no Dockerfile change removes them.
+//! largest few) and count towards the estimate, all but one copy; copies that involve an
+//! installed package (a distribution's identical changelogs, a config a package's script copied
+//! from its template, a package manager's own records) are one `info` line that claims nothing:
+//! no Dockerfile change removes them.
 
 use super::{Evidence, Finding, FindingKind, Severity, MAX_DUPLICATE_FINDINGS};
 use crate::units::{count, human_bytes};
+
+/// Package managers' own records: their copies are the manager's business.
+const PACKAGE_MANAGER_DIRS: &[&str] = &[
+    "var/lib/dpkg/",
+    "var/lib/apt/",
+    "lib/apk/db/",
+    "var/lib/rpm/",
+    "usr/lib/sysimage/rpm/",
+];
 
 pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
     let (mut owned_sets, mut owned_bytes) = (0usize, 0u64);
@@ -13,7 +23,10 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
         let packaged = d
             .copies
             .iter()
-            .all(|&(n, _)| ev.packages.owner_of(n).is_some());
+            .any(|&(n, _)| ev.packages.owner_of(n).is_some())
+            || d.paths
+                .iter()
+                .any(|p| PACKAGE_MANAGER_DIRS.iter().any(|dir| p.starts_with(dir)));
         if packaged {
             owned_sets += 1;
             owned_bytes = owned_bytes.saturating_add(d.wasted_bytes);

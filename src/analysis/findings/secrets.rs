@@ -18,7 +18,8 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
             "and the image still has it".to_string()
         } else {
             format!(
-                "a later layer deletes it, but it still ships in layer {}",
+                "and though a later layer deletes or replaces it, this copy still ships in \
+                 layer {}",
                 s.layer
             )
         };
@@ -27,7 +28,7 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
             path: Some(format!("/{}", s.path)),
             size_bytes: s.size_bytes,
             message: format!(
-                "{} adds /{}, {what}, {still}",
+                "{} writes /{}, {what}, {still}",
                 layer_label(ev.image, s.layer),
                 s.path
             ),

@@ -6,7 +6,7 @@ use super::label::{instruction, layer_label, layers_label, step};
 use super::{Evidence, Finding, FindingKind};
 use super::{Practice, Severity};
 use crate::analysis::hidden::HiddenBy;
-use crate::units::human_bytes;
+use crate::units::{count, human_bytes};
 
 const FIX: &str = "one RUN per logical step: apt-get update && apt-get install -y \
 --no-install-recommends ... && rm -rf /var/lib/apt/lists/* (likewise apk add --no-cache, dnf \
@@ -104,8 +104,9 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
                 size_bytes: bytes,
                 message: format!(
                     "{} each run {m} in a RUN of their own: each rewrites the package database \
-                     and state files, and the {} old copies of {files} files still ship",
+                     and state files, and the old copies ({}, {}) still ship",
                     layers_label(&layers),
+                    count(files, "file", "files"),
                     human_bytes(bytes),
                 ),
                 fix: FIX.to_string(),

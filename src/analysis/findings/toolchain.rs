@@ -238,17 +238,18 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
         .first()
         .and_then(|p| p.layer)
         .or_else(|| loose.first().map(|f| f.0));
-    let mut names: Vec<String> = roots.iter().take(5).map(|p| p.name.clone()).collect();
-    if roots.len() > 5 {
-        names.push(format!("{} more", roots.len() - 5));
-    }
+    let names: Vec<&str> = roots.iter().take(5).map(|p| p.name.as_str()).collect();
+    let named = match roots.len() {
+        0 => String::new(),
+        n if n <= 5 => names.join(", "),
+        n => format!("{} and {} more", names.join(", "), n - 5),
+    };
     let deps = pkgs.len() - roots.len().min(pkgs.len());
-    let what = match (names.is_empty(), deps) {
+    let what = match (named.is_empty(), deps) {
         (true, _) => "compilers and headers outside any package".to_string(),
-        (false, 0) => names.join(", "),
+        (false, 0) => named,
         (false, d) => format!(
-            "{} and {} that only they need",
-            names.join(", "),
+            "{named}, with {} that only they need",
             count(d, "package", "packages")
         ),
     };
