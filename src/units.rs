@@ -67,6 +67,12 @@ pub fn percent(part: u64, whole: u64) -> String {
     }
 }
 
+/// dive's efficiency score (a ratio) as our outputs show it: a percentage with two decimals,
+/// `96.47 %` (dive's own CI text keeps its four).
+pub fn efficiency(ratio: f64) -> String {
+    format!("{:.2} %", ratio * 100.0)
+}
+
 /// `1 file`, `3 files`.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     if n == 1 {

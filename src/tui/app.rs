@@ -50,6 +50,7 @@ pub enum Action {
     SearchPrev,
     ShowWaste,
     ShowFindings,
+    ShowPackages,
     ShowWhy,
     ViewFile,
     ShowHelp,
@@ -103,9 +104,8 @@ pub struct LoadProgress {
 pub struct Analysis {
     pub dive: DiveAnalysis,
     pub hidden: Vec<HiddenFile>,
-    /// Per layer: files added, modified, removed.
-    pub counts: Vec<[usize; 3]>,
-    /// The waste analysis with the user's settings (exclusions, cache patterns).
+    /// The waste analysis with the user's settings (exclusions, cache patterns); its
+    /// per-layer figures are the files added, modified and removed the details show.
     pub waste: WasteReport,
 }
 
@@ -115,24 +115,9 @@ impl Analysis {
         // Two halves of about the same cost, one on each core.
         std::thread::scope(|s| {
             let waste = s.spawn(|| crate::analysis::waste::analyze(image, opts));
-            let counts = (0..image.layers.len())
-                .map(|l| {
-                    let mut c = [0; 3];
-                    for (_, ch) in image.tree.changes_in_layer(l) {
-                        match ch {
-                            Change::Added => c[0] += 1,
-                            Change::Modified => c[1] += 1,
-                            Change::Removed => c[2] += 1,
-                            Change::Unmodified => {}
-                        }
-                    }
-                    c
-                })
-                .collect();
             Analysis {
                 dive: crate::analysis::dive::analyze(image),
                 hidden: crate::analysis::hidden::hidden_files(image),
-                counts,
                 waste: waste
                     .join()
                     .unwrap_or_else(|p| std::panic::resume_unwind(p)),
@@ -193,6 +178,11 @@ pub enum Overlay {
     },
     /// The waste analysis's findings; `selected` is a finding, `offset` a line.
     Findings {
+        selected: usize,
+        offset: usize,
+    },
+    /// The installed packages, largest first.
+    Packages {
         selected: usize,
         offset: usize,
     },

@@ -2,7 +2,8 @@
 //! practice that fixes it, word-wrapped under a short label, and selection that moves finding by
 //! finding. Plain data: `overlay.rs` styles the lines, `app.rs` moves the selection.
 
-use crate::analysis::findings::{Finding, Severity};
+use crate::analysis::findings::{Estimate, Finding, Severity};
+use crate::units::{human_bytes, percent};
 
 /// Columns taken by the label (`warning`, `info`, `fix`) and the gap after it.
 const GUTTER: usize = 9;
@@ -27,11 +28,20 @@ pub fn lines(findings: &[Finding], width: usize) -> Vec<FindingLine> {
             Severity::Warning => "warning",
             Severity::Info => "info",
         };
-        for (part, text) in [(label, &f.message), ("fix", &f.fix)] {
+        // What fixing it saves (its share of the estimate) and the checklist practice.
+        let practice = f.practice.map(|p| p.title());
+        let tail = match (f.savings_bytes, practice) {
+            (0, None) => None,
+            (0, Some(p)) => Some(("rule", p.to_string())),
+            (n, Some(p)) => Some(("saves", format!("{} ({p})", human_bytes(n)))),
+            (n, None) => Some(("saves", human_bytes(n))),
+        };
+        let parts = [(label, f.message.clone()), ("fix", f.fix.clone())];
+        for (part, text) in parts.iter().chain(tail.iter()) {
             for (k, line) in wrap_words(text, text_width).into_iter().enumerate() {
                 out.push(FindingLine {
                     finding: i,
-                    label: if k == 0 { part } else { "" },
+                    label: if k == 0 { *part } else { "" },
                     severity: f.severity,
                     text: line,
                 });
@@ -45,6 +55,19 @@ pub fn lines(findings: &[Finding], width: usize) -> Vec<FindingLine> {
         });
     }
     out
+}
+
+/// The view's title: the estimate, the one number a reader wants first.
+pub fn title(e: &Estimate) -> String {
+    if e.savings_bytes == 0 {
+        return "Findings (enter: show in tree)".to_string();
+    }
+    format!(
+        "Findings: fixing them takes the image from {} to about {} (−{}) (enter: show in tree)",
+        human_bytes(e.image_size_bytes),
+        human_bytes(e.estimated_size_bytes),
+        percent(e.savings_bytes, e.image_size_bytes)
+    )
 }
 
 /// The label column: the label right-aligned, then the gap.
@@ -160,7 +183,7 @@ mod tests {
             fix: fix.into(),
             practice: None,
             dockerfile_line: None,
-            savings_bytes: 1,
+            savings_bytes: 0,
             claim: Vec::new(),
         }
     }
@@ -178,7 +201,7 @@ mod tests {
 
     #[test]
     fn each_finding_is_its_sentence_then_its_fix_under_labels() {
-        let fs = [
+        let mut fs = [
             finding(
                 Severity::Warning,
                 "layer 1 wrote 5 MB of apt lists",
@@ -186,6 +209,8 @@ mod tests {
             ),
             finding(Severity::Info, "short", "do this"),
         ];
+        fs[0].savings_bytes = 5_000_000;
+        fs[0].practice = Some(crate::analysis::findings::Practice::CleanCachesSameRun);
         let ls = lines(&fs, 9 + 20);
         let shown: Vec<String> = ls
             .iter()
@@ -197,13 +222,16 @@ mod tests {
                 "warning  layer 1 wrote 5 MB",
                 "         of apt lists",
                 "    fix  rm them",
+                "  saves  5.00 MB (clean",
+                "         package caches in",
+                "         the same RUN)",
                 "         ",
                 "   info  short",
                 "    fix  do this",
                 "         ",
             ]
         );
-        assert_eq!(spans(&fs, 29), [(0, 4), (4, 3)]);
+        assert_eq!(spans(&fs, 29), [(0, 7), (7, 3)]);
     }
 
     #[test]

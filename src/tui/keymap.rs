@@ -269,6 +269,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "findings: what wastes space and how to fix it",
     ),
     (
+        "packages",
+        "p",
+        "packages: which packages own the bytes (enter: their files in the tree)",
+    ),
+    (
         "why",
         "y",
         "every layer that wrote, changed or deleted the selected path",
@@ -429,6 +434,7 @@ pub fn map_key(map: &Keymap, ctx: Context, ev: &KeyEvent) -> Option<Action> {
         ("search-prev", Action::SearchPrev),
         ("wasted-bytes", Action::ShowWaste),
         ("findings", Action::ShowFindings),
+        ("packages", Action::ShowPackages),
         ("why", Action::ShowWhy),
         ("view-file", Action::ViewFile),
         ("help", Action::ShowHelp),

@@ -4,7 +4,8 @@
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 
 use super::app::App;
-use super::view::{layer_detail_lines, Theme};
+use super::details::layer_detail_lines;
+use super::view::Theme;
 
 /// The screen's areas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

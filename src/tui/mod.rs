@@ -7,11 +7,13 @@
 
 pub mod app;
 pub mod config;
+pub mod details;
 pub mod findings;
 pub mod keymap;
 pub mod layer_view;
 pub mod layout;
 pub mod overlay;
+mod packages;
 pub mod tree;
 pub mod tree_pane;
 pub mod update;

@@ -1,5 +1,6 @@
-//! Windows drawn over the main screen: help, wasted bytes, findings, why, and a file's contents. Only the
-//! lines in the window are built, so a list of 100,000 hidden files draws as fast as ten.
+//! Windows drawn over the main screen: help, reclaimable bytes, findings, packages, why, and a
+//! file's contents. Only the lines in the window are built, so a list of 100,000 hidden files
+//! draws as fast as ten.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -33,6 +34,9 @@ pub fn overlay_len(b: &Browse, o: &Overlay, width: usize) -> usize {
         Overlay::Waste { .. } => b.analysis.as_ref().map_or(1, |a| a.hidden.len().max(1)),
         Overlay::Findings { .. } => b.analysis.as_ref().map_or(1, |a| {
             findings::lines(&a.waste.findings, width).len().max(1)
+        }),
+        Overlay::Packages { .. } => b.analysis.as_ref().map_or(1, |a| {
+            1 + a.waste.packages.packages.len() + a.waste.packages.warnings.len()
         }),
         Overlay::Why { node, .. } => 1 + b.why_rows(*node).len(),
         Overlay::File { text, .. } => wrap_text(text, width).len(),
@@ -105,13 +109,10 @@ impl OverlayView<'_> {
                         })
                         .collect(),
                 };
-                let total: u64 = b
-                    .analysis
-                    .as_ref()
-                    .map_or(0, |a| a.hidden.iter().map(|h| h.size).sum());
+                let total = b.analysis.as_ref().map_or(0, |a| a.waste.reclaimable_bytes);
                 (
                     format!(
-                        "Wasted bytes: {} shipped but not visible (enter: show in tree)",
+                        "Reclaimable: {} shipped but hidden in the final image (enter: show in tree)",
                         size(total)
                     ),
                     lines,
@@ -154,16 +155,40 @@ impl OverlayView<'_> {
                         ])
                     })
                     .collect();
+                (findings::title(&w.estimate), lines, offset, None)
+            }
+            Overlay::Packages { selected, offset } => {
+                let offset = clamp(*offset);
+                let Some(a) = &b.analysis else {
+                    return ("Packages".into(), vec![Line::from("analysing…")], 0, None);
+                };
+                let p = &a.waste.packages;
+                let mut all: Vec<Line<'static>> = Vec::new();
+                if p.packages.is_empty() {
+                    all.push(Line::from(
+                        "No package database in the image (dpkg, apk, rpm, Python, npm).",
+                    ));
+                } else {
+                    all.push(Line::styled(super::packages::HEADER, theme.title(false)));
+                }
+                all.extend(
+                    p.packages
+                        .iter()
+                        .map(|x| Line::from(super::packages::row(x))),
+                );
+                all.extend(p.warnings.iter().map(|w| {
+                    Line::styled(
+                        format!("warning: {}", escape_controls(w)),
+                        theme.change(Change::Modified),
+                    )
+                }));
+                let lines = all.into_iter().skip(offset).take(height).collect();
+                // Row 0 is the header: the selected package is one line below its index.
                 (
-                    format!(
-                        "Findings: {} reclaimable, {} in caches, {} duplicated (enter: show in tree)",
-                        size(w.reclaimable_bytes),
-                        size(w.cache_bytes),
-                        size(w.duplicate_bytes)
-                    ),
+                    super::packages::title(p),
                     lines,
                     offset,
-                    None,
+                    Some(*selected + 1),
                 )
             }
             Overlay::Why { node, offset } => {

@@ -90,6 +90,16 @@ pub struct TreeOptions {
     /// The path filter as typed.
     pub filter: String,
     filter_re: Option<Regex>,
+    /// Only these nodes (and the directories above them), with what they are (`package
+    /// libc6`): a package's files, from the packages view.
+    pub only: Option<Only>,
+}
+
+/// A set of nodes the tree is limited to, and its name for the pane's title.
+#[derive(Debug, Clone)]
+pub struct Only {
+    pub what: String,
+    pub nodes: std::sync::Arc<Vec<bool>>,
 }
 
 impl Default for TreeOptions {
@@ -100,6 +110,7 @@ impl Default for TreeOptions {
             show: ChangeFilter::default(),
             filter: String::new(),
             filter_re: None,
+            only: None,
         }
     }
 }
@@ -253,6 +264,12 @@ impl FileTree {
                 .or_else(|_| Regex::new(&regex::escape(pattern)))
                 .ok()
         };
+        self.rebuild(tree);
+    }
+
+    /// Limits the tree to a set of nodes (`None`: everything again).
+    pub fn set_only(&mut self, tree: &MergedTree, only: Option<Only>) {
+        self.options.only = only;
         self.rebuild(tree);
     }
 
@@ -477,7 +494,12 @@ impl Flatten<'_> {
                 self.path.extend_from_slice(self.tree.name(k));
             }
             let self_match = self.options.show.shows(change)
-                && filter.is_none_or(|re| re.is_match(&String::from_utf8_lossy(self.path)));
+                && filter.is_none_or(|re| re.is_match(&String::from_utf8_lossy(self.path)))
+                && self
+                    .options
+                    .only
+                    .as_ref()
+                    .is_none_or(|o| o.nodes.get(k as usize).copied().unwrap_or(false));
             let row_index = self.rows.len();
             let collapsed = is_dir && self.collapsed.contains(&k);
             if emit {
@@ -774,5 +796,24 @@ mod tests {
         assert_eq!(tree.name(t.selected_row().unwrap().node), b"small");
         t.set_filter(&tree, "etc");
         assert!(!t.reveal(&tree, hits[0]));
+    }
+
+    #[test]
+    fn only_a_set_of_nodes_and_their_directories() {
+        let tree = sample();
+        let mut t = FileTree::new(&tree);
+        let mut nodes = vec![false; tree.node_count()];
+        let keep = tree.find(b"usr/bin/big").unwrap();
+        nodes[keep as usize] = true;
+        t.set_only(
+            &tree,
+            Some(Only {
+                what: "package dash".into(),
+                nodes: std::sync::Arc::new(nodes),
+            }),
+        );
+        assert_eq!(shown(&t, &tree), ["+usr", "  +bin", "    +big"]);
+        t.set_only(&tree, None);
+        assert_eq!(t.rows().len(), 7);
     }
 }

@@ -39,6 +39,9 @@ impl Widget for TreePane<'_> {
         if !opts.filter.is_empty() {
             title.push_str(&format!(" · filter: {}", opts.filter));
         }
+        if let Some(o) = &opts.only {
+            title.push_str(&format!(" · only {} (esc: all)", super::view::escape_controls(&o.what)));
+        }
         let hidden: Vec<&str> = [
             (opts.show.added, "added"),
             (opts.show.modified, "modified"),

@@ -8,9 +8,9 @@ use ratatui::layout::Position;
 use super::app::{
     Action, App, Browse, Effect, ExtractRefusal, Input, Overlay, Pane, Prompt, Search,
 };
+use super::details::inefficient_window;
 use super::tree::{CompareMode, FileTree};
 use super::tree_pane::tree_lines;
-use super::view::inefficient_window;
 use crate::analysis::findings::Finding;
 use crate::index::{path, EntryKind, MergedTree, NodeId};
 
@@ -20,7 +20,8 @@ fn overlay_offset(o: &mut Overlay) -> &mut usize {
         | Overlay::Why { offset, .. }
         | Overlay::File { offset, .. }
         | Overlay::Waste { offset, .. }
-        | Overlay::Findings { offset, .. } => offset,
+        | Overlay::Findings { offset, .. }
+        | Overlay::Packages { offset, .. } => offset,
     }
 }
 
@@ -111,6 +112,12 @@ pub fn update(app: &mut App, action: Action) {
                 offset: 0,
             })
         }
+        Action::ShowPackages => {
+            b.overlay = Some(Overlay::Packages {
+                selected: 0,
+                offset: 0,
+            })
+        }
         Action::ShowWhy => match b.selected_node() {
             Some(node) => b.overlay = Some(Overlay::Why { node, offset: 0 }),
             None => app.message = Some("no path selected".into()),
@@ -146,6 +153,32 @@ pub fn update(app: &mut App, action: Action) {
                 }
             }
         },
+        Action::Enter if matches!(b.overlay, Some(Overlay::Packages { .. })) => {
+            let Some(Overlay::Packages { selected, .. }) = b.overlay else {
+                return;
+            };
+            let Some(p) = b
+                .analysis
+                .as_ref()
+                .and_then(|a| a.waste.packages.packages.get(selected))
+            else {
+                return;
+            };
+            // The package's files as the image ends up: the last layer, everything since
+            // layer 0, limited to them.
+            let only = super::packages::only(p, tree.node_count());
+            let first = p.owned.iter().map(|o| o.0).min();
+            let image = b.image.clone();
+            b.overlay = None;
+            b.select_layer(image.layers.len().saturating_sub(1), layers_h);
+            b.tree.set_mode(&image.tree, CompareMode::Aggregated);
+            b.tree.set_only(&image.tree, Some(only));
+            b.focus = Pane::Tree;
+            if let Some(n) = first {
+                b.tree.reveal(&image.tree, n);
+            }
+            b.tree.scroll_to_selection(tree_h);
+        }
         Action::Enter => {
             // Where the selected item was written: (layer, node).
             let target = match b.overlay {
@@ -193,6 +226,13 @@ pub fn update(app: &mut App, action: Action) {
             let overlay_len = b.overlay.as_ref().map_or(0, |o| {
                 super::overlay::overlay_len(b, o, areas.overlay.width.saturating_sub(2).into())
             });
+            // The length of a list overlay (hidden files, packages).
+            let header = matches!(b.overlay, Some(Overlay::Packages { .. }));
+            let list_len = match (&b.overlay, &b.analysis) {
+                (Some(Overlay::Waste { .. }), Some(a)) => a.hidden.len(),
+                (Some(Overlay::Packages { .. }), Some(a)) => a.waste.packages.packages.len(),
+                _ => 0,
+            };
             if let Some(o) = &mut b.overlay {
                 if let Overlay::Findings { selected, offset } = o {
                     let width = areas.overlay.width.saturating_sub(2).into();
@@ -208,15 +248,21 @@ pub fn update(app: &mut App, action: Action) {
                     (*selected, *offset) = super::findings::move_selection(
                         &spans, *selected, *offset, step, page, overlay_h,
                     );
-                } else if let Overlay::Waste { selected, offset } = o {
-                    let n = b.analysis.as_ref().map_or(0, |a| a.hidden.len());
+                } else if let Overlay::Waste { selected, offset }
+                | Overlay::Packages { selected, offset } = o
+                {
+                    let n = list_len;
                     *selected = selected
                         .saturating_add_signed(delta(page_list))
                         .min(n.saturating_sub(1));
-                    if *selected < *offset {
-                        *offset = *selected;
-                    } else if *selected >= *offset + overlay_h.max(1) {
-                        *offset = *selected + 1 - overlay_h.max(1);
+                    // The packages list has a header line above its rows.
+                    let line = *selected + usize::from(header);
+                    if line <= usize::from(header) {
+                        *offset = 0;
+                    } else if line < *offset {
+                        *offset = line;
+                    } else if line >= *offset + overlay_h.max(1) {
+                        *offset = line + 1 - overlay_h.max(1);
                     }
                 } else {
                     let off = overlay_offset(o);
@@ -269,6 +315,10 @@ pub fn update(app: &mut App, action: Action) {
         Action::ClearFilter => {
             if !b.tree.options.filter.is_empty() {
                 b.tree.set_filter(tree, "");
+                b.tree.scroll_to_selection(tree_h);
+            }
+            if b.tree.options.only.is_some() {
+                b.tree.set_only(tree, None);
                 b.tree.scroll_to_selection(tree_h);
             }
             b.search = None;
