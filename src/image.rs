@@ -93,6 +93,8 @@ pub struct Image {
     pub repo_tags: Vec<String>,
     pub layers: Vec<Layer>,
     pub tree: MergedTree,
+    /// What pairing the user's Dockerfile found (`--dockerfile`, `layerlens build`).
+    pub dockerfile: Option<crate::dockerfile::DockerfileReport>,
 }
 
 impl Image {

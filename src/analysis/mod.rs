@@ -93,6 +93,7 @@ pub(crate) mod testing {
             repo_tags: Vec::new(),
             layers: metas,
             tree: MergedTree::build(indexes),
+            dockerfile: None,
         }
     }
 }

@@ -73,6 +73,16 @@ pub struct Args {
     /// Allow plain HTTP to a registry that is not on loopback (registry://).
     #[arg(long)]
     pub insecure: bool,
+
+    /// The Dockerfile that built the image: each layer is paired with its instruction, so
+    /// findings name `Dockerfile:LINE` and the UI shows the line. `layerlens build` finds it
+    /// in the build's arguments (-f, else the context's Dockerfile).
+    #[arg(long, value_name = "PATH")]
+    pub dockerfile: Option<PathBuf>,
+
+    /// The Dockerfile stage that was built (default: the last), with --dockerfile.
+    #[arg(long, value_name = "STAGE", requires = "dockerfile")]
+    pub target: Option<String>,
 }
 
 /// Subcommands.

@@ -2,9 +2,39 @@
 //! names the image it built, as `dive build` does. The image ID comes from `--iidfile`, so
 //! no tag is needed and no output is parsed.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::error::{Error, Result};
+
+/// The Dockerfile a `docker build ARGS` reads, and the stage it builds: `-f`/`--file` (relative
+/// to the working directory, as docker reads it), else `Dockerfile` in the context (the last
+/// argument); `None` for a context docker reads from stdin or a URL.
+pub fn dockerfile_of(args: &[String]) -> Option<(PathBuf, Option<String>)> {
+    let mut file = None;
+    let mut target = None;
+    let mut it = args.iter().peekable();
+    while let Some(a) = it.next() {
+        let value = |flag: &str, it: &mut std::iter::Peekable<std::slice::Iter<String>>| {
+            a.strip_prefix(&format!("{flag}="))
+                .map(str::to_string)
+                .or_else(|| (a == flag).then(|| it.next().cloned()).flatten())
+        };
+        if let Some(v) = value("-f", &mut it).or_else(|| value("--file", &mut it)) {
+            file = Some(v);
+        } else if let Some(v) = value("--target", &mut it) {
+            target = Some(v);
+        }
+    }
+    let context = args.last().filter(|c| !c.starts_with('-'))?;
+    let remote = context.contains("://") || context.starts_with("git@") || context == "-";
+    match file {
+        Some(f) if f != "-" => Some((PathBuf::from(f), target)),
+        Some(_) => None,
+        None if remote => None,
+        None => Some((Path::new(context).join("Dockerfile"), target)),
+    }
+}
 
 /// Runs `docker build` and returns the reference of the built image (`docker://<id>`).
 /// `LAYERLENS_DOCKER` names the docker client (default `docker` on `PATH`).
@@ -39,4 +69,35 @@ pub fn docker_build(args: &[String]) -> Result<String> {
         )));
     }
     Ok(format!("docker://{id}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dockerfile_of;
+    use std::path::PathBuf;
+
+    fn of(args: &[&str]) -> Option<(PathBuf, Option<String>)> {
+        dockerfile_of(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn the_dockerfile_a_build_reads() {
+        assert_eq!(
+            of(&["-t", "app", "."]),
+            Some((PathBuf::from("./Dockerfile"), None))
+        );
+        assert_eq!(
+            of(&["-f", "ci/Dockerfile.prod", "--target=runtime", "ctx"]),
+            Some((
+                PathBuf::from("ci/Dockerfile.prod"),
+                Some("runtime".to_string())
+            ))
+        );
+        assert_eq!(
+            of(&["--file=x.df", "--target", "b", "."]),
+            Some((PathBuf::from("x.df"), Some("b".to_string())))
+        );
+        assert_eq!(of(&["-"]), None);
+        assert_eq!(of(&["https://example.com/repo.git"]), None);
+    }
 }

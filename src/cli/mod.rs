@@ -49,6 +49,7 @@ pub fn run(args: Args) -> Result<i32> {
     };
     // Checked before anything is built or the terminal is touched, in every mode.
     let settings = settings(&args, config_file.as_deref())?;
+    let dockerfile = dockerfile(&args)?;
     let reference = match (&args.command, &args.image) {
         (Some(Command::Build { args: build_args }), _) => build::docker_build(build_args)?,
         (Some(Command::Diff { .. }), _) => {
@@ -68,9 +69,15 @@ pub fn run(args: Args) -> Result<i32> {
             args.source.map(SourceArg::kind),
             &opts,
             settings.waste_options(),
+            dockerfile,
         );
     }
-    let image = load(&reference, args.source.map(SourceArg::kind), &opts)?;
+    let mut image = load(&reference, args.source.map(SourceArg::kind), &opts)?;
+    if let Some(df) = &dockerfile {
+        df.label(&mut image)
+            .map_err(|e| Error::Config(format!("{}: {e}", df.path)))?;
+    }
+    let image = image;
     let baseline_size = match &args.baseline {
         Some(b) => Some(load(b, None, &opts)?.size()),
         None => None,
@@ -191,6 +198,33 @@ fn run_diff(args: &Args, a: &str, b: &str) -> Result<i32> {
         print_stdout(&json)?;
     }
     Ok(EXIT_OK)
+}
+
+/// The Dockerfile to pair with the image: `--dockerfile`, else the one `layerlens build` built.
+/// Read (at most 1 MiB and a byte) before any image is loaded.
+fn dockerfile(args: &Args) -> Result<Option<crate::dockerfile::DockerfileInput>> {
+    let (path, target) = match (&args.dockerfile, &args.command) {
+        (Some(p), _) => (p.clone(), args.target.clone()),
+        (None, Some(Command::Build { args: build_args })) => match build::dockerfile_of(build_args)
+        {
+            Some(found) => found,
+            None => return Ok(None),
+        },
+        _ => return Ok(None),
+    };
+    let shown = path.display().to_string();
+    let file = std::fs::File::open(&path).map_err(|e| Error::io(&shown, e))?;
+    let mut text = String::new();
+    io::Read::read_to_string(
+        &mut io::Read::take(file, crate::dockerfile::MAX_DOCKERFILE_BYTES as u64 + 1),
+        &mut text,
+    )
+    .map_err(|e| Error::io(&shown, e))?;
+    Ok(Some(crate::dockerfile::DockerfileInput {
+        path: shown,
+        text,
+        target,
+    }))
 }
 
 /// Loads an image, with a progress bar on a terminal.

@@ -11,13 +11,34 @@
 //! - `recorded.rs`: what each builder writes in `created_by`, read back and predicted.
 //! - `pair.rs`: the alignment, its rules, and the forms observed from both builders.
 //! - `words.rs`: Docker's word splitting, quotes and `$VAR` references.
+//! - `apply.rs`: labels an image's layers with their instructions (`Dockerfile:LINE`) and says
+//!   what could not be paired.
 
+/// A Dockerfile the user pointed at: where it is, its text, and the stage that was built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DockerfileInput {
+    pub path: String,
+    pub text: String,
+    pub target: Option<String>,
+}
+
+impl DockerfileInput {
+    /// Pairs it with `image`, labelling the layers and recording the report on the image.
+    pub fn label(&self, image: &mut crate::image::Image) -> Result<(), DockerfileError> {
+        let report = apply(image, &self.path, &self.text, self.target.as_deref())?;
+        image.dockerfile = Some(report);
+        Ok(())
+    }
+}
+
+pub mod apply;
 pub mod chain;
 pub mod pair;
 pub mod parse;
 mod recorded;
 mod words;
 
+pub use apply::{apply, one_line, DockerfileReport};
 pub use chain::Chain;
 pub use pair::{pair, Pairing};
 pub use parse::{

@@ -46,6 +46,9 @@ pub struct LayerExport {
     pub files_removed: usize,
     /// Bytes this layer wrote that later layers hid.
     pub hidden_bytes: u64,
+    /// The Dockerfile instruction that wrote it (`--dockerfile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dockerfile: Option<crate::image::DockerfileStep>,
 }
 
 #[derive(Serialize, Default)]
@@ -100,6 +103,9 @@ pub struct ImageExport {
     pub base: BaseImage,
     /// The `.dockerignore` lines that would keep out what the COPYs brought in.
     pub dockerignore: Vec<String>,
+    /// What pairing the Dockerfile found (`--dockerfile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dockerfile: Option<crate::dockerfile::DockerfileReport>,
 }
 
 #[derive(Serialize)]
@@ -170,6 +176,7 @@ pub fn export(
             files_modified: stats.files_modified,
             files_removed: stats.files_removed,
             hidden_bytes: stats.hidden_bytes,
+            dockerfile: l.dockerfile.clone(),
         })
         .collect();
     DiveExport {
@@ -212,6 +219,7 @@ pub fn export(
             package_warnings: waste.packages.warnings.clone(),
             base: waste.base.clone(),
             dockerignore: waste.dockerignore.clone(),
+            dockerfile: image.dockerfile.clone(),
         },
         ci: ci.cloned(),
     }

@@ -180,6 +180,7 @@ pub fn render(image: &Image, w: &WasteReport, verdicts: Option<&Verdicts>, color
     }
 
     packages(&mut s, &st, w);
+    dockerfile(&mut s, &st, image);
 
     let _ = writeln!(s, "\n{}", st.head("Findings:"));
     if w.findings.is_empty() {
@@ -259,6 +260,36 @@ fn savings_note(f: &crate::analysis::findings::Finding) -> String {
         )
     } else {
         human_bytes(f.savings_bytes)
+    }
+}
+
+/// What pairing the Dockerfile found: nothing to say when every layer paired.
+fn dockerfile(s: &mut String, st: &Style, image: &Image) {
+    let Some(d) = &image.dockerfile else {
+        return;
+    };
+    let paired = image.layers.iter().filter(|l| l.dockerfile.is_some()).count();
+    let _ = writeln!(
+        s,
+        "\n{} {}: {} of {} layers paired with an instruction",
+        st.head("Dockerfile:"),
+        d.path,
+        paired,
+        image.layers.len()
+    );
+    for &l in &d.unpaired_layers {
+        let _ = writeln!(
+            s,
+            "  layer {l} ({}) pairs with no instruction of the Dockerfile",
+            image.layers.get(l).map(step).unwrap_or_default()
+        );
+    }
+    for i in &d.unpaired_steps {
+        let _ = writeln!(
+            s,
+            "  Dockerfile:{} {} wrote no layer of this image (changed since the build?)",
+            i.line, i.text
+        );
     }
 }
 

@@ -167,5 +167,6 @@ pub(crate) fn assemble(parts: Parts) -> Result<Image> {
         repo_tags,
         layers: metas,
         tree: MergedTree::build(indexes),
+        dockerfile: None,
     })
 }

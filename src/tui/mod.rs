@@ -32,6 +32,7 @@ use config::Config;
 use keymap::{map_key, Context};
 
 use crate::analysis::waste::WasteOptions;
+use crate::dockerfile::DockerfileInput;
 use crate::error::{Error, Result};
 use crate::image::SourceKind;
 use crate::source::extract::{self, ExtractError, FileText};
@@ -106,6 +107,7 @@ pub fn run(
     forced: Option<SourceKind>,
     opts: &LoadOptions,
     waste: WasteOptions,
+    dockerfile: Option<DockerfileInput>,
 ) -> Result<i32> {
     // A bad config file is reported before the terminal changes mode.
     let config = Config::load().map_err(Error::Config)?;
@@ -118,7 +120,14 @@ pub fn run(
         ratatui_hook(info);
     }));
     let _ = execute!(std::io::stdout(), event::EnableMouseCapture);
-    let result = event_loop(&mut terminal, reference, forced, opts, waste, config);
+    let result = event_loop(
+        &mut terminal,
+        reference,
+        forced,
+        opts,
+        (waste, dockerfile),
+        config,
+    );
     let _ = execute!(std::io::stdout(), event::DisableMouseCapture);
     ratatui::restore();
     result
@@ -129,7 +138,7 @@ fn event_loop(
     reference: &str,
     forced: Option<SourceKind>,
     opts: &LoadOptions,
-    waste: WasteOptions,
+    labels: (WasteOptions, Option<DockerfileInput>),
     config: Config,
 ) -> Result<i32> {
     let size = terminal.size().map_err(|e| Error::io("terminal", e))?;
@@ -140,7 +149,7 @@ fn event_loop(
         reference.to_string(),
         forced,
         opts.clone(),
-        waste,
+        labels,
     );
     spawn_input(tx.clone());
     let draw = |app: &App, terminal: &mut ratatui::DefaultTerminal| {
@@ -226,7 +235,7 @@ fn spawn_loader(
     reference: String,
     forced: Option<SourceKind>,
     opts: LoadOptions,
-    waste: WasteOptions,
+    (waste, dockerfile): (WasteOptions, Option<DockerfileInput>),
 ) {
     std::thread::spawn(move || {
         let progress = ChannelProgress {
@@ -237,7 +246,14 @@ fn spawn_loader(
             layers_total: AtomicUsize::new(0),
             last: Mutex::new(Instant::now()),
         };
-        match source::load(&reference, forced, &opts, &progress) {
+        let loaded = source::load(&reference, forced, &opts, &progress).and_then(|mut image| {
+            if let Some(df) = &dockerfile {
+                df.label(&mut image)
+                    .map_err(|e| Error::Config(format!("{}: {e}", df.path)))?;
+            }
+            Ok(image)
+        });
+        match loaded {
             Ok(image) => {
                 let image = Arc::new(image);
                 if tx.send(Msg::Action(Action::Loaded(image.clone()))).is_err() {

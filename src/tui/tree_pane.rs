@@ -40,7 +40,10 @@ impl Widget for TreePane<'_> {
             title.push_str(&format!(" · filter: {}", opts.filter));
         }
         if let Some(o) = &opts.only {
-            title.push_str(&format!(" · only {} (esc: all)", super::view::escape_controls(&o.what)));
+            title.push_str(&format!(
+                " · only {} (esc: all)",
+                super::view::escape_controls(&o.what)
+            ));
         }
         let hidden: Vec<&str> = [
             (opts.show.added, "added"),
