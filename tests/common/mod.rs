@@ -2,6 +2,7 @@
 //! and the comparison of layerlens's dive-compatible JSON with dive's.
 #![allow(dead_code)]
 
+pub mod advice;
 pub mod fake_registry;
 pub mod live;
 pub mod screen;

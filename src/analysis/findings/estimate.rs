@@ -46,7 +46,13 @@ pub(super) fn share_out(image: &Image, findings: &mut [Finding]) {
         .iter()
         .map(|f| claim_bytes(image, &f.claim))
         .collect();
-    order.sort_by(|&a, &b| bytes[b].cmp(&bytes[a]).then(a.cmp(&b)));
+    // Largest claim first; on a tie, a warning (something to fix) before an info.
+    order.sort_by(|&a, &b| {
+        bytes[b]
+            .cmp(&bytes[a])
+            .then(findings[a].severity.cmp(&findings[b].severity))
+            .then(a.cmp(&b))
+    });
     let mut taken: HashSet<(usize, usize)> = HashSet::new();
     for i in order {
         let f = &mut findings[i];

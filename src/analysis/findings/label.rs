@@ -41,6 +41,12 @@ pub fn step(layer: &Layer) -> String {
     };
     let raw = raw.trim();
     let raw = raw.strip_suffix("# buildkit").unwrap_or(raw).trim_end();
+    // BuildKit writes `RUN /bin/sh -c CMD`: the shell is noise.
+    let raw = match raw.strip_prefix("RUN /bin/sh -c ") {
+        Some(cmd) => format!("RUN {cmd}"),
+        None => raw.to_string(),
+    };
+    let raw = raw.as_str();
     let text = if let Some(rest) = raw.strip_prefix("/bin/sh -c #(nop)") {
         rest.trim().to_string()
     } else if let Some(rest) = raw.strip_prefix("/bin/sh -c ") {
@@ -75,6 +81,8 @@ pub fn instruction(layer: &Layer) -> String {
         (None, Some(h)) => h.created_by.clone().unwrap_or_default(),
         (None, None) => String::new(),
     };
+    let text = text.trim();
+    let text = text.strip_suffix("# buildkit").unwrap_or(text);
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -136,7 +144,7 @@ mod tests {
         assert_eq!(label("WORKDIR /app"), "WORKDIR /app");
         assert_eq!(
             label("RUN /bin/sh -c make # buildkit"),
-            "RUN /bin/sh -c make"
+            "RUN make"
         );
         assert_eq!(label(&"RUN x ".repeat(20)).chars().count(), 60);
     }
