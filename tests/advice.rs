@@ -64,7 +64,13 @@ fn f(kind: &str, size: u64, savings: u64, message: &str) -> (String, u64, u64, S
     (kind.into(), size, savings, message.into())
 }
 
-fn p(name: &str, eco: &str, size: u64, layer: u64, auto: Value) -> (String, String, u64, Value, Value) {
+fn p(
+    name: &str,
+    eco: &str,
+    size: u64,
+    layer: u64,
+    auto: Value,
+) -> (String, String, u64, Value, Value) {
     (name.into(), eco.into(), size, layer.into(), auto)
 }
 
@@ -92,7 +98,13 @@ fn python_service_built_the_naive_way() {
             p("base-files", "dpkg", 1_500 + 3_000 + 145, 0, false.into()),
             p("libisl23", "dpkg", 4_000, 2, true.into()),
             // __init__.py, bin/flask, METADATA (121 B), INSTALLER, RECORD (247 B), REQUESTED.
-            p("Flask", "python", 3_000 + 220 + 121 + 4 + 247, 4, false.into()),
+            p(
+                "Flask",
+                "python",
+                3_000 + 220 + 121 + 4 + 247,
+                4,
+                false.into()
+            ),
             p("libc6-dev", "dpkg", 3_000, 2, true.into()),
             p("ca-certificates", "dpkg", 2_500, 2, true.into()),
             p("openssl", "dpkg", 1_200, 2, true.into()),
@@ -183,9 +195,7 @@ fn the_text_report_leads_with_the_estimate_and_lists_packages_and_the_dockerigno
         "\nPackages: 12 packages own 149 kB; 56.2 kB is in no package\n     Size  Kind     Layer  \
          Auto    Package\n  80.0 kB  dpkg         2  auto    gcc-12 12.2.0-14+deb12u1\n"
     ));
-    assert!(out.contains(
-        "      practice: multi-stage builds\n      saves: 87.1 kB\n"
-    ));
+    assert!(out.contains("      practice: multi-stage builds\n      saves: 87.1 kB\n"));
     assert!(out.ends_with(
         "\nSuggested .dockerignore: (what the COPYs brought in that the program never reads)\n  \
          .git\n  **/__pycache__\n  .env*\n  tests\n  data\n"
@@ -196,7 +206,10 @@ fn the_text_report_leads_with_the_estimate_and_lists_packages_and_the_dockerigno
 fn node_service_ships_dev_dependencies_and_a_host_node_modules() {
     let dir = tempfile::tempdir().unwrap();
     let (layers, history) = advice::node_naive();
-    let image = json(&archive(dir.path(), "node.tar", &layers, &history, "node"), &[]);
+    let image = json(
+        &archive(dir.path(), "node.tar", &layers, &history, "node"),
+        &[],
+    );
     assert_eq!(
         packages(&image),
         [
@@ -232,7 +245,10 @@ fn node_service_ships_dev_dependencies_and_a_host_node_modules() {
 fn apk_toolchain_and_world() {
     let dir = tempfile::tempdir().unwrap();
     let (layers, history) = advice::alpine();
-    let image = json(&archive(dir.path(), "alpine.tar", &layers, &history, ""), &[]);
+    let image = json(
+        &archive(dir.path(), "alpine.tar", &layers, &history, ""),
+        &[],
+    );
     assert_eq!(
         packages(&image),
         [
@@ -248,7 +264,12 @@ fn apk_toolchain_and_world() {
     );
     assert_eq!(
         got.last().unwrap(),
-        &f("base", 0, 0, "the base image (layer 0: Alpine Linux v3.19) is 6.34 kB, 9 % of the image")
+        &f(
+            "base",
+            0,
+            0,
+            "the base image (layer 0: Alpine Linux v3.19) is 6.34 kB, 9 % of the image"
+        )
     );
 }
 
@@ -296,13 +317,23 @@ fn damaged_databases_are_warnings_and_the_rest_of_the_report_stands() {
     let names: Vec<String> = packages(&image).into_iter().map(|p| p.0).collect();
     assert_eq!(names, ["werkzeug"]);
     let kinds: Vec<String> = findings(&image).into_iter().map(|f| f.0).collect();
-    for k in ["dockerignore", "cache", "rewritten", "cache-order", "secret", "root-user"] {
+    for k in [
+        "dockerignore",
+        "cache",
+        "rewritten",
+        "cache-order",
+        "secret",
+        "root-user",
+    ] {
         assert!(kinds.iter().any(|x| x == k), "{k} missing from {kinds:?}");
     }
     // Without dpkg's data the compilers are still found by their folders, and nothing can be
     // said about Recommends.
     assert!(!kinds.iter().any(|x| x == "recommends"));
-    let toolchain = findings(&image).into_iter().find(|f| f.0 == "toolchain").unwrap();
+    let toolchain = findings(&image)
+        .into_iter()
+        .find(|f| f.0 == "toolchain")
+        .unwrap();
     assert_eq!(
         toolchain,
         f("toolchain", 50_000 + 3_000, 50_000 + 3_000, &format!("{INSTALL} installs a build toolchain that the running program does not need: compilers and headers outside any package (53.0 kB)"))
@@ -318,7 +349,13 @@ fn a_database_too_large_to_read_says_so() {
         F::File("usr/bin/sh", bytes(100, 1)),
     ]];
     let image = json(
-        &archive(dir.path(), "big.tar", &layers, &[advice::run("/bin/sh -c x")], "app"),
+        &archive(
+            dir.path(),
+            "big.tar",
+            &layers,
+            &[advice::run("/bin/sh -c x")],
+            "app",
+        ),
         &[],
     );
     assert_eq!(
@@ -344,15 +381,32 @@ fn rpm_sqlite_databases_are_read() {
         F::File("usr/bin/hello-layer", bytes(26, 1)),
     ]];
     let image = json(
-        &archive(dir.path(), "rpm.tar", &layers, &[advice::run("/bin/sh -c x")], "app"),
+        &archive(
+            dir.path(),
+            "rpm.tar",
+            &layers,
+            &[advice::run("/bin/sh -c x")],
+            "app",
+        ),
         &[],
     );
     let names: Vec<(String, String)> = image["packages"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["name"].as_str().unwrap().into(), p["version"].as_str().unwrap().into()))
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().into(),
+                p["version"].as_str().unwrap().into(),
+            )
+        })
         .collect();
-    assert!(names.contains(&("hello-layer".into(), "2:1.2.3-4".into())), "{names:?}");
-    assert!(names.contains(&("greeting-data".into(), "1.0-3".into())), "{names:?}");
+    assert!(
+        names.contains(&("hello-layer".into(), "2:1.2.3-4".into())),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&("greeting-data".into(), "1.0-3".into())),
+        "{names:?}"
+    );
 }

@@ -49,7 +49,7 @@ fn diff_of_the_wasteful_image_and_its_fixed_twin() {
     let (code, text, _) = layerlens(&["diff", a, b], None);
     assert_eq!(code, 0);
     assert!(
-        text.contains("  Size                14 kB ->     1.3 kB  (-13 kB, -13603 bytes)\n"),
+        text.contains("  Size              14.9 kB ->    1.32 kB  (-13.6 kB, -13603 bytes)\n"),
         "{text}"
     );
     assert!(
@@ -57,9 +57,25 @@ fn diff_of_the_wasteful_image_and_its_fixed_twin() {
         "{text}"
     );
     assert!(
-        text.contains("  removed     -3.0 kB  /var/lib/apt/lists/deb_Packages\n"),
+        text.contains("  removed    -3.00 kB  /var/lib/apt/lists/deb_Packages\n"),
         "{text}"
     );
+    // A's findings measured against B: every byte A's estimate names is gone in B.
+    assert!(
+        text.contains(
+            "A's findings against B: A's estimate 13.6 kB, B measures 13.6 kB smaller\n  the \
+             estimate is 100 % of the measured reduction; files the findings name and B no \
+             longer has: 13.6 kB (100 % of the reduction)\n"
+        ),
+        "{text}"
+    );
+    let e = &v["estimate"];
+    // B is 20 bytes bigger than A without the claimed files: main.py grew.
+    assert_eq!(e["estimatedSavingsBytes"]["a"], 13_623);
+    assert_eq!(e["measuredReductionBytes"], 13_603);
+    assert_eq!(e["goneInBBytes"], 13_623);
+    assert_eq!(e["findings"][0]["kind"], "deleted-later");
+    assert_eq!(e["findings"][0]["stillInBBytes"], 0);
     let (code, _, err) = layerlens(&["diff", a, b, "--format", "junit"], None);
     assert_eq!(code, 2);
     assert!(err.contains("diff writes text or json"), "{err}");

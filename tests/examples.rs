@@ -23,9 +23,9 @@ fn example_ci_config_runs_rules_and_budgets_on_the_testdata_image() {
     assert!(text.contains("Result:FAIL [Total:3] [Passed:0] [Failed:2] [Warn:0] [Skipped:1]"));
     assert!(text.contains("  PASS: maxImageSize\n  PASS: maxLayerSize\n  PASS: maxLayerCount\n"));
     assert!(text.contains(
-        "FAIL: maxReclaimableBytes: reclaimable bytes (shipped but hidden): 1.4 MB (1443467 bytes) > budget 1.0 MB (1000000 bytes)"
+        "FAIL: maxReclaimableBytes: reclaimable bytes (shipped but hidden): 1.44 MB (1443467 bytes), 443 kB (443467 bytes) over the budget of 1.00 MB (1000000 bytes)"
     ));
-    assert!(text.contains("FAIL: maxCacheBytes: cache bytes (caches and leftovers still visible): 409 kB (409600 bytes)"));
+    assert!(text.contains("FAIL: maxCacheBytes: cache bytes (caches and leftovers still visible): 410 kB (409600 bytes)"));
     assert!(
         text.contains("Budgets:FAIL [Total:6] [Passed:3] [Failed:2] [Skipped:1]"),
         "{text}"

@@ -16,16 +16,16 @@ fn text_report_names_sizes_and_fixes_without_colour_off_a_terminal() {
     assert_eq!(code, 0);
     assert!(!out.contains('\x1b'));
     assert!(
-        out.contains("Size: 14 kB (14923 bytes) in 8 layers\n"),
+        out.contains("Size: 14.9 kB (14923 bytes) in 8 layers\n"),
         "{out}"
     );
-    assert!(out.contains("Reclaimable: 6.2 kB (6200 bytes)"), "{out}");
+    assert!(out.contains("Reclaimable: 6.20 kB (6200 bytes)"), "{out}");
     assert!(out.contains(
-        "  warning: .git copied into the image: layer 7 (RUN step 7) put 2.0 kB of it at /app/.git\n      fix: add .git to a .dockerignore\n"
+        "  warning: layer 7 (RUN step 7) leaves a 2.02 kB git repository at /app/.git\n      fix: clone with --depth 1 and remove .git in the same RUN, or clone in a build stage and COPY --from only the files\n"
     ), "{out}");
     assert!(
         out.contains(
-            "   5.0 kB  /data/big.bin  (1 file, written by layer 3, deleted by layer 4)\n"
+            "  5.00 kB  /data/big.bin  (1 file, written by layer 3, deleted by layer 4)\n"
         ),
         "{out}"
     );
@@ -83,13 +83,14 @@ fn junit_and_github_escape_what_paths_hold() {
     assert_well_formed_text(&out);
     assert!(
         out.contains(
-            "Warning: .git copied into the image: layer 1 (RUN step 1) put 600 B of it at \
-             /srv/R&amp;D &lt;&quot;50%&quot;&gt;/.git: add .git to a .dockerignore\n"
+            "Warning: layer 1 (RUN step 1) leaves a 600 B git repository at \
+             /srv/R&amp;D &lt;&quot;50%&quot;&gt;/.git: clone with --depth 1 and remove .git in \
+             the same RUN, or clone in a build stage and COPY --from only the files\n"
         ),
         "{out}"
     );
     assert!(
-        out.contains("name=\"maxCacheBytes\">\n      <failure message=\"cache bytes (caches and leftovers still visible): 600 B (600 bytes) &gt; budget 500 B (500 bytes)\""),
+        out.contains("name=\"maxCacheBytes\">\n      <failure message=\"cache bytes (caches and leftovers still visible): 600 bytes, 100 bytes over the budget of 500 bytes\""),
         "{out}"
     );
 
@@ -101,8 +102,9 @@ fn junit_and_github_escape_what_paths_hold() {
         .unwrap();
     assert_eq!(
         git,
-        "::warning title=layerlens git::.git copied into the image: layer 1 (RUN step 1) put \
-         600 B of it at /srv/R&D <\"50%25\">/.git: add .git to a .dockerignore"
+        "::warning title=layerlens git::layer 1 (RUN step 1) leaves a 600 B git repository at \
+         /srv/R&D <\"50%25\">/.git: clone with --depth 1 and remove .git in the same RUN, or \
+         clone in a build stage and COPY --from only the files"
     );
 }
 
@@ -133,12 +135,12 @@ fn colour_on_a_terminal_only_and_never_with_no_color() {
         return;
     };
     assert!(
-        tty.contains("\x1b[1mSize:\x1b[0m 4.1 MB (4123785 bytes) in 13 layers"),
+        tty.contains("\x1b[1mSize:\x1b[0m 4.12 MB (4123785 bytes) in 13 layers"),
         "{tty:?}"
     );
     let plain = on_a_terminal(&args, true).unwrap();
     assert!(
-        plain.contains("\nSize: 4.1 MB (4123785 bytes) in 13 layers"),
+        plain.contains("\nSize: 4.12 MB (4123785 bytes) in 13 layers"),
         "{plain:?}"
     );
     // The progress bar's line clearing on stderr is all that is left: no SGR codes.

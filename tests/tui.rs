@@ -395,7 +395,7 @@ fn the_wheel_scrolls_the_inefficient_files_in_the_image_details() {
         format!("│{from}–{to} of {total} (wheel scrolls; w: hidden files)")
     };
     let shown = before.iter().filter(|l| l.contains("  /")).count();
-    assert_eq!(total, shown + 3, "{before:#?}");
+    assert_eq!(total, shown + 4, "{before:#?}");
     assert!(
         before.iter().any(|l| l.starts_with(&footer(1, shown))),
         "{before:#?}"
@@ -424,11 +424,11 @@ fn the_wheel_scrolls_the_inefficient_files_in_the_image_details() {
     for _ in 0..10 {
         wheel(&mut app, 1);
     }
-    assert!(rows(&app).iter().any(|l| l.starts_with(&footer(4, total))));
+    assert!(rows(&app).iter().any(|l| l.starts_with(&footer(5, total))));
     wheel(&mut app, -1);
     assert!(rows(&app)
         .iter()
-        .any(|l| l.starts_with(&footer(3, total - 1))));
+        .any(|l| l.starts_with(&footer(4, total - 1))));
     for _ in 0..10 {
         wheel(&mut app, -1);
     }

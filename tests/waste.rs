@@ -95,7 +95,7 @@ fn json_reports_exact_bytes_of_every_kind_of_waste() {
     );
     assert_eq!(
         i["findings"][0]["message"],
-        "layer 3 (RUN step 3) adds a 5.0 kB file /data/big.bin that layer 4 (RUN step 4) \
+        "layer 3 (RUN step 3) adds a 5.00 kB file /data/big.bin that layer 4 (RUN step 4) \
          deletes: the bytes still ship"
     );
     // Per layer: added / removed files and bytes later hidden.
@@ -142,7 +142,9 @@ fn budgets_decide_the_exit_code_and_show_in_every_format() {
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains(
-            "  FAIL: maxImageSize: image size: 14 kB (14923 bytes) > budget 14 kB (14848 bytes)\n"
+            "  FAIL: maxImageSize: image size: 14.9 kB (14923 bytes), 75 bytes over the budget \
+             of 14.8 kB (14848 bytes); fixing the findings would save about 13.6 kB (the \
+             largest, delete in the same layer, never later: 5.00 kB)\n"
         ),
         "{out}"
     );
@@ -176,7 +178,7 @@ fn budgets_decide_the_exit_code_and_show_in_every_format() {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"layerlens\" tests=\"9\" failures=\"1\" errors=\"0\" skipped=\"6\">\n"
     ), "{out}");
     assert!(out.contains(
-        "    <testcase classname=\"layerlens.budgets\" name=\"maxImageSize\">\n      <failure message=\"image size: 14 kB (14923 bytes) &gt; budget 14 kB (14848 bytes)\" type=\"budgets\">"
+        "    <testcase classname=\"layerlens.budgets\" name=\"maxImageSize\">\n      <failure message=\"image size: 14.9 kB (14923 bytes), 75 bytes over the budget of 14.8 kB (14848 bytes); fixing the findings would save about 13.6 kB (the largest, delete in the same layer, never later: 5.00 kB)\" type=\"budgets\">"
     ), "{out}");
     assert!(out.contains("    <testcase classname=\"layerlens.budgets\" name=\"maxLayerSize\"/>\n"));
 
@@ -194,12 +196,12 @@ fn budgets_decide_the_exit_code_and_show_in_every_format() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0],
-        "::error title=layerlens budgets maxImageSize::maxImageSize: image size: 14 kB (14923 bytes) > budget 14 kB (14848 bytes)"
+        "::error title=layerlens budgets maxImageSize::maxImageSize: image size: 14.9 kB (14923 bytes), 75 bytes over the budget of 14.8 kB (14848 bytes); fixing the findings would save about 13.6 kB (the largest, delete in the same layer, never later: 5.00 kB)"
     );
     assert!(lines[1].starts_with("::warning title=layerlens deleted-later::layer 3 (RUN step 3)"));
     assert_eq!(
         *lines.last().unwrap(),
-        "layerlens: FAIL (1 failed), image 14923 bytes, reclaimable 6200 bytes, caches 7423 bytes"
+        "layerlens: FAIL (1 failed), image 14923 bytes, estimated savings 13623 bytes, reclaimable 6200 bytes, caches 7423 bytes"
     );
     // Appended, not replaced: a second run adds a second summary.
     let again = Command::new(env!("CARGO_BIN_EXE_layerlens"))
@@ -226,7 +228,7 @@ fn budgets_decide_the_exit_code_and_show_in_every_format() {
     assert_eq!(md.matches("### layerlens: ").count(), 2, "{md}");
     assert!(md.starts_with("earlier step\n### layerlens: "), "{md}");
     assert!(
-        md.contains("| maxImageSize | ❌ fail | image size: 14 kB"),
+        md.contains("| maxImageSize | ❌ fail | image size: 14.9 kB"),
         "{md}"
     );
 }
@@ -317,7 +319,9 @@ fn baseline_growth_budget() {
     let (code, out, _) = args("8KB");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains(
-        "  FAIL: maxGrowth: the image grew by 8.5 kB (8523 bytes: 14923 against the baseline's 6400) > budget 8.0 kB (8000 bytes)\n"
+        "  FAIL: maxGrowth: the image grew by 8.52 kB (8523 bytes), 523 bytes over the budget of \
+         8.00 kB (8000 bytes) (14923 bytes against the baseline's 6400); fixing the findings \
+         would save about 13.6 kB (the largest, delete in the same layer, never later: 5.00 kB)\n"
     ), "{out}");
     let (code, out, _) = args("8523");
     assert_eq!(code, 0, "{out}");

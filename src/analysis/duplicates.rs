@@ -33,7 +33,9 @@ pub fn find_duplicates(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<Du
         return Vec::new();
     };
     // Group nodes first; paths are built only for contents seen more than once.
-    let mut by_content: HashMap<(u128, u64), Vec<(NodeId, usize, usize)>> = HashMap::new();
+    // (digest, size) → every copy as (node, layer, entry).
+    type Copies = Vec<(NodeId, usize, usize)>;
+    let mut by_content: HashMap<(u128, u64), Copies> = HashMap::new();
     tree.walk(ROOT, &mut |n| {
         let Some(origin) = tree.visible(n, last) else {
             return;

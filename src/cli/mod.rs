@@ -157,7 +157,7 @@ pub fn run(args: Args) -> Result<i32> {
                 }
                 print_stdout(&text)?;
             }
-            _ if args.json.is_none() => print_stdout(&summary::render(&image, &analysis))?,
+            _ if args.json.is_none() => print_stdout(&summary::render(&image, &analysis, waste()))?,
             _ => {}
         },
     }

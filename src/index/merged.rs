@@ -320,11 +320,8 @@ impl MergedTree {
                 _ => {}
             }
             let next = self.child(id, &part)?;
-            let entry = self.visible_entry(next, layer);
-            if self.visible(next, layer).is_none() {
-                return None;
-            }
-            match entry {
+            let origin = self.visible(next, layer)?;
+            match self.entry(origin) {
                 Some(e) if e.kind == EntryKind::Symlink && !todo.is_empty() => {
                     hops += 1;
                     if hops > 40 {

@@ -36,14 +36,15 @@ pub fn evaluate(
     baseline_size: Option<u64>,
 ) -> Vec<BudgetResult> {
     let size = waste.image_size_bytes;
+    let advice = what_to_change(waste);
     let bytes = |name: &'static str, limit: Option<u64>, actual: u64, what: &str| {
         check(name, limit, Some(actual), || {
-            format!(
-                "{what}: {} ({actual} bytes) > budget {} ({} bytes)",
-                human_bytes(actual),
-                human_bytes(limit.unwrap_or(0)),
-                limit.unwrap_or(0)
-            )
+            let tail = if name == "maxImageSize" {
+                advice.as_str()
+            } else {
+                ""
+            };
+            format!("{what}: {}{tail}", over(actual, limit.unwrap_or(0)))
         })
     };
     let largest = image
@@ -52,31 +53,29 @@ pub fn evaluate(
         .max_by_key(|l| (l.size, usize::MAX - l.index));
     let layer_size = match (budgets.max_layer_size, largest) {
         (Some(limit), Some(_)) => {
-            let over: Vec<_> = image.layers.iter().filter(|l| l.size > limit).collect();
+            let too_big: Vec<_> = image.layers.iter().filter(|l| l.size > limit).collect();
             let mut message = String::new();
-            for (i, l) in over.iter().enumerate() {
+            for (i, l) in too_big.iter().enumerate() {
                 if i > 0 {
                     message.push_str("; ");
                 }
                 let _ = write!(
                     message,
-                    "{} is {} ({} bytes)",
+                    "{} is {}",
                     layer_label(image, l.index),
-                    human_bytes(l.size),
-                    l.size
+                    over(l.size, limit)
                 );
             }
-            let _ = write!(message, " > budget {} ({limit} bytes)", human_bytes(limit));
             BudgetResult {
                 name: "maxLayerSize",
-                status: if over.is_empty() {
+                status: if too_big.is_empty() {
                     RuleStatus::Pass
                 } else {
                     RuleStatus::Fail
                 },
                 limit: Some(limit),
                 actual: largest.map(|l| l.size),
-                message: if over.is_empty() {
+                message: if too_big.is_empty() {
                     String::new()
                 } else {
                     message
@@ -99,11 +98,9 @@ pub fn evaluate(
             || {
                 let grown = size.saturating_sub(base);
                 format!(
-                "the image grew by {} ({grown} bytes: {size} against the baseline's {base}) > budget {} ({} bytes)",
-                human_bytes(grown),
-                human_bytes(budgets.max_growth.unwrap_or(0)),
-                budgets.max_growth.unwrap_or(0)
-            )
+                    "the image grew by {} ({size} bytes against the baseline's {base}){advice}",
+                    over(grown, budgets.max_growth.unwrap_or(0))
+                )
             },
         ),
         None if budgets.max_growth.is_some() => BudgetResult {
@@ -143,6 +140,45 @@ pub fn evaluate(
         ),
         growth,
     ]
+}
+
+/// Bytes exactly, and as people read them from 1000 on: `950 bytes`, `2.10 MB (2097162 bytes)`.
+fn exact(n: u64) -> String {
+    if n == 1 {
+        "1 byte".to_string()
+    } else if n < 1000 {
+        format!("{n} bytes")
+    } else {
+        format!("{} ({n} bytes)", human_bytes(n))
+    }
+}
+
+/// "2.10 MB (2097162 bytes), 10 bytes over the budget of 2.10 MB (2097152 bytes)": the excess
+/// is said, so two sizes that round alike never read as equal.
+fn over(actual: u64, limit: u64) -> String {
+    format!(
+        "{}, {} over the budget of {}",
+        exact(actual),
+        exact(actual.saturating_sub(limit)),
+        exact(limit)
+    )
+}
+
+/// What a failing size budget's reader can change: the estimate and its largest finding.
+fn what_to_change(w: &WasteReport) -> String {
+    let Some(top) = w.findings.iter().max_by_key(|f| f.savings_bytes) else {
+        return String::new();
+    };
+    if w.estimate.savings_bytes == 0 {
+        return String::new();
+    }
+    let practice = top.practice.map_or("", |p| p.title());
+    format!(
+        "; fixing the findings would save about {} (the largest, {}: {})",
+        human_bytes(w.estimate.savings_bytes),
+        practice,
+        human_bytes(top.savings_bytes)
+    )
 }
 
 /// Pass when `actual <= limit`; skip when no limit.
@@ -245,12 +281,14 @@ mod tests {
         );
         assert_eq!(
             r[1].message,
-            "layer 0 (RUN base) is 1.00 kB (1000 bytes); layer 2 (RUN dl) is 4.00 kB (4000 bytes) \
-             > budget 999 B (999 bytes)"
+            "layer 0 (RUN base) is 1.00 kB (1000 bytes), 1 byte over the budget of 999 bytes; \
+             layer 2 (RUN dl) is 4.00 kB (4000 bytes), 3.00 kB (3001 bytes) over the budget of \
+             999 bytes"
         );
         assert_eq!(
             r[4].message,
-            "cache bytes (caches and leftovers still visible): 700 B (700 bytes) > budget 699 B (699 bytes)"
+            "cache bytes (caches and leftovers still visible): 700 bytes, 1 byte over the budget \
+             of 699 bytes"
         );
         assert!(!passed(&r));
         let r = evaluate(&b, &img, &w, Some(5650));
@@ -259,7 +297,9 @@ mod tests {
         assert_eq!(r[5].status, RuleStatus::Fail);
         assert_eq!(
             r[5].message,
-            "the image grew by 700 B (700 bytes: 5700 against the baseline's 5000) > budget 100 B (100 bytes)"
+            "the image grew by 700 bytes, 600 bytes over the budget of 100 bytes (5700 bytes \
+             against the baseline's 5000); fixing the findings would save about 4.70 kB (the \
+             largest, delete in the same layer, never later: 4.00 kB)"
         );
         let none = evaluate(&Budgets::default(), &img, &w, None);
         assert!(none.iter().all(|r| r.status == RuleStatus::Skip));

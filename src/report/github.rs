@@ -55,9 +55,10 @@ pub fn render_commands(w: &WasteReport, v: &Verdicts) -> String {
     let failed = v.all().iter().filter(|a| a.2 == RuleStatus::Fail).count();
     let _ = writeln!(
         s,
-        "layerlens: {} ({failed} failed), image {} bytes, reclaimable {} bytes, caches {} bytes",
+        "layerlens: {} ({failed} failed), image {} bytes, estimated savings {} bytes, reclaimable {} bytes, caches {} bytes",
         if v.passed { "PASS" } else { "FAIL" },
         w.image_size_bytes,
+        w.estimate.savings_bytes,
         w.reclaimable_bytes,
         w.cache_bytes
     );
@@ -80,6 +81,10 @@ pub fn render_summary(reference: &str, w: &WasteReport, v: &Verdicts) -> String 
     let _ = writeln!(s, "| | bytes | |\n|---|---:|---|");
     let rows = [
         ("Image size", w.image_size_bytes),
+        (
+            "Estimated savings (the findings' fixes)",
+            w.estimate.savings_bytes,
+        ),
         ("Reclaimable (hidden by later layers)", w.reclaimable_bytes),
         ("Caches and leftovers", w.cache_bytes),
         ("Duplicates", w.duplicate_bytes),
@@ -99,7 +104,12 @@ pub fn render_summary(reference: &str, w: &WasteReport, v: &Verdicts) -> String 
     if !w.findings.is_empty() {
         let _ = writeln!(s, "\n#### Findings\n");
         for f in &w.findings {
-            let _ = writeln!(s, "- **{}**: {}", md(&f.message), md(&f.fix));
+            let saves = if f.savings_bytes > 0 {
+                format!(" (saves {})", human_bytes(f.savings_bytes))
+            } else {
+                String::new()
+            };
+            let _ = writeln!(s, "- **{}**{saves}: {}", md(&f.message), md(&f.fix));
         }
     }
     let _ = writeln!(s);

@@ -72,8 +72,8 @@ pub fn render(reference: &str, w: &WasteReport, v: &Verdicts) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "image size {} bytes, reclaimable {} bytes, caches {} bytes",
-        w.image_size_bytes, w.reclaimable_bytes, w.cache_bytes
+        "image size {} bytes, estimated savings {} bytes, reclaimable {} bytes, caches {} bytes",
+        w.image_size_bytes, w.estimate.savings_bytes, w.reclaimable_bytes, w.cache_bytes
     );
     for f in &w.findings {
         let _ = writeln!(out, "{:?}: {f}", f.severity);

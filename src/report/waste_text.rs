@@ -268,7 +268,11 @@ fn dockerfile(s: &mut String, st: &Style, image: &Image) {
     let Some(d) = &image.dockerfile else {
         return;
     };
-    let paired = image.layers.iter().filter(|l| l.dockerfile.is_some()).count();
+    let paired = image
+        .layers
+        .iter()
+        .filter(|l| l.dockerfile.is_some())
+        .count();
     let _ = writeln!(
         s,
         "\n{} {}: {} of {} layers paired with an instruction",
@@ -421,7 +425,7 @@ mod tests {
         assert!(coloured.contains("\x1b[1mImage:\x1b[0m"));
         assert!(coloured.contains(
             "  \x1b[1;31mFAIL\x1b[0m: maxCacheBytes: cache bytes (caches and leftovers still \
-             visible): 2.00 kB (2000 bytes) > budget 2.00 kB (1999 bytes)\n"
+             visible): 2.00 kB (2000 bytes), 1 byte over the budget of 2.00 kB (1999 bytes)\n"
         ));
         assert!(coloured.contains("Result:FAIL [Total:9] [Passed:2] [Failed:1] [Skipped:6]"));
     }

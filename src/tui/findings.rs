@@ -41,7 +41,7 @@ pub fn lines(findings: &[Finding], width: usize) -> Vec<FindingLine> {
             for (k, line) in wrap_words(text, text_width).into_iter().enumerate() {
                 out.push(FindingLine {
                     finding: i,
-                    label: if k == 0 { *part } else { "" },
+                    label: if k == 0 { part } else { "" },
                     severity: f.severity,
                     text: line,
                 });

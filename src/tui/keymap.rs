@@ -261,7 +261,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         "wasted-bytes",
         "w",
-        "list bytes shipped but not visible in the final image",
+        "reclaimable bytes: every file shipped but hidden in the final image",
     ),
     (
         "findings",

@@ -16,10 +16,12 @@ use crate::analysis::hidden::HiddenBy;
 use crate::index::{path, Change};
 
 /// Lines after the bindings in the help.
-const HELP_FOOTER: [&str; 8] = [
+const HELP_FOOTER: [&str; 10] = [
     "",
-    "In the wasted-bytes and findings lists, enter shows the path",
-    "in the tree of the layer that wrote it.",
+    "dive's potential wasted space counts every copy of a path written more than once, the one",
+    "you keep too; layerlens's reclaimable bytes are only the copies the final image hides.",
+    "In the reclaimable and findings lists, enter shows the path",
+    "in the tree of the layer that wrote it; in the packages list, the package's files.",
     "Findings apply the exclude and caches settings (--config).",
     "At the overwrite prompt, y overwrites; any other key keeps the file.",
     "Terminals send ctrl+m as enter: in the file tree, enter toggles modified files, as in dive.",

@@ -93,7 +93,10 @@ pub fn docker_save_with(layers: &[Vec<F>], history: &[Step], user: &str) -> Vec<
     let mut b = tar::Builder::new(Vec::new());
     let mut paths = Vec::new();
     for (i, t) in tars.iter().enumerate() {
-        let p = format!("{}/layer.tar", hex(format!("{i}{}", diff_ids[i]).as_bytes()));
+        let p = format!(
+            "{}/layer.tar",
+            hex(format!("{i}{}", diff_ids[i]).as_bytes())
+        );
         append(&mut b, &p, t);
         paths.push(p);
     }
@@ -101,7 +104,11 @@ pub fn docker_save_with(layers: &[Vec<F>], history: &[Step], user: &str) -> Vec<
     let manifest = serde_json::json!([{
         "Config": config_name, "RepoTags": ["advice:latest"], "Layers": paths,
     }]);
-    append(&mut b, "manifest.json", &serde_json::to_vec(&manifest).unwrap());
+    append(
+        &mut b,
+        "manifest.json",
+        &serde_json::to_vec(&manifest).unwrap(),
+    );
     b.into_inner().unwrap()
 }
 
@@ -142,7 +149,11 @@ fn installed_status() -> String {
             "3.11.2-1+b1",
             "Depends: libpython3.11 (>= 3.11.2)\nRecommends: ca-certificates\n",
         ),
-        paragraph("libpython3.11", "3.11.2-6+deb12u5", "Depends: libc6 (>= 2.36)\n"),
+        paragraph(
+            "libpython3.11",
+            "3.11.2-6+deb12u5",
+            "Depends: libc6 (>= 2.36)\n",
+        ),
         paragraph(
             "build-essential",
             "12.9",
@@ -155,8 +166,16 @@ fn installed_status() -> String {
              Recommends: libc6-dev (>= 2.23-1~)\n",
         ),
         paragraph("libisl23", "0.25-1.1", "Depends: libc6 (>= 2.14)\n"),
-        paragraph("libc6-dev", "2.36-9+deb12u9", "Provides: libc-dev\nDepends: libc6 (= 2.36-9+deb12u9)\n"),
-        paragraph("ca-certificates", "20230311", "Depends: openssl (>= 1.1.1)\n"),
+        paragraph(
+            "libc6-dev",
+            "2.36-9+deb12u9",
+            "Provides: libc-dev\nDepends: libc6 (= 2.36-9+deb12u9)\n",
+        ),
+        paragraph(
+            "ca-certificates",
+            "20230311",
+            "Depends: openssl (>= 1.1.1)\n",
+        ),
         paragraph("openssl", "3.0.15-1~deb12u1", "Depends: libc6 (>= 2.34)\n"),
     ]
     .join("\n")

@@ -37,6 +37,22 @@ pub fn app_with(w: u16, h: u16, opts: &WasteOptions) -> App {
     app
 }
 
+/// Any image file loaded and analysed with the default settings; `name` is the reference shown.
+pub fn app_of(path: &std::path::Path, name: &str, w: u16, h: u16) -> App {
+    let mut image = load(
+        path.to_str().unwrap(),
+        None,
+        &LoadOptions::default(),
+        &NoProgress,
+    )
+    .unwrap();
+    image.reference = name.into();
+    let analysis = Analysis::compute(&image, &WasteOptions::default());
+    let mut app = App::with_image(Arc::new(image), Some(analysis), w, h);
+    app.reference = name.into();
+    app
+}
+
 pub fn draw(app: &App) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
     t.draw(|f| render(app, f)).unwrap();

@@ -142,10 +142,7 @@ mod tests {
             "RUN /bin/busybox --install -s /bin"
         );
         assert_eq!(label("WORKDIR /app"), "WORKDIR /app");
-        assert_eq!(
-            label("RUN /bin/sh -c make # buildkit"),
-            "RUN make"
-        );
+        assert_eq!(label("RUN /bin/sh -c make # buildkit"), "RUN make");
         assert_eq!(label(&"RUN x ".repeat(20)).chars().count(), 60);
     }
 

@@ -118,7 +118,7 @@ impl Practice {
         match self {
             Practice::CleanCachesSameRun => "clean package caches in the same RUN",
             Practice::DeleteInSameLayer => "delete in the same layer, never later",
-            Practice::NoCacheInstall => "install without a cache (--no-cache-dir, npm cache clean)",
+            Practice::NoCacheInstall => "install without a cache: --no-cache-dir, npm cache clean",
             Practice::Dockerignore => "a .dockerignore",
             Practice::CacheOrder => "order instructions for the build cache",
             Practice::MultiStage => "multi-stage builds",

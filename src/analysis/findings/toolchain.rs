@@ -181,8 +181,8 @@ pub(super) fn removable<'a>(ev: &'a Evidence) -> Toolchain<'a> {
             roots.push(p);
         }
     }
-    packages.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes));
-    roots.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes));
+    packages.sort_by_key(|p| std::cmp::Reverse(p.size_bytes));
+    roots.sort_by_key(|p| std::cmp::Reverse(p.size_bytes));
     let tree = &ev.image.tree;
     let mut loose_files = Vec::new();
     for dir in FOLDERS {
