@@ -239,7 +239,7 @@ impl Contents {
             d.verify(&Digest::of(bytes), "blob")?;
             Ok(bytes.to_vec())
         };
-        let resolved = resolve_index(&index, tag, platform, &mut fetch)?;
+        let resolved = resolve_index(&index, "index.json", tag, platform, &mut fetch)?;
         let config_digest = Digest::parse(resolved.manifest.config().digest().as_ref())?;
         let config_bytes = fetch(&config_digest)?;
         let config = ImageConfig::parse(&config_bytes, &format!("config {config_digest}"))?;
