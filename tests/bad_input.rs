@@ -370,3 +370,175 @@ fn mutated_archives_never_panic() {
     // Most damage is caught (digests, checksums, truncation); none of it panics.
     assert!(failures > 400, "{failures} of 600 mutations were rejected");
 }
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(data))
+}
+
+/// An OCI layout of [`simple_layers`] whose config, manifest and index are edited as JSON
+/// before they are stored; each edited document's digest and size go into the one that names
+/// it. Returns the layout's files and the config's and the manifest's digests.
+fn edited_layout(
+    config_edit: impl FnOnce(&mut serde_json::Value),
+    manifest_edit: impl FnOnce(&mut serde_json::Value),
+    index_edit: impl FnOnce(&mut serde_json::Value),
+) -> (Vec<(String, Vec<u8>)>, String, String) {
+    let mut files = oci_layout_files(&simple_layers(), Comp::None);
+    let json = |b: &[u8]| serde_json::from_slice::<serde_json::Value>(b).ok();
+    let find = |files: &[(String, Vec<u8>)], key: &str| {
+        files
+            .iter()
+            .position(|(_, b)| json(b).is_some_and(|v| v.get(key).is_some()))
+            .unwrap()
+    };
+    let store = |files: &mut Vec<(String, Vec<u8>)>, at: usize, v: &serde_json::Value| {
+        let bytes = serde_json::to_vec(v).unwrap();
+        let digest = format!("sha256:{}", sha256_hex(&bytes));
+        files[at] = (format!("blobs/sha256/{}", &digest[7..]), bytes.clone());
+        (digest, bytes.len())
+    };
+    let c = find(&files, "rootfs");
+    let mut config = json(&files[c].1).unwrap();
+    config_edit(&mut config);
+    let (config_digest, config_size) = store(&mut files, c, &config);
+    let m = find(&files, "layers");
+    let mut manifest = json(&files[m].1).unwrap();
+    manifest["config"]["digest"] = config_digest.clone().into();
+    manifest["config"]["size"] = config_size.into();
+    manifest_edit(&mut manifest);
+    let (manifest_digest, manifest_size) = store(&mut files, m, &manifest);
+    let i = files.iter().position(|(n, _)| n == "index.json").unwrap();
+    let mut index = json(&files[i].1).unwrap();
+    index["manifests"][0]["digest"] = manifest_digest.clone().into();
+    index["manifests"][0]["size"] = manifest_size.into();
+    index_edit(&mut index);
+    files[i].1 = serde_json::to_vec(&index).unwrap();
+    (files, config_digest, manifest_digest)
+}
+
+/// The one-line error layerlens gives on a layout (or `oci:DIR:TAG` when `tag` is set).
+fn layout_error(files: &[(String, Vec<u8>)], tag: Option<&str>) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), files);
+    let shown = dir.path().display().to_string();
+    let reference = match tag {
+        Some(t) => format!("oci:{shown}:{t}"),
+        None => shown.clone(),
+    };
+    let (code, out, err) = layerlens(&["--ci", &reference], None);
+    assert_eq!(code, 2, "stdout {out} stderr {err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "one line: {err}");
+    (lines[0].replace(&shown, "DIR"), shown)
+}
+
+/// A document that does not parse says which document, which field and what was expected,
+/// not oci-spec's bare "serde failed".
+#[test]
+fn unparsable_documents_name_the_document_and_the_field() {
+    let (files, _, _) = edited_layout(|_| {}, |_| {}, |i| i["manifests"][0]["size"] = "12".into());
+    let (e, _) = layout_error(&files, None);
+    assert_eq!(
+        e,
+        "layerlens: error: DIR/index.json is not a valid image index: manifests[0].size: \
+         invalid type: string \"12\", expected u64 at line 1 column 227"
+    );
+
+    let (files, _, manifest) = edited_layout(
+        |_| {},
+        |m| {
+            m["layers"][1].as_object_mut().unwrap().remove("digest");
+        },
+        |_| {},
+    );
+    let (e, _) = layout_error(&files, None);
+    assert_eq!(
+        e,
+        format!(
+            "layerlens: error: manifest {manifest} is not a valid image manifest: layers[1]: \
+             missing field `digest` at line 1 column 387"
+        )
+    );
+
+    let (files, config, _) = edited_layout(
+        |c| c["rootfs"]["diff_ids"] = "sha256:abc".into(),
+        |_| {},
+        |_| {},
+    );
+    let (e, _) = layout_error(&files, None);
+    assert_eq!(
+        e,
+        format!(
+            "layerlens: error: config {config} is not a valid image config: rootfs.diff_ids: \
+             invalid type: string \"sha256:abc\", expected a sequence at line 1 column 183"
+        )
+    );
+}
+
+/// Two manifests that share a tag (`org.opencontainers.image.ref.name`): the tag names no
+/// one image, and the message says so, with or without the tag asked for.
+#[test]
+fn a_tag_two_manifests_share_is_named() {
+    let (mut files, _, first) = edited_layout(|_| {}, |_| {}, |_| {});
+    // A second manifest (its own annotation makes it another document) under the same tag.
+    let m = files
+        .iter()
+        .position(|(_, b)| b.starts_with(b"{") && b.windows(8).any(|w| w == b"\"layers\""))
+        .unwrap();
+    let mut second: serde_json::Value = serde_json::from_slice(&files[m].1).unwrap();
+    second["annotations"] = serde_json::json!({"copy": "2"});
+    let bytes = serde_json::to_vec(&second).unwrap();
+    let hex = sha256_hex(&bytes);
+    let i = files.iter().position(|(n, _)| n == "index.json").unwrap();
+    let mut index: serde_json::Value = serde_json::from_slice(&files[i].1).unwrap();
+    let mut desc = index["manifests"][0].clone();
+    desc["digest"] = format!("sha256:{hex}").into();
+    desc["size"] = bytes.len().into();
+    index["manifests"].as_array_mut().unwrap().push(desc);
+    files[i].1 = serde_json::to_vec(&index).unwrap();
+    files.push((format!("blobs/sha256/{hex}"), bytes));
+    let expected = format!(
+        "layerlens: error: tag 'latest' names 2 manifests in DIR/index.json ({first}, \
+         sha256:{hex}); a tag must name one image"
+    );
+    let (e, _) = layout_error(&files, Some("latest"));
+    assert_eq!(e, expected);
+    let (e, _) = layout_error(&files, None);
+    assert_eq!(e, expected);
+}
+
+/// An index with nothing to read says so: one that lists only artifacts, and one whose only
+/// entry is an index with nothing in it.
+#[test]
+fn an_index_with_no_image_manifest_says_so() {
+    let sbom = "application/vnd.example.sbom+json";
+    let (files, _, _) = edited_layout(
+        |_| {},
+        |m| m["artifactType"] = sbom.into(),
+        |i| i["manifests"][0]["artifactType"] = sbom.into(),
+    );
+    let (e, _) = layout_error(&files, None);
+    assert_eq!(
+        e,
+        "layerlens: error: DIR/index.json lists no image manifest, only an artifact \
+         (application/vnd.example.sbom+json)"
+    );
+
+    let (mut files, _, _) = edited_layout(|_| {}, |_| {}, |_| {});
+    let empty = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#.to_vec();
+    let hex = sha256_hex(&empty);
+    let i = files.iter().position(|(n, _)| n == "index.json").unwrap();
+    let mut index: serde_json::Value = serde_json::from_slice(&files[i].1).unwrap();
+    index["manifests"] = serde_json::json!([{
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "digest": format!("sha256:{hex}"), "size": empty.len(),
+    }]);
+    files[i].1 = serde_json::to_vec(&index).unwrap();
+    files.push((format!("blobs/sha256/{hex}"), empty));
+    let (e, _) = layout_error(&files, None);
+    assert_eq!(
+        e,
+        format!("layerlens: error: index sha256:{hex} lists no image manifest: it is empty")
+    );
+}

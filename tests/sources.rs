@@ -250,3 +250,117 @@ fn source_flag_forces_the_reading() {
     assert_eq!(v["layer"].as_array().unwrap().len(), 13);
     assert_eq!(v["image"]["inefficientBytes"], 1625374);
 }
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(data))
+}
+
+/// A legacy `docker save` archive in which names are only names: the config stored at
+/// `config_name`, each layer at its path, and the config's `rootfs.diff_ids` as given.
+fn named_archive(config_name: &str, layers: &[(String, Vec<u8>)], diff_ids: &[String]) -> Vec<u8> {
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+    }))
+    .unwrap();
+    let mut b = tar::Builder::new(Vec::new());
+    let mut add = |name: &str, data: &[u8]| {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        b.append_data(&mut h, name, data).unwrap();
+    };
+    for (path, data) in layers {
+        add(path, data);
+    }
+    add(config_name, &config);
+    let paths: Vec<&String> = layers.iter().map(|(p, _)| p).collect();
+    let manifest = serde_json::json!([{"Config": config_name, "Layers": paths}]);
+    add("manifest.json", &serde_json::to_vec(&manifest).unwrap());
+    b.into_inner().unwrap()
+}
+
+/// In a legacy `docker save` archive, `manifest.json`'s `Config` and `Layers` are paths, not
+/// digests (docker load, dive, go-containerregistry and containers/image read them as such):
+/// a config named by a hex that is not its sha256, or a layer under `blobs/sha256/` whose
+/// name is not its digest, loads and gives the same analysis. The layers are still checked
+/// against the config's `diff_ids`, which are digests.
+#[test]
+fn legacy_archive_names_are_paths_not_digests() {
+    use std::io::Write;
+    let layers = vec![
+        vec![F::Dir("etc"), F::File("etc/a", bytes(3000, 1))],
+        vec![
+            F::Dir("etc"),
+            F::Whiteout("etc/a"),
+            F::File("etc/b", bytes(100, 2)),
+        ],
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let normal = dir.path().join("normal.tar");
+    std::fs::write(&normal, docker_save(&layers)).unwrap();
+    let want = fingerprint(&load(normal.to_str().unwrap()));
+
+    let tars: Vec<Vec<u8>> = layers.iter().map(|l| common::layer_tar(l)).collect();
+    let diff_ids: Vec<String> = tars
+        .iter()
+        .map(|t| format!("sha256:{}", sha256_hex(t)))
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&tars[0]).unwrap();
+    let gzipped = gz.finish().unwrap();
+    let not_its_digest = format!("{}.json", sha256_hex(b"another config"));
+    for (what, config_name, paths) in [
+        (
+            "config named by another digest, a gzip layer named by its diff_id",
+            not_its_digest.as_str(),
+            [
+                format!("blobs/sha256/{}", sha256_hex(&tars[0])),
+                "layers/1.tar".to_string(),
+            ],
+        ),
+        (
+            "config.json, layers by name",
+            "config.json",
+            ["abc/layer.tar".to_string(), "def.tar".to_string()],
+        ),
+    ] {
+        let contents = [gzipped.clone(), tars[1].clone()];
+        let named: Vec<(String, Vec<u8>)> = paths.into_iter().zip(contents).collect();
+        let p = dir.path().join("named.tar");
+        std::fs::write(&p, named_archive(config_name, &named, &diff_ids)).unwrap();
+        let image = source::load(
+            p.to_str().unwrap(),
+            None,
+            &LoadOptions::default(),
+            &NoProgress,
+        )
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(fingerprint(&image), want, "{what}");
+    }
+
+    // A layer whose content is not what diff_ids says is still refused.
+    let wrong = common::layer_tar(&[F::File("etc/b", bytes(100, 3))]);
+    let named = vec![
+        ("abc/layer.tar".to_string(), tars[0].clone()),
+        ("def.tar".to_string(), wrong.clone()),
+    ];
+    let p = dir.path().join("lying.tar");
+    std::fs::write(&p, named_archive("config.json", &named, &diff_ids)).unwrap();
+    let err = source::load(
+        p.to_str().unwrap(),
+        None,
+        &LoadOptions::default(),
+        &NoProgress,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "layer diff_id {} does not match its content, which hashes to sha256:{}",
+            diff_ids[1],
+            sha256_hex(&wrong)
+        )
+    );
+}

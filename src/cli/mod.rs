@@ -297,7 +297,8 @@ fn write_json(
     verdicts: Option<&Verdicts>,
 ) -> Result<()> {
     let export = dive_json::export(image, analysis, waste, verdicts);
-    let mut text = serde_json::to_string(&export).map_err(|e| Error::Write {
+    // Two-space indentation, as dive's `json.MarshalIndent`.
+    let mut text = serde_json::to_string_pretty(&export).map_err(|e| Error::Write {
         what: "JSON".into(),
         source: io::Error::other(e),
     })?;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::gofmt::{go_float, humanize_bytes};
+use super::gofmt::{go_fixed4, go_float, humanize_bytes};
 use crate::analysis::dive::DiveAnalysis;
 use crate::error::{Error, Result};
 use crate::units::parse_bytes;
@@ -273,7 +273,8 @@ pub fn render(p: &CiPreamble, a: &DiveAnalysis, results: &[RuleResult], color: b
             if p.exclusions == 1 { "" } else { "s" }
         );
     }
-    let _ = writeln!(s, "  efficiency: {:.4} %", a.efficiency * 100.0);
+    // Go's %2.4f: `+Inf %` when only deletions follow the base, `NaN %` for one layer.
+    let _ = writeln!(s, "  efficiency: {} %", go_fixed4(a.efficiency * 100.0));
     let _ = writeln!(
         s,
         "  wastedBytes: {} bytes ({})",
@@ -282,8 +283,8 @@ pub fn render(p: &CiPreamble, a: &DiveAnalysis, results: &[RuleResult], color: b
     );
     let _ = writeln!(
         s,
-        "  userWastedPercent: {:.4} %",
-        a.user_wasted_percent * 100.0
+        "  userWastedPercent: {} %",
+        go_fixed4(a.user_wasted_percent * 100.0)
     );
     let _ = writeln!(s, "{}", bold("Inefficient Files:"));
     let _ = writeln!(s, "Count  Wasted Space  File Path");
@@ -305,7 +306,8 @@ pub fn render(p: &CiPreamble, a: &DiveAnalysis, results: &[RuleResult], color: b
             (RuleStatus::Pass, _) => "PASS",
             (RuleStatus::Fail, false) => "FAIL",
             (RuleStatus::Fail, true) => "\x1b[1;7;31mFAIL\x1b[0m",
-            (RuleStatus::Skip, _) => "SKIP",
+            (RuleStatus::Skip, false) => "SKIP",
+            (RuleStatus::Skip, true) => "\x1b[34mSKIP\x1b[0m",
         };
         if r.message.is_empty() {
             let _ = writeln!(s, "  {status}: {}", r.name);
@@ -383,6 +385,42 @@ Result:FAIL [Total:3] [Passed:0] [Failed:2] [Warn:0] [Skipped:1]
         };
         assert_eq!(render(&p, &a, &results, false), expected);
         assert!(!passed(&results));
+    }
+
+    /// dive's colours, as dive 0.13.1 wrote them for an image whose only change after the
+    /// base is a deletion.
+    #[test]
+    fn renders_dives_colours_and_infinity() {
+        let mut a = reference_example();
+        a.efficiency = 0.0;
+        a.wasted_bytes = 10;
+        a.user_wasted_percent = f64::INFINITY;
+        a.inefficient.clear();
+        let p = CiPreamble {
+            config_file: None,
+            source: "docker-archive".into(),
+            location: "img.tar".into(),
+            exclusions: 0,
+        };
+        let text = render(&p, &a, &evaluate(&DiveRules::default(), &a), true);
+        let tail: Vec<&str> = text.lines().skip(4).collect();
+        assert_eq!(
+            tail,
+            [
+                "  efficiency: 0.0000 %",
+                "  wastedBytes: 10 bytes (10 B)",
+                "  userWastedPercent: +Inf %",
+                "\x1b[1mInefficient Files:\x1b[0m",
+                "Count  Wasted Space  File Path",
+                "None",
+                "\x1b[1mResults:\x1b[0m",
+                "  \x1b[1;7;31mFAIL\x1b[0m: highestUserWastedPercent: too many bytes wasted, relative to the user bytes added (%-user-wasted-bytes=+Inf > threshold=0.1)",
+                "  \x1b[34mSKIP\x1b[0m: highestWastedBytes: rule disabled",
+                "  \x1b[1;7;31mFAIL\x1b[0m: lowestEfficiency: image efficiency is too low (efficiency=0 < threshold=0.9)",
+                "\x1b[31mResult:FAIL [Total:3] [Passed:0] [Failed:2] [Warn:0] [Skipped:1]\x1b[0m",
+                "",
+            ]
+        );
     }
 
     #[test]

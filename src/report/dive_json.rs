@@ -3,9 +3,12 @@
 //! (`filesAdded`, `hiddenBytes`...); for the image the waste report (`reclaimableBytes`,
 //! `caches`, `findings`...); and, in CI mode, `ci` with every rule's and budget's verdict.
 
-use serde::Serialize;
+use serde::ser::Error as _;
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 
 use super::budget::Verdicts;
+use super::gofmt::go_json_float;
 use crate::analysis::base::BaseImage;
 use crate::analysis::caches::CacheHit;
 use crate::analysis::dive::{self, DiveAnalysis};
@@ -69,11 +72,13 @@ pub struct FileInfoExport {
 pub struct ImageExport {
     pub size_bytes: u64,
     pub inefficient_bytes: u64,
+    #[serde(serialize_with = "go_number")]
     pub efficiency_score: f64,
     pub file_reference: Vec<FileReferenceExport>,
     // layerlens additions
     pub user_size_bytes: u64,
-    /// `null` where dive's figure is NaN (a one-layer image).
+    /// `null` where dive's figure is NaN or +Inf (no bytes after the first layer).
+    #[serde(serialize_with = "go_number_or_null")]
     pub user_wasted_percent: Option<f64>,
     pub layer_count: usize,
     pub shipped_file_bytes: u64,
@@ -114,6 +119,23 @@ pub struct FileReferenceExport {
     pub count: usize,
     pub size_bytes: u64,
     pub file: String,
+}
+
+/// A float written as Go's encoding/json writes it (`1`, where serde_json writes `1.0`), so
+/// the numbers dive writes read the same in ours.
+fn go_number<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    let text = go_json_float(*v)
+        .ok_or_else(|| S::Error::custom(format!("{v} cannot be written in JSON")))?;
+    RawValue::from_string(text)
+        .map_err(S::Error::custom)?
+        .serialize(s)
+}
+
+fn go_number_or_null<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => go_number(v, s),
+        None => s.serialize_none(),
+    }
 }
 
 fn file_info(e: &Entry) -> FileInfoExport {

@@ -140,12 +140,6 @@ fn scan<R: Read>(reader: R, name: &str, progress: &dyn Progress) -> Result<Conte
     Ok(c)
 }
 
-fn hex_in_name(name: &str) -> Option<Digest> {
-    let base = name.rsplit('/').next()?;
-    let hex = base.strip_suffix(".json").unwrap_or(base);
-    Digest::parse(&format!("sha256:{hex}")).ok()
-}
-
 impl Contents {
     fn resolve(&self, name: &str) -> String {
         let mut n = name.to_string();
@@ -202,20 +196,18 @@ impl Contents {
                 })
                 .ok_or_else(|| Error::Format(format!("no image tagged '{t}' in {archive}")))?,
         };
+        // manifest.json's `Config` and `Layers` are paths, not digests: docker load, dive,
+        // go-containerregistry and containers/image never check a name against the content
+        // (a config named `<hex>.json` need not hash to it). The layers are verified against
+        // the config's diff_ids, which are digests.
         let config_bytes = self.doc(&entry.config, "config", archive)?.to_vec();
         let config_digest = Digest::of(&config_bytes);
-        if let Some(named) = hex_in_name(&entry.config) {
-            named.verify(&config_digest, "config")?;
-        }
         let config = ImageConfig::parse(&config_bytes, &format!("config {}", entry.config))?;
         let mut layers = Vec::with_capacity(entry.layers.len());
         for location in &entry.layers {
             let location = location.trim_start_matches("./").to_string();
-            let digest = location
-                .strip_prefix("blobs/sha256/")
-                .and_then(|h| Digest::parse(&format!("sha256:{h}")).ok());
             let r = LayerRef {
-                digest,
+                digest: None,
                 size: None,
                 media_type: None,
                 location,
@@ -247,7 +239,7 @@ impl Contents {
             d.verify(&Digest::of(bytes), "blob")?;
             Ok(bytes.to_vec())
         };
-        let resolved = resolve_index(&index, tag, platform, &mut fetch)?;
+        let resolved = resolve_index(&index, "index.json", tag, platform, &mut fetch)?;
         let config_digest = Digest::parse(resolved.manifest.config().digest().as_ref())?;
         let config_bytes = fetch(&config_digest)?;
         let config = ImageConfig::parse(&config_bytes, &format!("config {config_digest}"))?;

@@ -51,10 +51,8 @@ pub fn read_layout(
             "{shown} is not an OCI image layout: it has no index.json"
         )));
     }
-    let index = parse_index(
-        &read_document(&index_path, "index")?,
-        &format!("{shown}/index.json"),
-    )?;
+    let index_name = format!("{shown}/index.json");
+    let index = parse_index(&read_document(&index_path, "index")?, &index_name)?;
     let mut fetch = |d: &Digest| -> Result<Vec<u8>> {
         let p = blob_path(dir, d);
         if !p.is_file() {
@@ -68,7 +66,7 @@ pub fn read_layout(
         d.verify(&Digest::of(&bytes), "blob")?;
         Ok(bytes)
     };
-    let resolved = resolve_index(&index, tag, platform, &mut fetch)?;
+    let resolved = resolve_index(&index, &index_name, tag, platform, &mut fetch)?;
     let config_digest = Digest::parse(resolved.manifest.config().digest().as_ref())?;
     let config_bytes = fetch(&config_digest)?;
     let config = ImageConfig::parse(&config_bytes, &format!("config {config_digest}"))?;

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use oci_spec::image::{Descriptor, ImageConfiguration, ImageIndex, ImageManifest};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::digest::Digest;
@@ -44,8 +45,7 @@ pub struct ImageConfig {
 impl ImageConfig {
     /// Parses an image config (OCI or Docker; both share this shape).
     pub fn parse(bytes: &[u8], what: &str) -> Result<ImageConfig> {
-        let c = ImageConfiguration::from_reader(bytes)
-            .map_err(|e| Error::Format(format!("{what} is not a valid image config: {e}")))?;
+        let c: ImageConfiguration = parse_document(bytes, what, "image config")?;
         let inner = c.config().clone().unwrap_or_default();
         Ok(ImageConfig {
             os: c.os().to_string(),
@@ -116,16 +116,37 @@ pub fn parse_docker_save(bytes: &[u8]) -> Result<Vec<DockerSaveEntry>> {
     Ok(entries)
 }
 
+/// Parses a JSON document into an oci-spec type, with an error that says which document,
+/// which field and what was expected ("manifest sha256:ab… is not a valid image manifest:
+/// layers[0].size: invalid type: string "12", expected u64 at line 1 column 210"), where
+/// oci-spec's own readers say only "serde failed".
+fn parse_document<T: DeserializeOwned>(bytes: &[u8], what: &str, kind: &str) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let (path, cause) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(value) => match de.end() {
+            Ok(()) => return Ok(value),
+            Err(e) => (String::new(), e.to_string()),
+        },
+        Err(e) => (e.path().to_string(), e.into_inner().to_string()),
+    };
+    let at = if path.is_empty() || path == "." {
+        String::new()
+    } else {
+        format!("{path}: ")
+    };
+    Err(Error::Format(format!(
+        "{what} is not a valid {kind}: {at}{cause}"
+    )))
+}
+
 /// Parses an OCI (or Docker v2) image manifest.
 pub fn parse_manifest(bytes: &[u8], what: &str) -> Result<ImageManifest> {
-    ImageManifest::from_reader(bytes)
-        .map_err(|e| Error::Format(format!("{what} is not a valid image manifest: {e}")))
+    parse_document(bytes, what, "image manifest")
 }
 
 /// Parses an OCI image index (or Docker manifest list).
 pub fn parse_index(bytes: &[u8], what: &str) -> Result<ImageIndex> {
-    ImageIndex::from_reader(bytes)
-        .map_err(|e| Error::Format(format!("{what} is not a valid image index: {e}")))
+    parse_document(bytes, what, "image index")
 }
 
 /// The layers of a manifest, in order.
@@ -148,6 +169,14 @@ fn is_index_media_type(mt: &str) -> bool {
     mt.ends_with("image.index.v1+json") || mt.ends_with("manifest.list.v2+json")
 }
 
+/// Media types an index entry has when it leads to an image: an image manifest, or an index
+/// of them (OCI and Docker's names).
+fn is_image_media_type(mt: &str) -> bool {
+    is_index_media_type(mt)
+        || mt == "application/vnd.oci.image.manifest.v1+json"
+        || mt == "application/vnd.docker.distribution.manifest.v2+json"
+}
+
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 
 /// A resolved image manifest: its digest, and the manifest itself.
@@ -156,18 +185,20 @@ pub struct Resolved {
     pub manifest: ImageManifest,
 }
 
-/// Follows an index (possibly nested) to one image manifest: by tag (`ref.name` annotation),
-/// then by platform. `fetch` reads a blob (verified) by digest.
+/// Follows an index (`what` names it in errors; possibly nested) to one image manifest: by
+/// tag (`ref.name` annotation), then by platform. `fetch` reads a blob (verified) by digest.
 pub fn resolve_index(
     index: &ImageIndex,
+    what: &str,
     tag: Option<&str>,
     platform: Option<&Platform>,
     fetch: &mut dyn FnMut(&Digest) -> Result<Vec<u8>>,
 ) -> Result<Resolved> {
     let mut index = index.clone();
+    let mut what = what.to_string();
     let mut tag = tag;
     for _depth in 0..4 {
-        let chosen = choose(&index, tag, platform)?;
+        let chosen = choose(&index, &what, tag, platform)?;
         tag = None;
         let digest = Digest::parse(chosen.digest().as_ref())?;
         let bytes = fetch(&digest)?;
@@ -177,7 +208,8 @@ pub fn resolve_index(
                 .ok()
                 .is_some_and(|v| v.get("manifests").is_some());
         if nested_index {
-            index = parse_index(&bytes, &format!("index {digest}"))?;
+            what = format!("index {digest}");
+            index = parse_index(&bytes, &what)?;
             continue;
         }
         let manifest = parse_manifest(&bytes, &format!("manifest {digest}"))?;
@@ -201,6 +233,19 @@ fn is_attestation(d: &Descriptor) -> bool {
     annotated || unknown
 }
 
+/// What an index entry that leads to no image is, for the error that says so (`None` for
+/// one that may lead to an image).
+fn not_an_image(d: &Descriptor) -> Option<String> {
+    if is_attestation(d) {
+        return Some("an attestation".into());
+    }
+    if let Some(t) = d.artifact_type() {
+        return Some(format!("an artifact ({t})"));
+    }
+    let mt = d.media_type().to_string();
+    (!is_image_media_type(&mt)).then(|| format!("a {mt} document"))
+}
+
 fn platform_of(d: &Descriptor) -> Option<String> {
     d.platform().as_ref().map(|p| {
         let mut s = format!("{}/{}", p.os(), p.architecture());
@@ -212,22 +257,50 @@ fn platform_of(d: &Descriptor) -> Option<String> {
     })
 }
 
+fn ref_name(d: &Descriptor) -> Option<String> {
+    d.annotations()
+        .as_ref()
+        .and_then(|a| a.get(REF_NAME))
+        .cloned()
+}
+
+/// The error for a tag that several manifests carry, when nothing else tells them apart.
+fn shared_tag(tag: &str, what: &str, many: &[&Descriptor]) -> Error {
+    let digests: Vec<String> = many.iter().map(|d| d.digest().to_string()).collect();
+    Error::Format(format!(
+        "tag '{tag}' names {} manifests in {what} ({}); a tag must name one image",
+        many.len(),
+        digests.join(", ")
+    ))
+}
+
 fn choose(
     index: &ImageIndex,
+    what: &str,
     tag: Option<&str>,
     platform: Option<&Platform>,
 ) -> Result<Descriptor> {
-    let all: Vec<&Descriptor> = index
+    let (all, others): (Vec<&Descriptor>, Vec<&Descriptor>) = index
         .manifests()
         .iter()
-        .filter(|d| !is_attestation(d))
-        .collect();
-    let ref_name = |d: &Descriptor| {
-        d.annotations()
-            .as_ref()
-            .and_then(|a| a.get(REF_NAME))
-            .cloned()
-    };
+        .partition(|d| not_an_image(d).is_none());
+    if all.is_empty() {
+        if others.is_empty() {
+            return Err(Error::Format(format!(
+                "{what} lists no image manifest: it is empty"
+            )));
+        }
+        let mut kinds: Vec<String> = others.iter().filter_map(|d| not_an_image(d)).collect();
+        if kinds.len() > 4 {
+            let more = kinds.len() - 3;
+            kinds.truncate(3);
+            kinds.push(format!("{more} more"));
+        }
+        return Err(Error::Format(format!(
+            "{what} lists no image manifest, only {}",
+            kinds.join(", ")
+        )));
+    }
     let candidates: Vec<&Descriptor> = match tag {
         Some(t) => {
             let hits: Vec<&Descriptor> = all
@@ -246,18 +319,34 @@ fn choose(
                     }
                 )));
             }
+            // One tag on manifests for different platforms is a multi-platform image; on
+            // manifests the platform cannot tell apart it names no one image.
+            let mut platforms: Vec<Option<String>> = hits.iter().map(|d| platform_of(d)).collect();
+            platforms.sort();
+            platforms.dedup();
+            if hits.len() > 1 && (platforms.len() < hits.len() || platforms.contains(&None)) {
+                return Err(shared_tag(t, what, &hits));
+            }
             hits
         }
         None => all,
     };
     match candidates.as_slice() {
-        [] => Err(Error::Format(
-            "the image index lists no image manifest".into(),
-        )),
         [only] if only.platform().is_none() || platform.is_none() => Ok((*only).clone()),
         many => {
             if many.iter().all(|d| d.platform().is_none()) {
                 let tags: Vec<String> = many.iter().filter_map(|d| ref_name(d)).collect();
+                if let Some(t) = tags
+                    .iter()
+                    .find(|t| tags.iter().filter(|u| u == t).count() > 1)
+                {
+                    let sharing: Vec<&Descriptor> = many
+                        .iter()
+                        .copied()
+                        .filter(|d| ref_name(d).as_ref() == Some(t))
+                        .collect();
+                    return Err(shared_tag(t, what, &sharing));
+                }
                 return Err(Error::Format(format!(
                     "this layout holds {} images; name one with :TAG ({})",
                     many.len(),
@@ -316,11 +405,14 @@ mod tests {
         let i = multi();
         let arm = Platform::parse("linux/arm64").unwrap();
         assert_eq!(
-            choose(&i, None, Some(&arm)).unwrap().digest().to_string(),
+            choose(&i, "test", None, Some(&arm))
+                .unwrap()
+                .digest()
+                .to_string(),
             B
         );
         let s390 = Platform::parse("linux/s390x").unwrap();
-        let err = choose(&i, None, Some(&s390)).unwrap_err();
+        let err = choose(&i, "test", None, Some(&s390)).unwrap_err();
         assert_eq!(
             err.to_string(),
             "platform linux/s390x is not in this image; it has: linux/amd64, linux/arm64/v8"
@@ -337,18 +429,48 @@ mod tests {
               "annotations":{{"org.opencontainers.image.ref.name":"two"}}}}]}}"#
         ));
         assert_eq!(
-            choose(&i, Some("two"), None).unwrap().digest().to_string(),
+            choose(&i, "test", Some("two"), None)
+                .unwrap()
+                .digest()
+                .to_string(),
             B
         );
-        let err = choose(&i, Some("three"), None).unwrap_err().to_string();
+        let err = choose(&i, "test", Some("three"), None)
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "tag 'three' is not in this image layout; it has: one, two"
         );
-        assert!(choose(&i, None, None)
+        assert!(choose(&i, "test", None, None)
             .unwrap_err()
             .to_string()
             .contains("name one with :TAG"));
+    }
+
+    #[test]
+    fn one_tag_on_several_platforms_is_a_multi_platform_image() {
+        let tagged = |arch_b: &str| {
+            index(&format!(
+                r#"{{"schemaVersion":2,"manifests":[
+                {{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{A}","size":1,
+                  "platform":{{"os":"linux","architecture":"amd64"}},
+                  "annotations":{{"org.opencontainers.image.ref.name":"latest"}}}},
+                {{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{B}","size":1,
+                  "platform":{{"os":"linux","architecture":"{arch_b}"}},
+                  "annotations":{{"org.opencontainers.image.ref.name":"latest"}}}}]}}"#
+            ))
+        };
+        let arm = Platform::parse("linux/arm64").unwrap();
+        let i = tagged("arm64");
+        let chosen = choose(&i, "test", Some("latest"), Some(&arm)).unwrap();
+        assert_eq!(chosen.digest().to_string(), B);
+        let same = tagged("amd64");
+        let err = choose(&same, "test", Some("latest"), Some(&arm)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("tag 'latest' names 2 manifests in test ({A}, {B}); a tag must name one image")
+        );
     }
 
     #[test]

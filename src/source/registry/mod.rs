@@ -81,7 +81,7 @@ pub fn read_registry(
             d.verify(&Digest::of(&bytes), "manifest")?;
             Ok(bytes)
         };
-        let resolved = resolve_index(&index, None, platform, &mut fetch)?;
+        let resolved = resolve_index(&index, &what, None, platform, &mut fetch)?;
         (resolved.manifest_digest, resolved.manifest)
     } else {
         (top_digest, parse_manifest(&top, &what)?)
