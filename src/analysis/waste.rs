@@ -86,6 +86,7 @@ pub fn analyze(image: &Image, opts: &WasteOptions) -> WasteReport {
         packages: &packages,
         base: &base,
         excluded: &excluded,
+        excludes: !opts.exclude.is_empty(),
     };
     let findings = findings(&evidence);
     let dockerignore = suggested_dockerignore(&evidence);

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use super::Severity;
 use super::{is_context_copy, label::layer_label, Evidence, Finding, FindingKind, Practice};
 use crate::image::Image;
+use crate::index::pkgdb::Ecosystem;
 use crate::index::{path, EntryKind};
 use crate::units::human_bytes;
 
@@ -181,15 +182,24 @@ fn junk_in(ev: &Evidence, layer: usize) -> Option<CopyJunk> {
         let Some((kind, line)) = classify(rel) else {
             continue;
         };
-        if (ev.excluded)(&p) {
+        if ev.excludes && (ev.excluded)(&p) {
             continue;
         }
         if !j.lines.iter().any(|(_, l)| *l == line) {
             j.lines.push((kind, line));
         }
+        // A host node_modules' production packages would be installed anyway (by the image's
+        // own npm ci): ignoring the folder saves only the rest (dev and extraneous packages).
+        let node = image.tree.find(&e.path);
+        if kind == Junk::HostModules
+            && node
+                .and_then(|n| ev.packages.owner_of(n))
+                .is_some_and(|o| o.ecosystem == Ecosystem::Npm && o.dev == Some(false))
+        {
+            continue;
+        }
         // This copy, and what later layers wrote at the same path (a chmod -R's copy): none
         // of it ships once the file stays out of the context.
-        let node = image.tree.find(&e.path);
         let later = node
             .into_iter()
             .flat_map(|n| image.tree.versions(n))

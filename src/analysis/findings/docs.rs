@@ -15,7 +15,7 @@ pub(super) const DOC_DIRS: &[&str] = &[
     "usr/share/man",
     "usr/share/info",
     "usr/share/groff",
-    "usr/share/lintian",
+    "usr/share/lintian/overrides",
     "usr/share/linda",
     "usr/share/locale",
 ];
@@ -47,7 +47,7 @@ pub(super) fn doc_files(ev: &Evidence, layers: Range<usize>) -> Vec<DocFile> {
                 if (d == 0 && name == b"copyright") || (d == 6 && name == b"locale.alias") {
                     return;
                 }
-                if (ev.excluded)(&path::escape(&tree.path(n))) {
+                if ev.excludes && (ev.excluded)(&path::escape(&tree.path(n))) {
                     return;
                 }
                 out.push(DocFile {

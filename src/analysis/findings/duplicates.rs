@@ -7,14 +7,9 @@
 use super::{Evidence, Finding, FindingKind, Severity, MAX_DUPLICATE_FINDINGS};
 use crate::units::{count, human_bytes};
 
-/// Package managers' own records: their copies are the manager's business.
-const PACKAGE_MANAGER_DIRS: &[&str] = &[
-    "var/lib/dpkg/",
-    "var/lib/apt/",
-    "lib/apk/db/",
-    "var/lib/rpm/",
-    "usr/lib/sysimage/rpm/",
-];
+/// Where the system keeps its own state and configuration (package managers' records,
+/// configs maintainer scripts copy from templates): copies there are the system's business.
+const PACKAGE_MANAGER_DIRS: &[&str] = &["var/lib/", "etc/", "lib/apk/db/", "usr/lib/sysimage/"];
 
 pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
     let (mut owned_sets, mut owned_bytes) = (0usize, 0u64);

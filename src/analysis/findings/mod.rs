@@ -212,6 +212,8 @@ pub struct Evidence<'a> {
     pub base: &'a BaseImage,
     /// The user's `exclude:` paths (no leading `/`): never claimed.
     pub excluded: &'a dyn Fn(&str) -> bool,
+    /// Whether the user excludes anything (when not, no path is built to ask).
+    pub excludes: bool,
 }
 
 /// How many duplicate sets become findings (the largest); the JSON lists them all.
@@ -239,7 +241,7 @@ pub fn findings(ev: &Evidence) -> Vec<Finding> {
     root::add(ev, &mut out);
     out.retain(|f| !f.is_about_bytes() || f.size_bytes > 0);
     // The user's exclusions are never claimed.
-    for f in &mut out {
+    for f in out.iter_mut().filter(|_| ev.excludes) {
         f.claim.retain(|&(l, e)| {
             let p = ev.image.tree.layer(l).entries[e].display_path();
             !(ev.excluded)(&p)

@@ -8,7 +8,19 @@ const FIX: &str = "never COPY secrets into an image: use build secrets (RUN --mo
 and list them in .dockerignore; rotate this one";
 
 pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
-    for s in ev.secrets.iter().take(MAX_SECRET_FINDINGS) {
+    let tree = &ev.image.tree;
+    // A key a package ships (an example, a test fixture) is the distribution's, not one the
+    // Dockerfile copied in; the JSON still lists it.
+    let packaged = |p: &str| {
+        tree.find(p.as_bytes())
+            .is_some_and(|n| ev.packages.owner_of(n).is_some())
+    };
+    for s in ev
+        .secrets
+        .iter()
+        .filter(|s| !packaged(&s.path))
+        .take(MAX_SECRET_FINDINGS)
+    {
         let what = match s.evidence {
             "private-key" => "a private key (its first bytes say so)",
             "registry-credentials" => "registry credentials (a JSON file with \"auths\")",

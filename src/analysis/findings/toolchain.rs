@@ -49,8 +49,6 @@ pub(super) fn is_toolchain(eco: Ecosystem, name: &str) -> bool {
         "openjdk-",
         "default-jdk",
         "gfortran-",
-        "libgcc-",
-        "lib32gcc",
         "cython",
     ];
     const APK: &[&str] = &[
@@ -91,11 +89,14 @@ pub(super) fn is_toolchain(eco: Ecosystem, name: &str) -> bool {
         "java-devel",
     ];
     match eco {
+        // `gcc-12-base` (copyright files every libstdc++ needs) and the runtime libraries
+        // are not the toolchain; a JRE is not a JDK.
+        Ecosystem::Dpkg if name.ends_with("-base") => false,
+        Ecosystem::Dpkg if name.starts_with("openjdk-") => name.contains("-jdk"),
         Ecosystem::Dpkg => {
             DPKG.contains(&name)
                 || PREFIXES.iter().any(|p| name.starts_with(p))
                 || name.ends_with("-dev")
-                || (name.starts_with("openjdk-") && name.contains("-jdk"))
         }
         Ecosystem::Apk => APK.contains(&name) || name.ends_with("-dev"),
         Ecosystem::Rpm => RPM.contains(&name) || name.ends_with("-devel"),
@@ -115,6 +116,30 @@ pub(super) fn is_toolchain(eco: Ecosystem, name: &str) -> bool {
         ),
         Ecosystem::Npm => matches!(name, "node-gyp" | "node-pre-gyp" | "@mapbox/node-pre-gyp"),
     }
+}
+
+/// The distribution's packages of language installers (npm, pip): a build tool, unless the
+/// image's command runs it (`npm start`).
+fn is_installer(name: &str, command: &str) -> bool {
+    let tool = match name {
+        "npm" => "npm",
+        "python3-pip" | "py3-pip" => "pip",
+        _ => return false,
+    };
+    !command
+        .split_whitespace()
+        .any(|w| w.rsplit('/').next().is_some_and(|w| w.starts_with(tool)))
+}
+
+/// The image's entrypoint and command, as one line.
+fn runs_with(image: &crate::image::Image) -> String {
+    let c = &image.config;
+    c.entrypoint
+        .iter()
+        .chain(&c.cmd)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Folders of toolchains installed without a package manager.
@@ -146,10 +171,11 @@ pub(super) fn removable<'a>(ev: &'a Evidence) -> Toolchain<'a> {
     let mut roots: Vec<&Package> = Vec::new();
     for eco in [Ecosystem::Dpkg, Ecosystem::Apk, Ecosystem::Rpm] {
         let g = Graph::new(ev.packages, eco);
+        let runs = runs_with(ev.image);
         let tool: Vec<bool> = g
             .packages
             .iter()
-            .map(|p| is_toolchain(eco, &p.name))
+            .map(|p| is_toolchain(eco, &p.name) || is_installer(&p.name, &runs))
             .collect();
         if !tool.iter().any(|&t| t) {
             continue;
@@ -182,7 +208,8 @@ pub(super) fn removable<'a>(ev: &'a Evidence) -> Toolchain<'a> {
         }
     }
     packages.sort_by_key(|p| std::cmp::Reverse(p.size_bytes));
-    roots.sort_by_key(|p| std::cmp::Reverse(p.size_bytes));
+    // What the user asked for by name first (npm, build-essential), then the largest.
+    roots.sort_by_key(|p| (p.auto != Some(false), std::cmp::Reverse(p.size_bytes)));
     let tree = &ev.image.tree;
     let mut loose_files = Vec::new();
     for dir in FOLDERS {
@@ -192,7 +219,9 @@ pub(super) fn removable<'a>(ev: &'a Evidence) -> Toolchain<'a> {
         ev.view.files_below(tree, n, &mut |node, l, e, entry| {
             // Files a package owns go (or stay) with it.
             let unowned = ev.packages.owner_of(node).is_none();
-            if unowned && !(ev.excluded)(&crate::index::path::escape(&tree.path(node))) {
+            if unowned
+                && !(ev.excludes && (ev.excluded)(&crate::index::path::escape(&tree.path(node))))
+            {
                 loose_files.push((l, e, entry.size));
             }
         });
@@ -278,4 +307,41 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
             Practice::MultiStage,
         )
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_toolchain;
+    use crate::index::pkgdb::Ecosystem::{Apk, Dpkg, Python, Rpm};
+
+    #[test]
+    fn toolchains_by_name_but_not_their_runtime_libraries() {
+        for name in [
+            "gcc-12",
+            "g++-12",
+            "cpp-12",
+            "libc6-dev",
+            "build-essential",
+            "openjdk-17-jdk",
+        ] {
+            assert!(is_toolchain(Dpkg, name), "{name}");
+        }
+        for name in [
+            "libgcc-s1",
+            "gcc-12-base",
+            "libstdc++6",
+            "openjdk-17-jre",
+            "libc6",
+            "python3",
+        ] {
+            assert!(!is_toolchain(Dpkg, name), "{name}");
+        }
+        assert!(is_toolchain(Apk, "build-base") && !is_toolchain(Apk, "libgcc"));
+        assert!(is_toolchain(Rpm, "glibc-devel") && !is_toolchain(Rpm, "glibc"));
+        assert!(is_toolchain(Python, "Cython") && !is_toolchain(Python, "numpy"));
+        assert!(super::is_installer("npm", "node src/server.js"));
+        assert!(!super::is_installer("npm", "npm start"));
+        assert!(!super::is_installer("npm", "/usr/bin/npm run serve"));
+        assert!(super::is_installer("python3-pip", "gunicorn app:app"));
+    }
 }
