@@ -59,6 +59,20 @@ SOURCES
 rm -f "$rootfs/var/log/dpkg.log" "$rootfs/var/log/bootstrap.log" \
       "$rootfs/var/log/alternatives.log" "$rootfs/var/cache/ldconfig/aux-cache"
 rm -rf "$rootfs/debootstrap"
+# Extra CA certificates (EXTRA_CA_CERTS: files; by default the host's own
+# /usr/local/share/ca-certificates/*.crt). Where the host reaches PyPI and npm through a
+# TLS-inspecting proxy, images need its CA too: the file waits in the base, and the
+# ca-certificates package adds it to /etc/ssl/certs when a Dockerfile installs it (python3-pip and
+# npm depend on ca-certificates), exactly as on the host. Set EXTRA_CA_CERTS= (empty) for none.
+extra_certs=${EXTRA_CA_CERTS-$(ls /usr/local/share/ca-certificates/*.crt 2>/dev/null || true)}
+if [ -n "$extra_certs" ]; then
+  mkdir -p "$rootfs/usr/local/share/ca-certificates"
+  for crt in $extra_certs; do
+    install -m 0644 "$crt" "$rootfs/usr/local/share/ca-certificates/$(basename "$crt")"
+    echo "make-bases: extra CA certificate $(basename "$crt")"
+  done
+fi
+
 # Note: debuerreotype-minimizing-config (apt "docker-clean" hooks, gzipped indexes, no
 # translations) is deliberately NOT applied: these bases behave like a plain Debian system, so
 # a Dockerfile that does not clean up keeps its /var/cache/apt/archives/*.deb and lists.

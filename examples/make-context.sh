@@ -56,13 +56,14 @@ for part in range(4):
     with open(f"data/raw/readings-{part:02d}.csv", "w") as f:
         f.write("sensor,timestamp,sepal_length,sepal_width,petal_length,petal_width,label\n")
         t = 1_700_000_000 + part * 10_000_000
-        lines = []
-        while sum(map(len, lines)) < 10_000_000:
+        size = 0
+        while size < 10_000_000:
             t += rng.randint(1, 30)
             row = [rng.gauss(5.8, 0.8), rng.gauss(3.0, 0.4), rng.gauss(3.7, 1.7), rng.gauss(1.2, 0.7)]
-            lines.append(f"s{rng.randint(0, 63):02d},{t}," + ",".join(f"{v:.6f}" for v in row)
-                         + f",{rng.choice(['setosa', 'versicolor', 'virginica'])}\n")
-        f.writelines(lines)
+            line = (f"s{rng.randint(0, 63):02d},{t}," + ",".join(f"{v:.6f}" for v in row)
+                    + f",{rng.choice(['setosa', 'versicolor', 'virginica'])}\n")
+            f.write(line)
+            size += len(line)
 with open("data/processed/train.csv", "w") as f:
     f.write("sepal_length,sepal_width,petal_length,petal_width,label\n")
     for _ in range(20_000):
