@@ -82,12 +82,23 @@ pub fn run(args: Args) -> Result<i32> {
         Some(b) => Some(load(b, None, &opts)?.size()),
         None => None,
     };
-    let analysis = dive::analyze(&image);
     let wopts = settings.waste_options();
-    // dive's CI text alone reads no waste analysis: it runs only for the outputs that do.
-    let waste_cell = std::cell::OnceCell::new();
-    let waste = || waste_cell.get_or_init(|| waste::analyze(&image, &wopts));
     let budgets_shown = settings.budgets.any() || args.baseline.is_some();
+    // dive's CI text alone reads no waste analysis: it runs only for the outputs that do, on a
+    // second core beside dive's pass.
+    let waste_needed =
+        !(rules.is_some() && args.format.is_none() && args.json.is_none() && !budgets_shown);
+    let (analysis, waste_report) = std::thread::scope(|s| {
+        let waste = waste_needed.then(|| s.spawn(|| waste::analyze(&image, &wopts)));
+        let analysis = dive::analyze(&image);
+        let waste = waste.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        (analysis, waste)
+    });
+    let waste_cell = std::cell::OnceCell::new();
+    if let Some(w) = waste_report {
+        let _ = waste_cell.set(w);
+    }
+    let waste = || waste_cell.get_or_init(|| waste::analyze(&image, &wopts));
     let budgets_needed = budgets_shown || args.json.is_some() || args.format.is_some();
     // dive's rules judge the image without the excluded paths (dive #347); the JSON keeps
     // dive's own figures.
