@@ -148,3 +148,53 @@ fn overwrites_that_share_only_the_root_are_named_by_their_folders() {
          /etc and /usr (the largest /usr/lib/app.so): the old 3.10 kB still ship"
     );
 }
+
+/// A later install that upgrades a package of the base ships both versions; that is said, but
+/// not counted in the estimate: the fixed image may well keep the old version.
+#[test]
+fn package_upgrades_are_said_and_not_claimed() {
+    let status = |version: &str| {
+        format!(
+            "Package: liblzma5\nStatus: install ok installed\nPriority: required\nSection: libs\n\
+             Installed-Size: 300\nMaintainer: Jonathan Nieder <jrnieder@gmail.com>\n\
+             Architecture: amd64\nVersion: {version}\nDescription: XZ-format compression library\n \
+             XZ is the successor to the Lempel-Ziv/Markov-chain Algorithm.\n"
+        )
+        .into_bytes()
+    };
+    let list = b"/.\n/usr/lib/x86_64-linux-gnu/liblzma.so.5.4.1\n".to_vec();
+    // The old library, status file and list file.
+    let old = (9_000 + status("5.4.1-0.2").len() + list.len()) as u64;
+    let image = json(
+        &[
+            vec![
+                F::File("usr/lib/x86_64-linux-gnu/liblzma.so.5.4.1", bytes(9000, 1)),
+                F::File("var/lib/dpkg/status", status("5.4.1-0.2")),
+                F::File("var/lib/dpkg/info/liblzma5:amd64.list", list.clone()),
+            ],
+            vec![
+                F::File("usr/lib/x86_64-linux-gnu/liblzma.so.5.4.1", bytes(9100, 2)),
+                F::File("var/lib/dpkg/status", status("5.4.1-1")),
+                F::File("var/lib/dpkg/info/liblzma5:amd64.list", list),
+            ],
+        ],
+        &[
+            run("/bin/sh -c #(nop) ADD file:abc in / "),
+            run("/bin/sh -c apt-get install -y xz-utils"),
+        ],
+    );
+    let upgrade = image["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("upgrades packages"))
+        .unwrap();
+    assert_eq!(
+        upgrade["message"],
+        "layer 1 (RUN apt-get install -y xz-utils) upgrades packages that layer 0 (ADD file:abc \
+         in /) installed: the old versions' 9.34 kB (3 files) still ship"
+    );
+    assert_eq!(upgrade["severity"], "info");
+    assert_eq!(upgrade["sizeBytes"], old);
+    assert_eq!(upgrade["savingsBytes"], 0);
+}

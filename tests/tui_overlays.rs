@@ -344,3 +344,56 @@ fn packages_view_and_a_package_s_files_in_the_tree() {
     let s = screen(&app);
     assert!(!s.contains("only dpkg package"), "{s}");
 }
+
+/// With a Dockerfile, each layer shows its instruction and line; a layer nothing pairs with
+/// (the base) keeps the image's history.
+#[test]
+fn dockerfile_lines_beside_the_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (layers, history) = common::advice::python_naive();
+    let path = dir.path().join("py.tar");
+    std::fs::write(
+        &path,
+        common::advice::docker_save_with(&layers, &history, ""),
+    )
+    .unwrap();
+    let mut image = layerlens::source::load(
+        path.to_str().unwrap(),
+        None,
+        &layerlens::source::LoadOptions::default(),
+        &layerlens::source::NoProgress,
+    )
+    .unwrap();
+    image.reference = "py.tar".into();
+    let dockerfile = layerlens::dockerfile::DockerfileInput {
+        path: "Dockerfile.naive".into(),
+        text: "FROM layerlens-example/debian:bookworm\nENV PYTHONUNBUFFERED=1\n\
+               RUN apt-get update\nRUN apt-get install -y python3 build-essential\n\
+               COPY . /app\n\
+               RUN pip install --break-system-packages -r /app/requirements.txt\n\
+               RUN rm -rf /app/data\nRUN chmod -R 755 /app\n\
+               CMD [\"python3\", \"/app/server.py\"]\n"
+            .into(),
+        target: None,
+    };
+    dockerfile.label(&mut image).unwrap();
+    let analysis = layerlens::tui::app::Analysis::compute(&image, &Default::default());
+    let mut app =
+        layerlens::tui::app::App::with_image(std::sync::Arc::new(image), Some(analysis), 120, 40);
+    app.reference = "py.tar".into();
+    update(&mut app, Action::Down);
+    update(&mut app, Action::Down);
+    let s = screen(&app);
+    assert!(s.contains("│    0   33.5 kB                    "), "{s}");
+    assert!(
+        s.contains("│    1   12.3 kB    3│RUN apt-get update"),
+        "{s}"
+    );
+    assert!(
+        s.contains("│██  2    141 kB    4│RUN apt-get install -y python3 build-"),
+        "{s}"
+    );
+    assert!(s.contains("│    3   47.9 kB    5│COPY . /app"), "{s}");
+    assert!(s.contains("│Dockerfile: line 4"), "{s}");
+    insta::assert_snapshot!("dockerfile_lines", draw(&app).backend());
+}

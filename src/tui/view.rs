@@ -252,7 +252,12 @@ impl Widget for LayersPane<'_> {
                 CompareMode::Aggregated => i <= b.layer,
             };
             let mark = if in_cmp { "██" } else { "  " };
-            let cmd = escape_controls(&l.command().replace(['\n', '\t', '\r'], " "));
+            // With --dockerfile, the instruction as written and its line, beside the layer.
+            let cmd = match &l.dockerfile {
+                Some(d) => format!("{:>3}│{}", d.line, d.text),
+                None => l.command(),
+            };
+            let cmd = escape_controls(&cmd.replace(['\n', '\t', '\r'], " "));
             let text = format!("{mark}{i:>3} {:>9}  {cmd}", size(l.size));
             let mut style = Style::default();
             if i == b.layer {
