@@ -65,3 +65,37 @@ pub(super) fn share_out(image: &Image, findings: &mut [Finding]) {
             });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::findings::{FindingKind, Practice, Severity};
+    use crate::analysis::testing::*;
+
+    #[test]
+    fn shares_count_each_file_once_largest_claim_first() {
+        let img = image(
+            vec![(
+                "x",
+                vec![file("a", 100, 1), file("b", 50, 2), file("c", 10, 3)],
+            )],
+            None,
+        );
+        let claim = |c: Vec<(usize, usize)>, severity| Finding {
+            claim: c,
+            ..Finding::new(FindingKind::Docs, severity, Practice::SmallBase)
+        };
+        let mut f = vec![
+            claim(vec![(0, 1), (0, 2)], Severity::Info), // b, c: 60
+            claim(vec![(0, 0), (0, 1)], Severity::Warning), // a, b: 150
+            claim(vec![(0, 2)], Severity::Info),         // c: 10
+            claim(vec![(0, 2), (0, 2)], Severity::Warning), // c twice: 10
+        ];
+        share_out(&img, &mut f);
+        let shares: Vec<u64> = f.iter().map(|f| f.savings_bytes).collect();
+        // a+b to the largest; c to the next largest; ties go to the warning.
+        assert_eq!(shares, [10, 150, 0, 0]);
+        let e = Estimate::of(&img, &f);
+        assert_eq!((e.savings_bytes, e.estimated_size_bytes), (160, 0));
+    }
+}

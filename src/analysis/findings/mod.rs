@@ -285,6 +285,3 @@ fn claim_bytes(image: &Image, claim: &[(usize, usize)]) -> u64 {
         a.saturating_add(image.tree.layer(l).entries[e].content_size())
     })
 }
-
-#[cfg(test)]
-mod tests;

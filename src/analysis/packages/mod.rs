@@ -258,6 +258,3 @@ pub fn attribute(image: &Image, view: &FinalView) -> Packages {
         owner: a.owner,
     }
 }
-
-#[cfg(test)]
-mod tests;
