@@ -23,13 +23,7 @@ fn run(args: &[&str], env_summary: Option<&std::path::Path>) -> String {
 #[test]
 fn every_output_shows_the_same_figures() {
     let dir = tempfile::tempdir().unwrap();
-    let (layers, history) = common::advice::python_naive();
-    let path = dir.path().join("py.tar");
-    std::fs::write(
-        &path,
-        common::advice::docker_save_with(&layers, &history, ""),
-    )
-    .unwrap();
+    let path = common::advice::write_python_naive(dir.path());
     let img = path.to_str().unwrap();
 
     let json: serde_json::Value =

@@ -438,13 +438,7 @@ fn real_binary_packages_view() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (layers, history) = common::advice::python_naive();
-    let path = dir.path().join("py.tar");
-    std::fs::write(
-        &path,
-        common::advice::docker_save_with(&layers, &history, ""),
-    )
-    .unwrap();
+    let path = common::advice::write_python_naive(dir.path());
     let session = format!("layerlens-packages-{}", std::process::id());
     let cmd = format!(
         "env -u CI XDG_CONFIG_HOME=/nonexistent {} {}",

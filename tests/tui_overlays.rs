@@ -291,13 +291,7 @@ fn findings_apply_the_users_exclusions_and_cache_patterns() {
 #[test]
 fn packages_view_and_a_package_s_files_in_the_tree() {
     let dir = tempfile::tempdir().unwrap();
-    let (layers, history) = common::advice::python_naive();
-    let path = dir.path().join("py.tar");
-    std::fs::write(
-        &path,
-        common::advice::docker_save_with(&layers, &history, ""),
-    )
-    .unwrap();
+    let path = common::advice::write_python_naive(dir.path());
     let mut app = common::screen::app_of(&path, "py.tar", 120, 40);
     // The image details lead with the estimate.
     let s = screen(&app);
@@ -350,13 +344,7 @@ fn packages_view_and_a_package_s_files_in_the_tree() {
 #[test]
 fn dockerfile_lines_beside_the_layers() {
     let dir = tempfile::tempdir().unwrap();
-    let (layers, history) = common::advice::python_naive();
-    let path = dir.path().join("py.tar");
-    std::fs::write(
-        &path,
-        common::advice::docker_save_with(&layers, &history, ""),
-    )
-    .unwrap();
+    let path = common::advice::write_python_naive(dir.path());
     let mut image = layerlens::source::load(
         path.to_str().unwrap(),
         None,

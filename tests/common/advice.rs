@@ -415,3 +415,11 @@ D:so:libc.musl-x86_64.so.1\nF:usr/bin\nR:ld\n\n";
     let history = vec![imported(), run("/bin/sh -c apk add gcc")];
     (layers, history)
 }
+
+/// [`python_naive`] written as a `docker save` archive `py.tar` in `dir`.
+pub fn write_python_naive(dir: &std::path::Path) -> std::path::PathBuf {
+    let (layers, history) = python_naive();
+    let path = dir.join("py.tar");
+    std::fs::write(&path, docker_save_with(&layers, &history, "")).unwrap();
+    path
+}
