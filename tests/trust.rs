@@ -198,3 +198,59 @@ fn package_upgrades_are_said_and_not_claimed() {
     assert_eq!(upgrade["sizeBytes"], old);
     assert_eq!(upgrade["savingsBytes"], 0);
 }
+
+/// Nothing an image holds reaches a terminal raw: package names and versions, database
+/// warnings, a history command, paths: every text output shows control characters escaped.
+#[test]
+fn text_outputs_never_carry_the_image_s_control_characters() {
+    let status = b"Package: evil\x1b[2J\nStatus: install ok installed\nPriority: optional\n\
+Architecture: amd64\nVersion: 1.0\x07\nDescription: x\n x\n"
+        .to_vec();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("evil.tar");
+    let layers = vec![
+        vec![
+            F::File("var/lib/dpkg/status", status),
+            F::File(
+                "var/lib/dpkg/info/evil\x1b[2J.list",
+                b"/usr/bin/evil\n".to_vec(),
+            ),
+            F::File("usr/bin/evil", bytes(300, 1)),
+            F::File(
+                "lib/apk/db/installed",
+                b"P:x\x1b]0;pwned\x07\nV:\n\x00\xff".to_vec(),
+            ),
+        ],
+        vec![F::File("tmp/\x1b[31mred", bytes(2000, 2))],
+    ];
+    std::fs::write(
+        &p,
+        docker_save_with(
+            &layers,
+            &[
+                run("/bin/sh -c #(nop) ADD file:abc in / "),
+                run("/bin/sh -c echo \x1b[2J\x07 > /tmp/x"),
+            ],
+            "",
+        ),
+    )
+    .unwrap();
+    let img = p.to_str().unwrap();
+    for args in [
+        vec!["--format", "text", img],
+        vec![img],
+        vec!["diff", img, img],
+    ] {
+        let (code, out, err) = common::layerlens(&args, None);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            !out.chars().any(|c| c.is_control() && c != '\n'),
+            "{args:?}: {out:?}"
+        );
+        assert!(!err.chars().any(|c| c == '\x1b' || c == '\x07'), "{err:?}");
+    }
+    // Shown escaped, as paths are.
+    let (_, text, _) = common::layerlens(&["--format", "text", img], None);
+    assert!(text.contains(r"evil\x1b[2J 1.0\x07"), "{text}");
+    assert!(text.contains(r"(RUN echo \x1b[2J\x07 > /tmp/x)"), "{text}");
+}

@@ -52,7 +52,7 @@ pub fn render(image: &Image, a: &DiveAnalysis, w: &WasteReport) -> String {
     let _ = writeln!(s);
     let _ = writeln!(s, "{:>3}  {:>9}  Command", "#", "Size");
     for l in &image.layers {
-        let mut cmd = l.command().replace('\n', " ");
+        let mut cmd = crate::index::path::escape(l.command().replace('\n', " ").as_bytes());
         if cmd.chars().count() > 100 {
             cmd = cmd.chars().take(99).collect::<String>() + "…";
         }

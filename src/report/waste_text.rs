@@ -309,9 +309,10 @@ fn packages(s: &mut String, st: &Style, w: &WasteReport) {
         .fold(0u64, |a, x| a.saturating_add(x.size_bytes));
     let _ = writeln!(
         s,
-        "\n{} {} own {}; {} is in no package",
+        "\n{} {} {} {}; {} is in no package",
         st.head("Packages:"),
         crate::units::count(p.packages.len(), "package", "packages"),
+        if p.packages.len() == 1 { "owns" } else { "own" },
         human_bytes(owned),
         human_bytes(p.unowned_bytes)
     );

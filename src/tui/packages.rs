@@ -38,8 +38,9 @@ pub fn title(p: &Packages) -> String {
         .iter()
         .fold(0u64, |a, x| a.saturating_add(x.size_bytes));
     format!(
-        "Packages: {} own {}; {} in no package (enter: its files in the tree)",
+        "Packages: {} {} {}; {} in no package (enter: its files in the tree)",
         p.packages.len(),
+        if p.packages.len() == 1 { "owns" } else { "own" },
         size(owned),
         size(p.unowned_bytes)
     )

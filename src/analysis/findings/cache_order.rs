@@ -108,7 +108,7 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
         let named: Vec<String> = files
             .iter()
             .filter(|n| is_manifest(n))
-            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .map(|n| path::escape(n))
             .collect();
         let manifest = named
             .iter()

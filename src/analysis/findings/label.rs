@@ -86,9 +86,11 @@ pub fn instruction(layer: &Layer) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// One line of at most 60 characters.
+/// One line of at most 60 characters, control characters escaped (`\x1b`): a step's text
+/// comes from the image and goes to terminals and CI logs.
 fn shorten(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line = crate::index::path::escape(one_line.as_bytes());
     if one_line.chars().count() > 60 {
         one_line.chars().take(59).collect::<String>() + "…"
     } else {
@@ -144,6 +146,7 @@ mod tests {
         assert_eq!(label("WORKDIR /app"), "WORKDIR /app");
         assert_eq!(label("RUN /bin/sh -c make # buildkit"), "RUN make");
         assert_eq!(label(&"RUN x ".repeat(20)).chars().count(), 60);
+        assert_eq!(label("/bin/sh -c echo \x1b[2J"), "RUN echo \\x1b[2J");
     }
 
     #[test]

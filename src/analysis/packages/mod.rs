@@ -254,7 +254,12 @@ pub fn attribute(image: &Image, view: &FinalView) -> Packages {
         packages,
         unowned_bytes,
         unowned_files,
-        warnings: a.warnings,
+        // A warning quotes what the database holds: escaped like a path.
+        warnings: a
+            .warnings
+            .iter()
+            .map(|w| path::escape(w.as_bytes()))
+            .collect(),
         owner: a.owner,
     }
 }

@@ -249,10 +249,18 @@ pub(super) fn rpm(a: &mut Attribution) {
 
 impl Package {
     /// A package with no files yet.
+    /// Names and versions come from the image: control characters are escaped, as in paths.
     pub(super) fn new(name: String, version: String, ecosystem: Ecosystem) -> Package {
+        let clean = |s: String| {
+            if s.chars().any(char::is_control) {
+                crate::index::path::escape(s.as_bytes())
+            } else {
+                s
+            }
+        };
         Package {
-            name,
-            version,
+            name: clean(name),
+            version: clean(version),
             ecosystem,
             size_bytes: 0,
             files: 0,
