@@ -277,6 +277,29 @@ impl<R: Read> TarReader<R> {
     }
 }
 
+impl<R: Read + io::Seek> TarReader<R> {
+    /// Moves past the rest of the current entry's data and padding by seeking the underlying
+    /// reader instead of reading them. Seeking beyond the end is not an error here: compare
+    /// [`TarReader::position`] with the input's length.
+    pub fn seek_past_data(&mut self) -> Result<(), TarError> {
+        let n = self.remaining + self.padding;
+        let by = i64::try_from(n).map_err(|_| TarError::Truncated {
+            offset: self.pos,
+            what: "entry data",
+        })?;
+        self.inner
+            .seek(io::SeekFrom::Current(by))
+            .map_err(|source| TarError::Io {
+                offset: self.pos,
+                source,
+            })?;
+        self.pos += n;
+        self.remaining = 0;
+        self.padding = 0;
+        Ok(())
+    }
+}
+
 /// `Read` over the current entry's data.
 pub struct EntryData<'a, R> {
     tar: &'a mut TarReader<R>,

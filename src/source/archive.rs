@@ -5,7 +5,8 @@
 //! order. Nothing is written to disk and no layer content is held.
 
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 
 use super::blob::{index_blob, looks_like_layer, IndexedBlob};
 use super::digest::Digest;
@@ -13,8 +14,9 @@ use super::manifest::{
     manifest_layers, parse_docker_save, parse_index, resolve_index, ImageConfig, LayerRef,
     MAX_DOCUMENT_BYTES,
 };
+use super::parallel;
 use super::platform::Platform;
-use super::progress::Progress;
+use super::progress::{Progress, ProgressReader};
 use super::{assemble, Parts};
 use crate::error::{Error, Result};
 use crate::image::{Image, SourceKind};
@@ -56,26 +58,158 @@ pub fn read_archive<R: Read>(
     platform: Option<&Platform>,
     progress: &dyn Progress,
 ) -> Result<Image> {
-    let contents = scan(reader, name, progress)?;
-    let has_manifest = contents.docs.contains_key("manifest.json");
-    let has_index = contents.docs.contains_key("index.json");
-    match kind {
-        ArchiveKind::Docker | ArchiveKind::Detect if has_manifest => {
-            contents.docker_image(name, reference, tag)
+    scan(reader, name, progress)?.image(name, reference, kind, tag, platform)
+}
+
+/// Reads an image from an archive file. With more than one thread, a first pass reads the
+/// archive's headers and documents, seeking over layer data, then the layers are indexed
+/// concurrently ([`parallel::run_pool`]), each read at its own offset. An archive whose
+/// members run past its end is read as a stream instead, so that its error is the one the
+/// stream reading gives.
+pub fn read_archive_file(
+    file: File,
+    name: &str,
+    reference: &str,
+    kind: ArchiveKind,
+    tag: Option<&str>,
+    platform: Option<&Platform>,
+    progress: &dyn Progress,
+) -> Result<Image> {
+    let threads = parallel::threads();
+    if threads > 1 {
+        if let Some(contents) = scan_seekable(&file, name, threads, progress)? {
+            return contents.image(name, reference, kind, tag, platform);
         }
-        ArchiveKind::Oci | ArchiveKind::Detect if has_index => {
-            contents.oci_image(name, reference, tag, platform)
+        (&file)
+            .seek(SeekFrom::Start(0))
+            .map_err(|e| Error::io(name, e))?;
+    }
+    let reader = ProgressReader::new(BufReader::with_capacity(1 << 20, file), progress);
+    read_archive(reader, name, reference, kind, tag, platform, progress)
+}
+
+/// Where a layer-like member's data is in an archive file.
+struct Extent {
+    member: String,
+    start: u64,
+    size: u64,
+}
+
+/// The seekable twin of [`scan`]: the same [`Contents`], with layers indexed on a pool.
+/// `None` when a member runs past the end of the file.
+fn scan_seekable(
+    file: &File,
+    name: &str,
+    threads: usize,
+    progress: &dyn Progress,
+) -> Result<Option<Contents>> {
+    let len = file.metadata().map_err(|e| Error::io(name, e))?.len();
+    let mut extents = Vec::new();
+    let mut past_end = false;
+    let reader = BufReader::with_capacity(64 * 1024, file);
+    let mut c = scan_with(
+        TarReader::new(reader),
+        name,
+        &mut |tar, member, head, size| {
+            let start = tar.position() - head.len() as u64;
+            tar.seek_past_data().map_err(|source| Error::Archive {
+                archive: name.to_string(),
+                source,
+            })?;
+            past_end |= tar.position() > len;
+            extents.push(Extent {
+                member: member.to_string(),
+                start,
+                size,
+            });
+            Ok(None)
+        },
+    )?;
+    if past_end {
+        return Ok(None);
+    }
+    let done = parallel::DoneCounter::default();
+    let results = parallel::run_pool(
+        extents,
+        threads,
+        |e| e.size,
+        false,
+        |_, e| {
+            let slice = FileSlice {
+                file,
+                pos: e.start,
+                end: e.start + e.size,
+                progress,
+            };
+            let result = index_blob(slice).map_err(|e| e.to_string());
+            progress.layer_done(done.tick(), None);
+            Ok::<_, std::convert::Infallible>((e.member, result))
+        },
+    );
+    for (member, result) in results.into_iter().flatten().flatten() {
+        c.layers.insert(member, result);
+    }
+    Ok(Some(c))
+}
+
+/// `Read` over a byte range of a file, at its own offset (positioned reads: many slices of
+/// one file can be read at once).
+struct FileSlice<'a> {
+    file: &'a File,
+    pos: u64,
+    end: u64,
+    progress: &'a dyn Progress,
+}
+
+impl Read for FileSlice<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = buf
+            .len()
+            .min(usize::try_from(self.end - self.pos).unwrap_or(usize::MAX));
+        if want == 0 {
+            return Ok(0);
         }
-        ArchiveKind::Docker => Err(Error::Format(format!(
-            "{name} is not a docker save archive: it has no manifest.json"
-        ))),
-        ArchiveKind::Oci => Err(Error::Format(format!(
-            "{name} is not an OCI archive: it has no index.json"
-        ))),
-        ArchiveKind::Detect => Err(Error::Format(format!(
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(self.file, &mut buf[..want], self.pos)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(self.file, &mut buf[..want], self.pos)?;
+        self.pos += n as u64;
+        self.progress.advance(n as u64);
+        Ok(n)
+    }
+}
+
+impl Contents {
+    /// The image the archive holds, as `kind` reads it.
+    fn image(
+        self,
+        name: &str,
+        reference: &str,
+        kind: ArchiveKind,
+        tag: Option<&str>,
+        platform: Option<&Platform>,
+    ) -> Result<Image> {
+        let contents = self;
+        let has_manifest = contents.docs.contains_key("manifest.json");
+        let has_index = contents.docs.contains_key("index.json");
+        match kind {
+            ArchiveKind::Docker | ArchiveKind::Detect if has_manifest => {
+                contents.docker_image(name, reference, tag)
+            }
+            ArchiveKind::Oci | ArchiveKind::Detect if has_index => {
+                contents.oci_image(name, reference, tag, platform)
+            }
+            ArchiveKind::Docker => Err(Error::Format(format!(
+                "{name} is not a docker save archive: it has no manifest.json"
+            ))),
+            ArchiveKind::Oci => Err(Error::Format(format!(
+                "{name} is not an OCI archive: it has no index.json"
+            ))),
+            ArchiveKind::Detect => Err(Error::Format(format!(
             "{name} is a tar archive but not an image: it has neither manifest.json (docker save) \
              nor index.json (OCI)"
         ))),
+        }
     }
 }
 
@@ -85,14 +219,38 @@ fn member_name(raw: &[u8]) -> Option<String> {
 }
 
 fn scan<R: Read>(reader: R, name: &str, progress: &dyn Progress) -> Result<Contents> {
+    let mut layer_count = 0usize;
+    scan_with(TarReader::new(reader), name, &mut |tar, _, head, _| {
+        let rest = tar.data();
+        let result = index_blob(Cursor::new(head).chain(rest)).map_err(|e| e.to_string());
+        layer_count += 1;
+        progress.layer_done(layer_count, None);
+        Ok(Some(result))
+    })
+}
+
+/// What [`scan_with`] does with a member that looks like a layer, given the tar positioned
+/// after the member's first bytes, its name, those bytes and its size: index it now
+/// (`Some`), or leave it to the caller (`None`).
+type OnLayer<'a, R> = dyn FnMut(
+        &mut TarReader<R>,
+        &str,
+        Vec<u8>,
+        u64,
+    ) -> Result<Option<std::result::Result<IndexedBlob, String>>>
+    + 'a;
+
+fn scan_with<R: Read>(
+    mut tar: TarReader<R>,
+    name: &str,
+    on_layer: &mut OnLayer<'_, R>,
+) -> Result<Contents> {
     let archive_err = |source| Error::Archive {
         archive: name.to_string(),
         source,
     };
-    let mut tar = TarReader::new(reader);
     let mut c = Contents::default();
     let mut doc_bytes = 0u64;
-    let mut layer_count = 0usize;
     while let Some(h) = tar.next_header().map_err(archive_err)? {
         let Some(member) = member_name(&h.name) else {
             continue;
@@ -119,13 +277,11 @@ fn scan<R: Read>(reader: R, name: &str, progress: &dyn Progress) -> Result<Conte
             .read_exact(&mut head)
             .map_err(|e| Error::Format(format!("{name}: member {member} is unreadable: {e}")))?;
         if h.size == 0 || looks_like_layer(&head) {
-            let rest = tar.data();
-            let result = index_blob(Cursor::new(head).chain(rest)).map_err(|e| e.to_string());
             // A failure caused by the archive itself (truncation) surfaces as the archive's
             // error at the next header; others wait until the manifest says the layer matters.
-            c.layers.insert(member, result);
-            layer_count += 1;
-            progress.layer_done(layer_count, None);
+            if let Some(result) = on_layer(&mut tar, &member, head, h.size)? {
+                c.layers.insert(member, result);
+            }
         } else if h.size <= MAX_DOCUMENT_BYTES && doc_bytes + h.size <= MAX_DOCUMENTS_TOTAL {
             doc_bytes += h.size;
             let mut doc = head;

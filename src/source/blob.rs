@@ -84,8 +84,19 @@ pub struct IndexedBlob {
     pub index: LayerIndex,
 }
 
-/// Streams one layer blob: hashes it, decompresses it and indexes its tar.
+/// Streams one layer blob: hashes it, decompresses it and indexes its tar. With more than
+/// one thread ([`super::parallel::threads`]) the stages run as a pipeline on several threads;
+/// the results and errors are the same.
 pub fn index_blob<R: Read>(raw: R) -> Result<IndexedBlob, IndexError> {
+    if super::parallel::threads() > 1 {
+        super::parallel::index_blob_pipelined(raw)
+    } else {
+        index_blob_sequential(raw)
+    }
+}
+
+/// [`index_blob`] on the calling thread alone.
+pub(crate) fn index_blob_sequential<R: Read>(raw: R) -> Result<IndexedBlob, IndexError> {
     let mut raw = HashingReader::new(raw);
     let (compression, index, diff_id) = {
         let mut buffered = BufReader::with_capacity(256 * 1024, &mut raw);

@@ -11,6 +11,7 @@ use super::digest::Digest;
 use super::manifest::{
     manifest_layers, parse_index, resolve_index, ImageConfig, MAX_DOCUMENT_BYTES,
 };
+use super::parallel;
 use super::platform::Platform;
 use super::progress::{Progress, ProgressReader};
 use super::{assemble, Parts};
@@ -72,24 +73,39 @@ pub fn read_layout(
     let config = ImageConfig::parse(&config_bytes, &format!("config {config_digest}"))?;
     let refs = manifest_layers(&resolved.manifest)?;
     progress.total_bytes(refs.iter().filter_map(|r| r.size).sum());
-    let mut layers = Vec::with_capacity(refs.len());
-    for (i, r) in refs.into_iter().enumerate() {
-        let Some(digest) = r.digest.clone() else {
-            return Err(Error::Format(format!("a layer of {shown} has no digest")));
-        };
-        let p = blob_path(dir, &digest);
-        let file = File::open(&p).map_err(|_| Error::MissingBlob {
-            what: "layer".into(),
-            digest: digest.to_string(),
-            container: shown.clone(),
-        })?;
-        let reader = ProgressReader::new(BufReader::with_capacity(256 * 1024, file), progress);
-        let blob = index_blob(reader).map_err(|source| Error::Layer {
-            layer: digest.to_string(),
-            source,
-        })?;
-        progress.layer_done(i + 1, Some(layers.len() + 1));
-        layers.push((r, blob));
+    // Layers are indexed on a pool, largest first; the first error in manifest order is the
+    // one reported, as if they had been read one after another.
+    let count = refs.len();
+    let done = parallel::DoneCounter::default();
+    let results = parallel::run_pool(
+        refs,
+        parallel::threads(),
+        |r| r.size.unwrap_or(0),
+        true,
+        |_, r| {
+            let Some(digest) = r.digest.clone() else {
+                return Err(Error::Format(format!("a layer of {shown} has no digest")));
+            };
+            let p = blob_path(dir, &digest);
+            let file = File::open(&p).map_err(|_| Error::MissingBlob {
+                what: "layer".into(),
+                digest: digest.to_string(),
+                container: shown.clone(),
+            })?;
+            let reader = ProgressReader::new(BufReader::with_capacity(256 * 1024, file), progress);
+            let blob = index_blob(reader).map_err(|source| Error::Layer {
+                layer: digest.to_string(),
+                source,
+            })?;
+            progress.layer_done(done.tick(), Some(count));
+            Ok((r, blob))
+        },
+    );
+    let mut layers = Vec::with_capacity(count);
+    for result in results {
+        // A layer not run follows one that failed, whose error comes first.
+        let Some(result) = result else { break };
+        layers.push(result?);
     }
     assemble(Parts {
         reference: reference.to_string(),

@@ -9,6 +9,7 @@ pub mod digest;
 pub mod extract;
 pub mod layout;
 pub mod manifest;
+pub mod parallel;
 pub mod platform;
 pub mod progress;
 pub mod progress_bar;
@@ -16,7 +17,6 @@ pub mod registry;
 pub mod spec;
 
 use std::fs::File;
-use std::io::BufReader;
 
 pub use platform::Platform;
 pub use progress::{NoProgress, Progress};
@@ -63,10 +63,8 @@ pub fn load(
                 }
                 progress.total_bytes(meta.len());
             }
-            let reader =
-                progress::ProgressReader::new(BufReader::with_capacity(1 << 20, file), progress);
-            archive::read_archive(
-                reader,
+            archive::read_archive_file(
+                file,
                 &shown,
                 reference,
                 *kind,
