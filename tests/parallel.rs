@@ -131,7 +131,10 @@ fn generated_images_are_the_same_either_way() {
         std::fs::write(&archive, tar_of(&files)).unwrap();
         let b = same_outputs(&format!("oci-archive:{}", archive.display()), "4");
         assert_eq!(a["layer"], b["layer"]);
-        assert_eq!(a["image"]["sizeBytes"], json["image"]["sizeBytes"], "{comp:?}");
+        assert_eq!(
+            a["image"]["sizeBytes"], json["image"]["sizeBytes"],
+            "{comp:?}"
+        );
     }
 
     let naive = common::advice::write_python_naive(dir.path());
