@@ -97,7 +97,7 @@ fn uneven_layers() -> Vec<Vec<F>> {
         let mut files = vec![F::Dir("data")];
         let count = [1, 40, 3, 200, 7, 90, 1, 25, 12][l as usize];
         for f in 0..count {
-            let size = ((f * 7919 + l as usize * 104_729) % 300_000) + 1;
+            let size = ((f * 7919 + l as usize * 104_729) % 40_000) + 1;
             let name: &'static str = Box::leak(format!("data/l{l}-f{f}").into_boxed_str());
             files.push(F::File(name, bytes(size, l.wrapping_add(f as u8))));
         }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 
-use super::blob::{index_blob, looks_like_layer, IndexedBlob};
+use super::blob::{index_blob, index_blob_send, looks_like_layer, IndexedBlob};
 use super::digest::Digest;
 use super::manifest::{
     manifest_layers, parse_docker_save, parse_index, resolve_index, ImageConfig, LayerRef,
@@ -141,7 +141,7 @@ fn scan_seekable(
                 end: e.start + e.size,
                 progress,
             };
-            let result = index_blob(slice).map_err(|e| e.to_string());
+            let result = index_blob_send(slice).map_err(|e| e.to_string());
             progress.layer_done(done.tick(), None);
             Ok::<_, std::convert::Infallible>((e.member, result))
         },

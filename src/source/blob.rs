@@ -95,6 +95,16 @@ pub fn index_blob<R: Read>(raw: R) -> Result<IndexedBlob, IndexError> {
     }
 }
 
+/// [`index_blob`] for a reader that can move to another thread (a file): with more than one
+/// thread, reading gets a thread of its own beside the sha256 one.
+pub fn index_blob_send<R: Read + Send>(raw: R) -> Result<IndexedBlob, IndexError> {
+    if super::parallel::threads() > 1 {
+        super::parallel::index_blob_pipelined_send(raw)
+    } else {
+        index_blob_sequential(raw)
+    }
+}
+
 /// [`index_blob`] on the calling thread alone.
 pub(crate) fn index_blob_sequential<R: Read>(raw: R) -> Result<IndexedBlob, IndexError> {
     let mut raw = HashingReader::new(raw);

@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use super::blob::index_blob;
+use super::blob::index_blob_send;
 use super::digest::Digest;
 use super::manifest::{
     manifest_layers, parse_index, resolve_index, ImageConfig, MAX_DOCUMENT_BYTES,
@@ -93,7 +93,7 @@ pub fn read_layout(
                 container: shown.clone(),
             })?;
             let reader = ProgressReader::new(BufReader::with_capacity(256 * 1024, file), progress);
-            let blob = index_blob(reader).map_err(|source| Error::Layer {
+            let blob = index_blob_send(reader).map_err(|source| Error::Layer {
                 layer: digest.to_string(),
                 source,
             })?;

@@ -138,19 +138,65 @@ struct Pumped {
     failed: Option<io::Error>,
 }
 
+/// Where a pump gets its chunks: a reader (read into the pump's buffers), or the previous
+/// stage's channel (its chunks passed on as they are, without a copy).
+trait Chunks {
+    /// The next chunk, given a spare buffer to fill or recycle: empty at the end; an error
+    /// ends the source.
+    fn next_chunk(&mut self, spare: Vec<u8>) -> (Vec<u8>, Option<io::Error>);
+}
+
+/// A reader as a source of chunks of [`CHUNK`] bytes.
+struct Reading<R>(R);
+
+impl<R: Read> Chunks for Reading<R> {
+    fn next_chunk(&mut self, mut buf: Vec<u8>) -> (Vec<u8>, Option<io::Error>) {
+        buf.resize(CHUNK, 0);
+        let (n, err) = fill(&mut self.0, &mut buf);
+        buf.truncate(n);
+        (buf, err)
+    }
+}
+
+impl Chunks for ChannelReader {
+    fn next_chunk(&mut self, spare: Vec<u8>) -> (Vec<u8>, Option<io::Error>) {
+        if self.pos < self.chunk.len() {
+            let rest = self.chunk[self.pos..].to_vec();
+            self.pos = self.chunk.len();
+            return (rest, None);
+        }
+        if self.done {
+            return (Vec::new(), None);
+        }
+        match self.rx.recv() {
+            Ok(Msg::Data(next)) => {
+                let _ = self.spare.try_send(spare);
+                (next, None)
+            }
+            Ok(Msg::Err(e)) => {
+                self.done = true;
+                (Vec::new(), Some(e))
+            }
+            Err(_) => {
+                self.done = true;
+                (Vec::new(), None)
+            }
+        }
+    }
+}
+
 impl Sender {
     /// Reads `src` to its end in chunks, hashing them when `hash`, and sends them on. Keeps
     /// reading (and hashing) after the receiver hung up, since a digest covers every byte,
     /// unless `stop` is set (the receiver failed: nothing more is wanted).
-    fn pump(mut self, mut src: impl Read, hash: bool, stop: &AtomicBool) -> Pumped {
+    fn pump(mut self, mut src: impl Chunks, hash: bool, stop: &AtomicBool) -> Pumped {
         let mut hasher = hash.then(Sha256::new);
         let mut total = 0u64;
         let mut failed = None;
         while !stop.load(Ordering::Relaxed) {
-            let mut buf = self.spare.try_recv().unwrap_or_default();
-            buf.resize(CHUNK, 0);
-            let (n, err) = fill(&mut src, &mut buf);
-            buf.truncate(n);
+            let spare = self.spare.try_recv().unwrap_or_default();
+            let (buf, err) = src.next_chunk(spare);
+            let n = buf.len();
             if let Some(h) = hasher.as_mut() {
                 h.update(&buf);
             }
@@ -163,7 +209,7 @@ impl Sender {
                 failed = Some(e);
                 break;
             }
-            if n < CHUNK {
+            if n == 0 {
                 break;
             }
         }
@@ -215,6 +261,30 @@ impl Drop for StopOnFail<'_> {
 /// [`super::blob::index_blob`] as a pipeline: the same results and the same errors, with the
 /// blob's sha256, the decompression and the tar parse on different threads.
 pub fn index_blob_pipelined<R: Read>(raw: R) -> Result<IndexedBlob, IndexError> {
+    pipelined(Reading(raw))
+}
+
+/// [`index_blob_pipelined`] for a reader that can move to another thread: reading gets a
+/// thread of its own, so the sha256 thread only hashes (the chunks are passed on, not copied).
+pub fn index_blob_pipelined_send<R: Read + Send>(raw: R) -> Result<IndexedBlob, IndexError> {
+    let stop = AtomicBool::new(false);
+    let (sender, chunks) = pipe();
+    std::thread::scope(|s| {
+        let stop = &stop;
+        let reading = s.spawn(move || sender.pump(Reading(raw), false, stop));
+        let result = pipelined(chunks);
+        if result.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        // Its errors reached `chunks`, and from there the result.
+        let _ = reading
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        result
+    })
+}
+
+fn pipelined(raw: impl Chunks) -> Result<IndexedBlob, IndexError> {
     let stop = AtomicBool::new(false);
     let (sender, reader) = pipe();
     let (pumped, parsed) = std::thread::scope(|s| {
@@ -279,7 +349,7 @@ fn decompressed<D: Read + Send>(decoder: D) -> Result<(LayerIndex, Digest), Inde
     let (sender, reader) = pipe();
     std::thread::scope(|s| {
         let inner_stop = &inner_stop;
-        let pump = s.spawn(move || sender.pump(decoder, false, inner_stop));
+        let pump = s.spawn(move || sender.pump(Reading(decoder), false, inner_stop));
         let mut guard = StopOnFail {
             stop: inner_stop,
             armed: true,
@@ -410,6 +480,10 @@ mod tests {
     fn same(blob: &[u8]) {
         let a = index_blob_sequential(blob).unwrap();
         let b = index_blob_pipelined(blob).unwrap();
+        let c = index_blob_pipelined_send(blob).unwrap();
+        assert_eq!(c.digest, b.digest);
+        assert_eq!(c.diff_id, b.diff_id);
+        assert_eq!(c.index, b.index);
         assert_eq!(a.digest, b.digest);
         assert_eq!(a.diff_id, b.diff_id);
         assert_eq!(a.size, b.size);
@@ -421,7 +495,9 @@ mod tests {
     fn same_error(blob: &[u8]) -> String {
         let a = index_blob_sequential(blob).unwrap_err().to_string();
         let b = index_blob_pipelined(blob).unwrap_err().to_string();
+        let c = index_blob_pipelined_send(blob).unwrap_err().to_string();
         assert_eq!(a, b);
+        assert_eq!(a, c);
         a
     }
 
@@ -487,7 +563,11 @@ mod tests {
             let b = index_blob_pipelined(FailAfter(&plain, at))
                 .unwrap_err()
                 .to_string();
+            let c = index_blob_pipelined_send(FailAfter(&plain, at))
+                .unwrap_err()
+                .to_string();
             assert_eq!(a, b, "failing after {at} bytes");
+            assert_eq!(a, c, "failing after {at} bytes");
             assert!(a.ends_with("the disk fell off"), "{a}");
         }
         let z = gz(&plain);
