@@ -149,13 +149,21 @@ fn a_stream_on_stdin_reads_like_the_file_either_way() {
     let from_file = run("1", &["--format", "json", save.to_str().unwrap()]);
     assert_eq!(from_file.0, 0, "{from_file:?}");
     for threads in ["1", "2"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_layerlens"))
+        // Through a pipe, which cannot seek.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_layerlens"))
             .args(["--format", "json", "docker-archive:/dev/stdin"])
             .env("LAYERLENS_THREADS", threads)
             .env("NO_COLOR", "1")
-            .stdin(std::fs::File::open(&save).unwrap())
-            .output()
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
             .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let tarball = std::fs::read(&save).unwrap();
+        let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &tarball));
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{threads} threads");
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let f: serde_json::Value = serde_json::from_str(&from_file.1).unwrap();
         assert_eq!(v["layer"], f["layer"], "{threads} threads");

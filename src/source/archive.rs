@@ -76,7 +76,9 @@ pub fn read_archive_file(
     progress: &dyn Progress,
 ) -> Result<Image> {
     let threads = parallel::threads();
-    if threads > 1 {
+    // Only a regular file can seek: a pipe (`/dev/stdin`) or a device is read as a stream.
+    let seekable = file.metadata().map(|m| m.is_file()).unwrap_or(false);
+    if threads > 1 && seekable {
         if let Some(contents) = scan_seekable(&file, name, threads, progress)? {
             return contents.image(name, reference, kind, tag, platform);
         }
