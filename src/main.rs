@@ -19,7 +19,13 @@ fn main() {
     let code = match layerlens::cli::run(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("layerlens: error: {e}");
+            // One line, and nothing from the image reaches the terminal raw: a member name
+            // or a field quoted in the message has its control characters escaped.
+            let message = e.to_string();
+            eprintln!(
+                "layerlens: error: {}",
+                layerlens::index::path::escape(message.as_bytes())
+            );
             layerlens::cli::EXIT_ERROR
         }
     };

@@ -297,7 +297,10 @@ pub fn render(p: &CiPreamble, a: &DiveAnalysis, results: &[RuleResult], color: b
             "{:>5}  {:>12}  {}",
             r.count,
             humanize_bytes(r.cumulative_size as u64),
-            r.path
+            // dive prints the path raw; a name can hold escape sequences or a newline that
+            // would reach the terminal or start a CI workflow command. Safety wins over byte
+            // parity here: control characters are shown as `\xNN`.
+            crate::index::path::escape(r.path.as_bytes())
         );
     }
     let _ = writeln!(s, "{}", bold("Results:"));

@@ -101,9 +101,9 @@ pub fn render(image: &Image, w: &WasteReport, verdicts: Option<&Verdicts>, color
         bytes(w.duplicate_bytes)
     );
     let user = if w.user.is_empty() {
-        "(not set: root)"
+        "(not set: root)".to_string()
     } else {
-        &w.user
+        crate::index::path::escape(w.user.as_bytes())
     };
     let _ = writeln!(s, "{} {user}", st.head("User:"));
 

@@ -7,11 +7,11 @@
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
-use super::blob::{index_blob, looks_like_layer, IndexedBlob};
+use super::blob::{index_blob, looks_like_layer, Compression, IndexedBlob};
 use super::digest::Digest;
 use super::manifest::{
-    manifest_layers, parse_docker_save, parse_index, resolve_index, ImageConfig, LayerRef,
-    MAX_DOCUMENT_BYTES,
+    check_layer_count, manifest_layers, parse_docker_save, parse_index, resolve_index, ImageConfig,
+    LayerRef, MAX_DOCUMENT_BYTES,
 };
 use super::platform::Platform;
 use super::progress::Progress;
@@ -33,8 +33,8 @@ struct Contents {
     layers: HashMap<String, std::result::Result<IndexedBlob, String>>,
     /// Symlink and hardlink members: name → target member name.
     links: HashMap<String, String>,
-    /// Members passed over because they were too large to be documents.
-    skipped: Vec<String>,
+    /// Members passed over because they were too large to be documents, with their sizes.
+    skipped: HashMap<String, u64>,
 }
 
 /// Which reading of the archive the user asked for.
@@ -56,9 +56,10 @@ pub fn read_archive<R: Read>(
     platform: Option<&Platform>,
     progress: &dyn Progress,
 ) -> Result<Image> {
-    let contents = scan(reader, name, progress)?;
-    let has_manifest = contents.docs.contains_key("manifest.json");
-    let has_index = contents.docs.contains_key("index.json");
+    let contents = scan_decompressed(reader, name, progress)?;
+    let present = |n: &str| contents.docs.contains_key(n) || contents.skipped.contains_key(n);
+    let has_manifest = present("manifest.json");
+    let has_index = present("index.json");
     match kind {
         ArchiveKind::Docker | ArchiveKind::Detect if has_manifest => {
             contents.docker_image(name, reference, tag)
@@ -76,6 +77,47 @@ pub fn read_archive<R: Read>(
             "{name} is a tar archive but not an image: it has neither manifest.json (docker save) \
              nor index.json (OCI)"
         ))),
+    }
+}
+
+/// [`scan`]s the archive, decompressing it first when it is gzip or zstd: `docker save app |
+/// gzip` is an archive `docker load` reads, and so do we. xz and bzip2 are named, not read.
+fn scan_decompressed<R: Read>(
+    mut reader: R,
+    name: &str,
+    progress: &dyn Progress,
+) -> Result<Contents> {
+    let mut head = [0u8; 6];
+    let mut got = 0;
+    while got < head.len() {
+        match reader.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(name, e)),
+        }
+    }
+    let head = &head[..got];
+    let whole = Cursor::new(head.to_vec()).chain(reader);
+    if head.starts_with(b"BZh") || head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+        let how = if head.starts_with(b"BZh") {
+            "bzip2"
+        } else {
+            "xz"
+        };
+        return Err(Error::Format(format!(
+            "{name} is compressed with {how}, which layerlens does not read: decompress it \
+             first (gzip and zstd are read as they are)"
+        )));
+    }
+    match Compression::detect(head) {
+        Compression::Gzip => scan(flate2::read::MultiGzDecoder::new(whole), name, progress),
+        Compression::Zstd => {
+            let decoder =
+                zstd::stream::read::Decoder::new(whole).map_err(|e| Error::io(name, e))?;
+            scan(decoder, name, progress)
+        }
+        Compression::None => scan(whole, name, progress),
     }
 }
 
@@ -134,7 +176,7 @@ fn scan<R: Read>(reader: R, name: &str, progress: &dyn Progress) -> Result<Conte
             })?;
             c.docs.insert(member, doc);
         } else {
-            c.skipped.push(member);
+            c.skipped.insert(member, h.size);
         }
     }
     Ok(c)
@@ -157,10 +199,18 @@ impl Contents {
         if let Some(d) = self.docs.get(&key) {
             return Ok(d);
         }
-        if self.skipped.contains(&key) {
-            return Err(Error::Format(format!(
-                "{what} {name} in {archive} is larger than {MAX_DOCUMENT_BYTES} bytes"
-            )));
+        if let Some(&size) = self.skipped.get(&key) {
+            return Err(Error::Format(if size > MAX_DOCUMENT_BYTES {
+                format!(
+                    "{what} {name} in {archive} is {size} bytes, more than the \
+                     {MAX_DOCUMENT_BYTES} bytes layerlens reads of a document"
+                )
+            } else {
+                format!(
+                    "{what} {name} in {archive} was not read: the archive's documents before \
+                     it already add up to the {MAX_DOCUMENTS_TOTAL} bytes layerlens keeps"
+                )
+            }));
         }
         Err(Error::MissingBlob {
             what: what.to_string(),
@@ -174,6 +224,18 @@ impl Contents {
         match self.layers.get(&key) {
             Some(Ok(blob)) => Ok(blob.clone()),
             Some(Err(why)) => Err(Error::Format(format!("layer {}: {why}", r.location))),
+            // Kept as a document because it did not look like a layer: say what it is.
+            None if self.docs.contains_key(&key) || self.skipped.contains_key(&key) => {
+                Err(Error::Format(format!(
+                    "layer {} in {archive} is not a layer: it is neither a tar nor gzip or zstd \
+                     data{}",
+                    r.location,
+                    self.docs
+                        .get(&key)
+                        .map(|d| format!(" (it starts with {})", first_bytes(d)))
+                        .unwrap_or_default()
+                )))
+            }
             None => Err(Error::MissingBlob {
                 what: "layer".into(),
                 digest: r.location.clone(),
@@ -200,6 +262,7 @@ impl Contents {
         // go-containerregistry and containers/image never check a name against the content
         // (a config named `<hex>.json` need not hash to it). The layers are verified against
         // the config's diff_ids, which are digests.
+        check_layer_count(entry.layers.len(), &format!("manifest.json in {archive}"))?;
         let config_bytes = self.doc(&entry.config, "config", archive)?.to_vec();
         let config_digest = Digest::of(&config_bytes);
         let config = ImageConfig::parse(&config_bytes, &format!("config {}", entry.config))?;
@@ -257,5 +320,18 @@ impl Contents {
             repo_tags: tag.map(|t| vec![t.to_string()]).unwrap_or_default(),
             layers,
         })
+    }
+}
+
+/// A member's first bytes, as a reader would recognise them: text when they are printable,
+/// hex otherwise.
+fn first_bytes(data: &[u8]) -> String {
+    let head = &data[..data.len().min(16)];
+    if !head.is_empty() && head.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+        format!("\"{}\"", String::from_utf8_lossy(head))
+    } else if head.is_empty() {
+        "nothing: it is empty".into()
+    } else {
+        format!("the bytes {}", hex::encode(head))
     }
 }

@@ -121,6 +121,7 @@ pub(crate) fn assemble(parts: Parts) -> Result<Image> {
         repo_tags,
         layers,
     } = parts;
+    manifest::check_layer_count(layers.len(), &reference)?;
     if config.diff_ids.len() != layers.len() {
         return Err(Error::Format(format!(
             "the manifest lists {} layers but the config's rootfs lists {} diff_ids",
