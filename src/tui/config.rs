@@ -99,7 +99,7 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(config);
         }
-        let file: File = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+        let file: File = yaml_serde::from_str(text).map_err(|e| e.to_string())?;
         let mut names: Vec<_> = file.keybinding.iter().collect();
         names.sort();
         for (name, keys) in names {
