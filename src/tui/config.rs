@@ -272,6 +272,23 @@ layer:
     }
 
     #[test]
+    fn yaml_anchors_comments_and_quoted_keys_read_as_dive_reads_them() {
+        let c = Config::from_yaml(
+            "# my dive config\nshared:\n  quit: &q 'ctrl+q'\n  on: &on true\n\
+             keybinding:\n  \"quit\": *q # a quoted key, an alias\n\
+             filetree:\n  'pane-width': 0.6\n  collapse-dir: *on\n",
+        )
+        .unwrap();
+        let ctrl_q = key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+        assert_eq!(
+            action(&c, Context::Tree, ctrl_q),
+            format!("{:?}", Some(Action::Quit))
+        );
+        assert_eq!(c.prefs.pane_width, 0.6);
+        assert!(c.prefs.collapse_dir);
+    }
+
+    #[test]
     fn bad_values_are_errors_that_name_the_key() {
         for (text, says) in [
             ("keybinding:\n  fly: x\n", "fly"),
