@@ -449,6 +449,23 @@ fn a_dash_reads_a_docker_save_stream_from_stdin() {
 }
 
 #[test]
+fn a_dash_with_a_terminal_on_stdin_is_refused_not_a_hang() {
+    let line = format!("{} --ci -", env!("CARGO_BIN_EXE_layerlens"));
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env_remove("CI")
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "layerlens: error: '-' reads a docker save stream from standard input, which is a \
+         terminal here: pipe one in (docker save IMAGE | layerlens -)\r\n"
+    );
+}
+
+#[test]
 fn a_missing_path_is_no_such_file_not_a_daemon_lookup() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("out")).unwrap();

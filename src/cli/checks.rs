@@ -2,6 +2,8 @@
 //! mode or out of range, and `build`'s own flags folded into the top-level ones. **Every flag
 //! given either acts or is refused**, before any image is read.
 
+use std::io::IsTerminal;
+
 use super::args::{Args, Command, Format};
 use crate::error::{Error, Result};
 use crate::report::dive_ci::RuleSettings;
@@ -21,6 +23,13 @@ pub fn check(args: &mut Args) -> Result<()> {
             "'{image}' and `{}`: give an IMAGE or a command, not both",
             command_name(command)
         )));
+    }
+    if args.image.as_deref() == Some("-") && std::io::stdin().is_terminal() {
+        return Err(Error::Config(
+            "'-' reads a docker save stream from standard input, which is a terminal here: \
+             pipe one in (docker save IMAGE | layerlens -)"
+                .into(),
+        ));
     }
     if let Some(Command::Build {
         ci, format, json, ..
