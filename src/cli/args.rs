@@ -19,7 +19,8 @@ use crate::image::SourceKind;
 pub struct Args {
     /// The image: a docker save tarball, an OCI layout directory or an OCI archive, with an
     /// optional prefix (docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH[:TAG]); or a live
-    /// image: docker://NAME, podman://NAME, registry://REF, or a bare NAME (Docker).
+    /// image: docker://NAME, podman://NAME, registry://REF, or a bare NAME (Docker); '-' for a
+    /// docker save stream on standard input.
     #[arg(required = true)]
     pub image: Option<String>,
 
