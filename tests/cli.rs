@@ -521,7 +521,8 @@ fn rule_flags_act_only_in_ci_mode_and_only_in_range() {
         assert_eq!(
             err,
             format!(
-                "layerlens: error: {flag}: '{value}' is not between 0 and 1 (a ratio: 0.9 is 90 %)\n"
+                "layerlens: error: {flag}: '{value}' is not between 0 and 1 (a ratio: 0.9 is \
+                 90 %)\n"
             )
         );
     }
@@ -610,7 +611,13 @@ fn the_man_page_has_a_synopsis_and_the_exit_codes() {
     );
     // The roff preamble once, not once per section.
     assert_eq!(man.matches(".el .ds Aq").count(), 1, "{man}");
-    assert!(man.contains("\n.SH \"EXIT STATUS\"\n.TP\n\\fB0\\fR\npassed, or nothing was checked\n.TP\n\\fB1\\fR\na CI rule or budget failed\n"), "{man}");
+    assert!(
+        man.contains(
+            "\n.SH \"EXIT STATUS\"\n.TP\n\\fB0\\fR\npassed, or nothing was checked\n.TP\n\
+             \\fB1\\fR\na CI rule or budget failed\n"
+        ),
+        "{man}"
+    );
     assert!(man.contains("\n.SH ENVIRONMENT\n"), "{man}");
     assert!(man.contains("\\fBREGISTRY_AUTH_FILE\\fR"), "{man}");
     assert!(man.contains("\n.SH FILES\n"), "{man}");

@@ -63,9 +63,9 @@ impl ProgressBar {
         let template = match (known_total, self.cells) {
             (false, _) => "{wide_msg}  {layers}  {done}{rate}".to_string(),
             (true, 0) => "{wide_msg} {percent:>3}%  {layers}  {done}{rate}{left}".to_string(),
-            (true, n) => {
-                format!("{{wide_msg}} [{{bar:{n}}}] {{percent:>3}}%  {{layers}}  {{done}}{{rate}}{{left}}")
-            }
+            (true, n) => format!(
+                "{{wide_msg}} [{{bar:{n}}}] {{percent:>3}}%  {{layers}}  {{done}}{{rate}}{{left}}"
+            ),
         };
         let layers = Arc::clone(&self.layers);
         ProgressStyle::with_template(&template)
