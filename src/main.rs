@@ -1,10 +1,8 @@
 //! The `layerlens` binary: parse arguments, run, map the outcome to an exit code
 //! (0 pass, 1 a CI rule failed, 2 an error).
 
-use clap::Parser;
-
 fn main() {
-    let args = match layerlens::cli::Args::try_parse() {
+    let args = match layerlens::cli::parse() {
         Ok(args) => args,
         Err(e) => {
             let code = if e.use_stderr() {
