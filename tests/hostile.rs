@@ -441,7 +441,7 @@ fn zstd_with_a_skippable_frame_first_is_a_layer() {
     let mut blob = vec![0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4];
     blob.extend(zstd::encode_all(&tar[..], 3).unwrap());
     // The diff_id is the tar's; the member is the compressed blob.
-    let mut save = save_listing(&[tar.clone()], &[0], &[], "");
+    let mut save = save_listing(std::slice::from_ref(&tar), &[0], &[], "");
     let name = format!("{:064x}/layer.tar", 0);
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut ar = tar::Archive::new(&save[..]);

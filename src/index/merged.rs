@@ -134,8 +134,8 @@ impl AncestorResets {
                 continue;
             }
             let new = sets.bits.len() / words;
-            for w in 0..words {
-                let b = sets.bits[base + w] | own[w];
+            for (w, o) in own.iter().enumerate() {
+                let b = sets.bits[base + w] | o;
                 sets.bits.push(b);
             }
             sets.below.push(new as u32);
