@@ -93,9 +93,15 @@ pub struct Args {
     #[arg(long)]
     pub pull: bool,
 
-    /// Allow plain HTTP to a registry that is not on loopback (registry://).
+    /// Allow plain HTTP to a registry that is not on loopback (registry://), and to the
+    /// redirects and token service it names.
     #[arg(long)]
     pub insecure: bool,
+
+    /// Fail when a registry sends less than 1 KiB for this many seconds (registry://).
+    /// Default 30. A large layer may take as long as it needs while it keeps arriving.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub registry_stall_timeout: Option<u64>,
 
     /// The Dockerfile that built the image: each layer is paired with its instruction, so
     /// findings name `Dockerfile:LINE` and the UI shows the line. `layerlens build` finds it

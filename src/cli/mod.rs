@@ -59,6 +59,9 @@ pub fn run(mut args: Args) -> Result<i32> {
         platform: args.platform.as_deref().map(Platform::parse).transpose()?,
         pull: args.pull,
         insecure: args.insecure,
+        registry_stall_timeout: args
+            .registry_stall_timeout
+            .map(std::time::Duration::from_secs),
     };
     // Checked before anything is built or the terminal is touched, in every mode.
     let settings = settings(&args, config_file.as_deref())?;
@@ -230,6 +233,9 @@ fn run_diff(
         platform: args.platform.as_deref().map(Platform::parse).transpose()?,
         pull: args.pull,
         insecure: args.insecure,
+        registry_stall_timeout: args
+            .registry_stall_timeout
+            .map(std::time::Duration::from_secs),
     };
     let kind = args.source.map(SourceArg::kind);
     let (ia, ib) = (load(a, kind, &opts)?, load(b, kind, &opts)?);

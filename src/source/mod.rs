@@ -39,6 +39,9 @@ pub struct LoadOptions {
     pub pull: bool,
     /// Allow plain HTTP to a registry that is not on loopback (`--insecure`).
     pub insecure: bool,
+    /// How long a registry may send nothing (less than 1 KiB) before it is an error
+    /// (`--registry-stall-timeout`; default 30 s).
+    pub registry_stall_timeout: Option<std::time::Duration>,
 }
 
 /// Loads and indexes the image a reference names.
@@ -92,6 +95,9 @@ pub fn load(
             platform,
             registry::RegistryOptions {
                 insecure: opts.insecure,
+                stall_timeout: opts
+                    .registry_stall_timeout
+                    .unwrap_or(registry::stall::DEFAULT_STALL_TIMEOUT),
             },
             progress,
         ),
