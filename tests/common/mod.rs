@@ -6,6 +6,7 @@ pub mod advice;
 pub mod fake_registry;
 pub mod live;
 pub mod screen;
+pub mod tarcraft;
 pub mod tmux;
 pub mod wasteful;
 
