@@ -51,6 +51,7 @@ caption{text-align:left;font-weight:600;padding:4px 0}
 .sw{display:inline-block;width:14px;height:14px;border:1px solid #333;vertical-align:-2px;margin-right:4px}
 .legend{display:flex;flex-wrap:wrap;gap:4px 16px;margin:6px 0;font-size:13px}
 svg{max-width:100%;height:auto;display:block}
+.tm svg,.side svg,#layers > svg{width:100%}
 svg text{font-size:11px;fill:#111;paint-order:stroke;stroke:#fff;stroke-width:2.5px;stroke-linejoin:round;pointer-events:none}
 svg .hd{font-weight:700}
 svg rect{stroke:#fff;stroke-width:.8}

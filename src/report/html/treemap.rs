@@ -187,8 +187,9 @@ impl<'a> Treemap<'a> {
         let root = self.sizes.totals(ROOT);
         let _ = writeln!(
             out,
-            "<p>Area is bytes: {} in {} (visible {}, caches {}, hidden {}). {} Click a folder \
-             to zoom in; the breadcrumb above the picture goes back up (without JavaScript too). \
+            "<p>Area is bytes: {} in {} (visible {}, caches {}, hidden {}). Fill is the \
+             layer that wrote a visible file; red stripes are bytes a later layer hid \
+             (reclaimable); brown dots are caches and leftovers. Click a folder to zoom in; the breadcrumb above the picture goes back up (without JavaScript too). \
              In each folder, files and folders too small to draw at this zoom are grouped into \
              one grey tile \"N smaller files\"; {} folders have a view of their own (the \
              largest), the others are drawn whole. The table below the picture lists the same \
@@ -198,8 +199,6 @@ impl<'a> Treemap<'a> {
             size(root.visible),
             size(root.cache),
             size(root.hidden),
-            "Fill is the layer that wrote a visible file; red stripes are bytes a later layer \
-             hid (reclaimable); brown dots are caches and leftovers.",
             self.views.len()
         );
         out.push_str(super::page::legend());
