@@ -78,7 +78,7 @@ fn diff_of_the_wasteful_image_and_its_fixed_twin() {
     assert_eq!(e["findings"][0]["stillInBBytes"], 0);
     let (code, _, err) = layerlens(&["diff", a, b, "--format", "junit"], None);
     assert_eq!(code, 2);
-    assert!(err.contains("diff writes text or json"), "{err}");
+    assert!(err.contains("diff writes text, json or html"), "{err}");
 }
 
 #[test]
