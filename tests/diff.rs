@@ -80,7 +80,7 @@ fn diff_of_the_wasteful_image_and_its_fixed_twin() {
     assert_eq!(code, 2);
     assert!(
         err.contains("invalid value 'junit' for '--format <FORMAT>'")
-            && err.contains("[possible values: text, json]"),
+            && err.contains("[possible values: text, json, html]"),
         "{err}"
     );
     // Before `diff`, the top-level --format is checked the same way.
@@ -88,7 +88,7 @@ fn diff_of_the_wasteful_image_and_its_fixed_twin() {
     assert_eq!(code, 2);
     assert_eq!(
         err.trim(),
-        "layerlens: error: --format github: diff writes text or json"
+        "layerlens: error: --format github: diff writes text, json or html"
     );
 }
 

@@ -31,6 +31,11 @@ pub struct Args {
     #[arg(long, short = 'j', value_name = "FILE")]
     pub json: Option<String>,
 
+    /// Write the HTML report (one self-contained file: treemap, layers, findings, and with
+    /// --ci the verdicts) to FILE, or '-' for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<String>,
+
     /// CI mode: print dive's CI report and exit 1 when a rule fails (also when CI=true).
     #[arg(long)]
     pub ci: bool,
@@ -73,7 +78,8 @@ pub struct Args {
 
     /// Report format: text (the waste report), json (dive's keys plus ours), junit (a test case
     /// per rule and budget), github (workflow commands, and a Markdown summary appended to
-    /// $GITHUB_STEP_SUMMARY). junit and github imply --ci. Default: dive's CI text with --ci.
+    /// $GITHUB_STEP_SUMMARY), html (one self-contained page: treemap, layer bars, findings).
+    /// junit and github imply --ci. Default: dive's CI text with --ci.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
 
@@ -142,7 +148,7 @@ pub enum Command {
         args: Vec<String>,
     },
     /// Compare two images (any sources): sizes per layer, files added, removed and grown,
-    /// waste and caches.
+    /// waste and caches. --format text (default), json or html.
     Diff {
         /// Image A (the "before").
         a: String,
@@ -171,6 +177,8 @@ pub enum Command {
 pub enum DiffFormat {
     Text,
     Json,
+    /// The two images side by side in one self-contained page.
+    Html,
 }
 
 /// The shells `completions` writes for.
@@ -188,6 +196,7 @@ pub enum Format {
     Json,
     Junit,
     Github,
+    Html,
 }
 
 /// `--source` values.

@@ -18,7 +18,7 @@ use crate::config::LayerlensConfig;
 use crate::error::{Error, Result};
 use crate::image::{Image, SourceKind};
 use crate::report::budget::{self, Verdicts};
-use crate::report::{diff_text, dive_ci, dive_json, github, junit, summary, waste_text};
+use crate::report::{diff_text, dive_ci, dive_json, github, html, junit, summary, waste_text};
 use crate::source::progress_bar::ProgressBar;
 use crate::source::{self, LoadOptions, NoProgress, Platform, Progress};
 
@@ -80,6 +80,7 @@ pub fn run(mut args: Args) -> Result<i32> {
     // On a terminal, without a report asked for, browse the image interactively.
     if !ci
         && args.json.is_none()
+        && args.html.is_none()
         && args.format.is_none()
         && io::IsTerminal::is_terminal(&io::stdout())
     {
@@ -105,8 +106,11 @@ pub fn run(mut args: Args) -> Result<i32> {
     let budgets_shown = settings.budgets.any() || args.baseline.is_some();
     // dive's CI text alone reads no waste analysis: it runs only for the outputs that do, on a
     // second core beside dive's pass.
-    let waste_needed =
-        !(rules.is_some() && args.format.is_none() && args.json.is_none() && !budgets_shown);
+    let waste_needed = !(rules.is_some()
+        && args.format.is_none()
+        && args.json.is_none()
+        && args.html.is_none()
+        && !budgets_shown);
     let (analysis, waste_report) = std::thread::scope(|s| {
         let waste = waste_needed.then(|| s.spawn(|| waste::analyze(&image, &wopts)));
         let analysis = dive::analyze(&image);
@@ -118,7 +122,8 @@ pub fn run(mut args: Args) -> Result<i32> {
         let _ = waste_cell.set(w);
     }
     let waste = || waste_cell.get_or_init(|| waste::analyze(&image, &wopts));
-    let budgets_needed = budgets_shown || args.json.is_some() || args.format.is_some();
+    let budgets_needed =
+        budgets_shown || args.json.is_some() || args.html.is_some() || args.format.is_some();
     // dive's rules judge the image without the excluded paths (dive #347); the JSON keeps
     // dive's own figures.
     let without_excluded = (rules.is_some() && !wopts.exclude.is_empty())
@@ -137,6 +142,10 @@ pub fn run(mut args: Args) -> Result<i32> {
     if let Some(target) = &args.json {
         write_json(target, &image, &analysis, waste(), verdicts.as_ref())?;
     }
+    if let Some(target) = &args.html {
+        let page = html::render(&image, &analysis, waste(), verdicts.as_ref());
+        write_to(target, &page)?;
+    }
     let code = match &verdicts {
         Some(v) if !v.passed => EXIT_FAILED,
         _ => EXIT_OK,
@@ -149,6 +158,9 @@ pub fn run(mut args: Args) -> Result<i32> {
             color,
         ))?,
         Some(Format::Json) => write_json("-", &image, &analysis, waste(), verdicts.as_ref())?,
+        Some(Format::Html) => {
+            print_stdout(&html::render(&image, &analysis, waste(), verdicts.as_ref()))?
+        }
         Some(Format::Junit) => {
             if let Some(v) = &verdicts {
                 print_stdout(&junit::render(&reference, waste(), v))?;
@@ -187,14 +199,16 @@ pub fn run(mut args: Args) -> Result<i32> {
                 }
                 print_stdout(&text)?;
             }
-            _ if args.json.is_none() => print_stdout(&summary::render(&image, &analysis, waste()))?,
+            _ if args.json.is_none() && args.html.is_none() => {
+                print_stdout(&summary::render(&image, &analysis, waste()))?
+            }
             _ => {}
         },
     }
     Ok(code)
 }
 
-/// `layerlens diff A B`: text or JSON on stdout, the JSON to `--json FILE` too; exit 0.
+/// `layerlens diff A B`: text, JSON or HTML on stdout, the JSON to `--json FILE` too; exit 0.
 fn run_diff(
     args: &Args,
     a: &str,
@@ -208,9 +222,10 @@ fn run_diff(
         (None, None) => None,
         (None, Some(Format::Text)) => Some(DiffFormat::Text),
         (None, Some(Format::Json)) => Some(DiffFormat::Json),
+        (None, Some(Format::Html)) => Some(DiffFormat::Html),
         (None, Some(f)) => {
             return Err(Error::Config(format!(
-                "--format {}: diff writes text or json",
+                "--format {}: diff writes text, json or html",
                 format!("{f:?}").to_lowercase()
             )))
         }
@@ -256,6 +271,9 @@ fn run_diff(
     match stdout {
         Some(DiffFormat::Text) => print_stdout(&diff_text::render(a, b, &d))?,
         Some(DiffFormat::Json) => print_stdout(&to_json()?)?,
+        Some(DiffFormat::Html) => {
+            print_stdout(&html::render_diff(a, b, (&ia, &wa), (&ib, &wb), &d))?
+        }
         None => {}
     }
     Ok(EXIT_OK)
