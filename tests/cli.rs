@@ -312,7 +312,7 @@ fn help_says_the_usage_exit_codes_environment_and_files() {
 fn diff_help_lists_only_the_formats_diff_writes() {
     let (code, out, _) = layerlens(&["diff", "--help"], None);
     assert_eq!(code, 0);
-    assert!(out.contains("[possible values: text, json]"), "{out}");
+    assert!(out.contains("[possible values: text, json, html]"), "{out}");
     assert!(!out.contains("junit") && !out.contains("github"), "{out}");
     assert!(out.contains("--json <FILE>"), "{out}");
 }

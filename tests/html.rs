@@ -249,7 +249,7 @@ fn hostile_names_are_text_never_markup() {
 #[test]
 fn big_and_deep_images_stay_small_and_say_what_was_grouped() {
     let dir = tempfile::tempdir().unwrap();
-    // 6,000 small files in 60 folders, and one path 10,000 folders deep.
+    // 6,000 small files in 60 folders, and one path 100,000 folders deep (no recursion anywhere).
     let mut names = Vec::new();
     for d in 0..60 {
         for f in 0..100 {
@@ -267,7 +267,7 @@ fn big_and_deep_images_stay_small_and_say_what_was_grouped() {
         })
         .collect();
     files.push(F::PaxFile(
-        format!("{}leaf", "a/".repeat(10_000)),
+        format!("{}leaf", "a/".repeat(100_000)),
         bytes(5000, 4),
     ));
     let img = dir.path().join("big.tar");

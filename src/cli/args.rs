@@ -154,7 +154,7 @@ pub enum Command {
         a: String,
         /// Image B (the "after").
         b: String,
-        /// What to print on stdout: text (default) or json.
+        /// What to print on stdout: text (default), json or html (the two images side by side).
         #[arg(long, value_enum, value_name = "FORMAT")]
         format: Option<DiffFormat>,
         /// Write the comparison as JSON to FILE ('-' for stdout); nothing else is printed
@@ -177,7 +177,6 @@ pub enum Command {
 pub enum DiffFormat {
     Text,
     Json,
-    /// The two images side by side in one self-contained page.
     Html,
 }
 
