@@ -1087,7 +1087,7 @@ impl Pax {
             }
             data = &data[len..];
             if key == b"GNU.sparse.offset" || key == b"GNU.sparse.numbytes" {
-                let expected: &[u8] = if map00_len % 2 == 0 {
+                let expected: &[u8] = if map00_len.is_multiple_of(2) {
                     b"GNU.sparse.offset"
                 } else {
                     b"GNU.sparse.numbytes"
