@@ -54,7 +54,7 @@ fn bench(c: &mut Criterion) {
     let mut next_layer = |app: &App| {
         step += 1;
         let layer = app.browse.as_ref().unwrap().layer;
-        if (step / n.max(1)) % 2 == 0 && layer + 1 < n || layer == 0 {
+        if (step / n.max(1)).is_multiple_of(2) && layer + 1 < n || layer == 0 {
             Action::Down
         } else {
             Action::Up

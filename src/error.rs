@@ -38,6 +38,13 @@ pub enum Error {
         expected: String,
         actual: String,
     },
+    /// A blob is longer or shorter than its descriptor's size.
+    #[error("{what} {mismatch}")]
+    BlobSize {
+        /// The blob and where it came from: `layer blob sha256:… from registry HOST`.
+        what: String,
+        mismatch: crate::source::digest::SizeMismatch,
+    },
     /// A blob the manifest names is not in the image.
     #[error("{what} {digest} is missing from {container}")]
     MissingBlob {

@@ -1,10 +1,8 @@
 //! The `layerlens` binary: parse arguments, run, map the outcome to an exit code
 //! (0 pass, 1 a CI rule failed, 2 an error).
 
-use clap::Parser;
-
 fn main() {
-    let args = match layerlens::cli::Args::try_parse() {
+    let args = match layerlens::cli::parse() {
         Ok(args) => args,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -19,7 +17,13 @@ fn main() {
     let code = match layerlens::cli::run(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("layerlens: error: {e}");
+            // One line, and nothing from the image reaches the terminal raw: a member name
+            // or a field quoted in the message has its control characters escaped.
+            let message = e.to_string();
+            eprintln!(
+                "layerlens: error: {}",
+                layerlens::index::path::escape(message.as_bytes())
+            );
             layerlens::cli::EXIT_ERROR
         }
     };

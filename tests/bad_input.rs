@@ -191,7 +191,7 @@ fn empty_and_random_files() {
         "{e}"
     );
     let missing = dir.path().join("missing.tar");
-    assert!(error_of(&missing).contains("is not an existing file or directory"));
+    assert!(error_of(&missing).contains("missing.tar: no such file or directory; name a docker"));
 }
 
 #[test]

@@ -78,7 +78,18 @@ fn diff_of_the_wasteful_image_and_its_fixed_twin() {
     assert_eq!(e["findings"][0]["stillInBBytes"], 0);
     let (code, _, err) = layerlens(&["diff", a, b, "--format", "junit"], None);
     assert_eq!(code, 2);
-    assert!(err.contains("diff writes text or json"), "{err}");
+    assert!(
+        err.contains("invalid value 'junit' for '--format <FORMAT>'")
+            && err.contains("[possible values: text, json, html]"),
+        "{err}"
+    );
+    // Before `diff`, the top-level --format is checked the same way.
+    let (code, _, err) = layerlens(&["--format", "github", "diff", a, b], None);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.trim(),
+        "layerlens: error: --format github: diff writes text, json or html"
+    );
 }
 
 #[test]

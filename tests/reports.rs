@@ -131,7 +131,7 @@ fn colour_on_a_terminal_only_and_never_with_no_color() {
     let img = common::testdata("classic.docker.tar");
     let args = format!("--format text {}", img.display());
     let Some(tty) = on_a_terminal(&args, false) else {
-        eprintln!("skipped: util-linux script is not installed");
+        common::skip("util-linux's script is not installed");
         return;
     };
     assert!(

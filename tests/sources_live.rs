@@ -140,6 +140,38 @@ fn docker_build_opens_what_it_built() {
 }
 
 #[test]
+fn docker_build_takes_layerlens_flags_first_and_names_the_image_by_its_tag() {
+    require!(docker_up(), "the Docker daemon");
+    docker_load("tiny.docker.tar");
+    let ctx = tempfile::tempdir().unwrap();
+    std::fs::write(ctx.path().join("Dockerfile"), "FROM tiny:latest\n").unwrap();
+    let cli = docker_cli();
+    let tag = "layerlens-build-tag:1";
+    let out = layerlens(
+        &[
+            "build",
+            "--format",
+            "junit",
+            "-q",
+            "-t",
+            tag,
+            ctx.path().to_str().unwrap(),
+        ],
+        &[("DOCKER_BUILDKIT", "0"), ("LAYERLENS_DOCKER", cli.as_str())],
+        LIMIT,
+    );
+    let _ = std::process::Command::new(&cli).args(["rmi", tag]).output();
+    // tiny passes dive's default rules; the report names the image by its tag, not its ID.
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("<testsuite name=\"layerlens docker://layerlens-build-tag:1\""),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn docker_not_running_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let sock = format!("unix://{}/docker.sock", dir.path().display());

@@ -113,24 +113,6 @@ impl DiveTree {
         Some(node)
     }
 
-    fn remove_path(&mut self, path: &[u8]) {
-        let Some(parent_path) = path
-            .iter()
-            .rposition(|&b| b == b'/')
-            .map(|i| &path[..i])
-            .or(Some(b""))
-        else {
-            return;
-        };
-        let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
-        let Some(parent) = self.get(parent_path) else {
-            return;
-        };
-        if let Ok(i) = self.child(parent, name) {
-            self.nodes[parent as usize].children.remove(i);
-        }
-    }
-
     fn subtree_size(&self, id: u32) -> i64 {
         let mut total = 0;
         let mut stack = vec![id];
@@ -143,29 +125,30 @@ impl DiveTree {
     }
 
     /// Visits every node but the root children-first, children in name order, with its path.
+    /// Stops when `f` returns false. Iterative: an image's paths can be 100,000 deep.
     fn visit_children_first(&self, f: &mut dyn FnMut(u32, &[u8]) -> bool) {
-        fn go(
-            t: &DiveTree,
-            id: u32,
-            path: &mut Vec<u8>,
-            f: &mut dyn FnMut(u32, &[u8]) -> bool,
-        ) -> bool {
-            for &c in &t.nodes[id as usize].children {
+        let mut path: Vec<u8> = Vec::new();
+        // (node, how many of its children were entered, its path's length before its name)
+        let mut stack: Vec<(u32, usize, usize)> = vec![(0, 0, 0)];
+        while let Some(top) = stack.last_mut() {
+            let (id, next, _) = *top;
+            let children = &self.nodes[id as usize].children;
+            if let Some(&c) = children.get(next) {
+                top.1 += 1;
                 let len = path.len();
                 path.push(b'/');
-                path.extend_from_slice(&t.nodes[c as usize].name);
-                let go_on = go(t, c, path, f);
-                path.truncate(len);
-                if !go_on {
-                    return false;
-                }
+                path.extend_from_slice(&self.nodes[c as usize].name);
+                stack.push((c, 0, len));
+                continue;
             }
-            if id == 0 {
-                return true;
+            let Some((id, _, len)) = stack.pop() else {
+                break;
+            };
+            if id != 0 && !f(id, &path) {
+                return;
             }
-            f(id, path)
+            path.truncate(len);
         }
-        go(self, 0, &mut Vec::new(), f);
     }
 
     fn is_leaf(&self, id: u32) -> bool {
@@ -199,15 +182,81 @@ fn layer_tree(tree: &MergedTree, li: usize) -> DiveTree {
 }
 
 /// dive's `Stack`: every node of `upper`, children first: whiteouts remove, others add.
+///
+/// dive adds each node by its full path, which costs the path's depth per node (quadratic in
+/// a deep tree). Here the two trees are walked together, each upper node's counterpart in
+/// `lower` found once from its parent's; a counterpart is created only where dive's
+/// `AddPath` would create it, and a removal looks its parent up without creating it, so the
+/// resulting tree is dive's.
 fn stack(lower: &mut DiveTree, upper: &DiveTree) {
-    upper.visit_children_first(&mut |id, path| {
-        if upper.is_whiteout(id) {
-            lower.remove_path(&strip_whiteout(path));
-        } else {
-            lower.add_path(path, upper.nodes[id as usize].info);
+    struct Frame {
+        up: u32,
+        next: usize,
+        low: Option<u32>,
+    }
+    /// The lower node of `frames[k]`, resolved from the nearest resolved ancestor; missing
+    /// nodes are created (with no info, as `AddPath` does) when `create`, else `None`.
+    fn resolve(
+        lower: &mut DiveTree,
+        upper: &DiveTree,
+        frames: &mut [Frame],
+        k: usize,
+        create: bool,
+    ) -> Option<u32> {
+        let j = frames[..=k].iter().rposition(|f| f.low.is_some())?;
+        let mut node = frames[j].low?;
+        for f in &mut frames[j + 1..=k] {
+            let name = &upper.nodes[f.up as usize].name;
+            node = match lower.child(node, name) {
+                Ok(i) => lower.nodes[node as usize].children[i],
+                Err(i) if create => {
+                    let id = lower.nodes.len() as u32;
+                    lower.nodes.push(Node {
+                        name: name.clone(),
+                        children: Vec::new(),
+                        info: None,
+                    });
+                    lower.nodes[node as usize].children.insert(i, id);
+                    id
+                }
+                Err(_) => return None,
+            };
+            f.low = Some(node);
         }
-        true
-    });
+        Some(node)
+    }
+    let mut frames = vec![Frame {
+        up: 0,
+        next: 0,
+        low: Some(0),
+    }];
+    while let Some(top) = frames.last_mut() {
+        let up = top.up;
+        if let Some(&c) = upper.nodes[up as usize].children.get(top.next) {
+            top.next += 1;
+            frames.push(Frame {
+                up: c,
+                next: 0,
+                low: None,
+            });
+            continue;
+        }
+        let k = frames.len() - 1;
+        if k > 0 {
+            if upper.is_whiteout(up) {
+                if let Some(parent) = resolve(lower, upper, &mut frames, k - 1, false) {
+                    let name = &upper.nodes[up as usize].name;
+                    let name = name.strip_prefix(b".wh.").unwrap_or(name);
+                    if let Ok(i) = lower.child(parent, name) {
+                        lower.nodes[parent as usize].children.remove(i);
+                    }
+                }
+            } else if let Some(node) = resolve(lower, upper, &mut frames, k, true) {
+                lower.nodes[node as usize].info = upper.nodes[up as usize].info;
+            }
+        }
+        frames.pop();
+    }
 }
 
 fn strip_whiteout(path: &[u8]) -> Vec<u8> {

@@ -1,6 +1,7 @@
 //! `layerlens build ARGS...`: runs `docker build ARGS...` (its output shown on stderr) and
-//! names the image it built, as `dive build` does. The image ID comes from `--iidfile`, so
-//! no tag is needed and no output is parsed.
+//! names the image it built, as `dive build` does: by its first tag (`-t`), so reports and the
+//! UI show the name the user chose, else by the ID docker wrote to `--iidfile` (no output is
+//! parsed).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -36,7 +37,26 @@ pub fn dockerfile_of(args: &[String]) -> Option<(PathBuf, Option<String>)> {
     }
 }
 
-/// Runs `docker build` and returns the reference of the built image (`docker://<id>`).
+/// The first tag a `docker build ARGS` gives the image (`-t NAME`, `--tag=NAME`...).
+pub fn tag_of(args: &[String]) -> Option<String> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let tag = match a.as_str() {
+            "-t" | "--tag" => it.next().cloned(),
+            _ => a
+                .strip_prefix("--tag=")
+                .or_else(|| a.strip_prefix("-t=").or_else(|| a.strip_prefix("-t")))
+                .map(str::to_string),
+        };
+        if let Some(t) = tag.filter(|t| !t.is_empty()) {
+            return Some(t);
+        }
+    }
+    None
+}
+
+/// Runs `docker build` and returns the reference of the built image: `docker://<first tag>`,
+/// else `docker://<id>`.
 /// `LAYERLENS_DOCKER` names the docker client (default `docker` on `PATH`).
 pub fn docker_build(args: &[String]) -> Result<String> {
     let program = std::env::var("LAYERLENS_DOCKER").unwrap_or_else(|_| "docker".to_string());
@@ -68,7 +88,10 @@ pub fn docker_build(args: &[String]) -> Result<String> {
             "`{program} build` succeeded but wrote no image ID"
         )));
     }
-    Ok(format!("docker://{id}"))
+    Ok(format!(
+        "docker://{}",
+        tag_of(args).as_deref().unwrap_or(id)
+    ))
 }
 
 #[cfg(test)]
@@ -78,6 +101,23 @@ mod tests {
 
     fn of(args: &[&str]) -> Option<(PathBuf, Option<String>)> {
         dockerfile_of(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn the_tag_a_build_gives() {
+        let tag =
+            |args: &[&str]| super::tag_of(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            tag(&["-t", "app:dev", "-t", "app:2", "."]),
+            Some("app:dev".into())
+        );
+        assert_eq!(
+            tag(&["--tag=reg:5000/app", "."]),
+            Some("reg:5000/app".into())
+        );
+        assert_eq!(tag(&["-tapp:1", "."]), Some("app:1".into()));
+        assert_eq!(tag(&["--target", "t", "."]), None);
+        assert_eq!(tag(&["-q", "."]), None);
     }
 
     #[test]

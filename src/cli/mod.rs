@@ -3,8 +3,11 @@
 
 mod args;
 mod build;
+mod checks;
+mod help;
 
-pub use args::{Args, Command, Format, SourceArg};
+pub use args::{Args, Command, DiffFormat, Format, Shell, SourceArg};
+pub use help::{command, parse, SECTIONS};
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
@@ -15,7 +18,7 @@ use crate::config::LayerlensConfig;
 use crate::error::{Error, Result};
 use crate::image::{Image, SourceKind};
 use crate::report::budget::{self, Verdicts};
-use crate::report::{diff_text, dive_ci, dive_json, github, junit, summary, waste_text};
+use crate::report::{diff_text, dive_ci, dive_json, github, html, junit, summary, waste_text};
 use crate::source::progress_bar::ProgressBar;
 use crate::source::{self, LoadOptions, NoProgress, Platform, Progress};
 
@@ -27,13 +30,23 @@ pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 /// Runs one invocation and returns its exit code.
-pub fn run(args: Args) -> Result<i32> {
-    if let Some(Command::Diff { a, b }) = &args.command {
-        return run_diff(&args, a, b);
+pub fn run(mut args: Args) -> Result<i32> {
+    match &args.command {
+        Some(Command::Completions { shell }) => {
+            print_bytes(&help::completions(*shell))?;
+            return Ok(EXIT_OK);
+        }
+        Some(Command::Man) => {
+            print_bytes(&help::man_page()?)?;
+            return Ok(EXIT_OK);
+        }
+        _ => {}
     }
-    let ci = args.ci
-        || matches!(args.format, Some(Format::Junit | Format::Github))
-        || std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+    checks::check(&mut args)?;
+    if let Some(Command::Diff { a, b, format, json }) = &args.command {
+        return run_diff(&args, a, b, *format, json.as_deref());
+    }
+    let ci = checks::ci_mode(&args);
     // Configuration errors are found before any image is read.
     let config_file = config_file(&args);
     let rules = if ci {
@@ -46,21 +59,28 @@ pub fn run(args: Args) -> Result<i32> {
         platform: args.platform.as_deref().map(Platform::parse).transpose()?,
         pull: args.pull,
         insecure: args.insecure,
+        registry_stall_timeout: args
+            .registry_stall_timeout
+            .map(std::time::Duration::from_secs),
     };
     // Checked before anything is built or the terminal is touched, in every mode.
     let settings = settings(&args, config_file.as_deref())?;
     let dockerfile = dockerfile(&args)?;
     let reference = match (&args.command, &args.image) {
-        (Some(Command::Build { args: build_args }), _) => build::docker_build(build_args)?,
-        (Some(Command::Diff { .. }), _) => {
-            return Err(Error::Config("diff takes two images".into()))
-        }
+        (
+            Some(Command::Build {
+                args: build_args, ..
+            }),
+            _,
+        ) => build::docker_build(build_args)?,
+        (Some(_), _) => return Err(Error::Config("this command takes no image".into())),
         (None, Some(image)) => image.clone(),
         (None, None) => return Err(Error::Config("name an image to open".into())),
     };
     // On a terminal, without a report asked for, browse the image interactively.
     if !ci
         && args.json.is_none()
+        && args.html.is_none()
         && args.format.is_none()
         && io::IsTerminal::is_terminal(&io::stdout())
     {
@@ -86,8 +106,11 @@ pub fn run(args: Args) -> Result<i32> {
     let budgets_shown = settings.budgets.any() || args.baseline.is_some();
     // dive's CI text alone reads no waste analysis: it runs only for the outputs that do, on a
     // second core beside dive's pass.
-    let waste_needed =
-        !(rules.is_some() && args.format.is_none() && args.json.is_none() && !budgets_shown);
+    let waste_needed = !(rules.is_some()
+        && args.format.is_none()
+        && args.json.is_none()
+        && args.html.is_none()
+        && !budgets_shown);
     let (analysis, waste_report) = std::thread::scope(|s| {
         let waste = waste_needed.then(|| s.spawn(|| waste::analyze(&image, &wopts)));
         let analysis = dive::analyze(&image);
@@ -99,7 +122,8 @@ pub fn run(args: Args) -> Result<i32> {
         let _ = waste_cell.set(w);
     }
     let waste = || waste_cell.get_or_init(|| waste::analyze(&image, &wopts));
-    let budgets_needed = budgets_shown || args.json.is_some() || args.format.is_some();
+    let budgets_needed =
+        budgets_shown || args.json.is_some() || args.html.is_some() || args.format.is_some();
     // dive's rules judge the image without the excluded paths (dive #347); the JSON keeps
     // dive's own figures.
     let without_excluded = (rules.is_some() && !wopts.exclude.is_empty())
@@ -118,6 +142,10 @@ pub fn run(args: Args) -> Result<i32> {
     if let Some(target) = &args.json {
         write_json(target, &image, &analysis, waste(), verdicts.as_ref())?;
     }
+    if let Some(target) = &args.html {
+        let page = html::render(&image, &analysis, waste(), verdicts.as_ref());
+        write_to(target, &page)?;
+    }
     let code = match &verdicts {
         Some(v) if !v.passed => EXIT_FAILED,
         _ => EXIT_OK,
@@ -130,6 +158,9 @@ pub fn run(args: Args) -> Result<i32> {
             color,
         ))?,
         Some(Format::Json) => write_json("-", &image, &analysis, waste(), verdicts.as_ref())?,
+        Some(Format::Html) => {
+            print_stdout(&html::render(&image, &analysis, waste(), verdicts.as_ref()))?
+        }
         Some(Format::Junit) => {
             if let Some(v) = &verdicts {
                 print_stdout(&junit::render(&reference, waste(), v))?;
@@ -168,45 +199,82 @@ pub fn run(args: Args) -> Result<i32> {
                 }
                 print_stdout(&text)?;
             }
-            _ if args.json.is_none() => print_stdout(&summary::render(&image, &analysis, waste()))?,
+            _ if args.json.is_none() && args.html.is_none() => {
+                print_stdout(&summary::render(&image, &analysis, waste()))?
+            }
             _ => {}
         },
     }
     Ok(code)
 }
 
-/// `layerlens diff A B`: text or JSON on stdout, exit 0.
-fn run_diff(args: &Args, a: &str, b: &str) -> Result<i32> {
-    let text = match args.format {
-        None | Some(Format::Text) => true,
-        Some(Format::Json) => false,
-        Some(f) => {
+/// `layerlens diff A B`: text, JSON or HTML on stdout, the JSON to `--json FILE` too; exit 0.
+fn run_diff(
+    args: &Args,
+    a: &str,
+    b: &str,
+    format: Option<DiffFormat>,
+    json: Option<&str>,
+) -> Result<i32> {
+    // `--format` and `--json` may also come before `diff`.
+    let format = match (format, args.format) {
+        (Some(f), _) => Some(f),
+        (None, None) => None,
+        (None, Some(Format::Text)) => Some(DiffFormat::Text),
+        (None, Some(Format::Json)) => Some(DiffFormat::Json),
+        (None, Some(Format::Html)) => Some(DiffFormat::Html),
+        (None, Some(f)) => {
             return Err(Error::Config(format!(
-                "--format {}: diff writes text or json",
+                "--format {}: diff writes text, json or html",
                 format!("{f:?}").to_lowercase()
             )))
         }
+    };
+    let json_file = match (json, &args.json) {
+        (Some(_), Some(_)) => {
+            return Err(Error::Config(
+                "--json is given both before and after `diff`; give it once".into(),
+            ))
+        }
+        (j, top) => j.or(top.as_deref()),
+    };
+    // As without diff: `--json FILE` alone writes only the JSON.
+    let stdout = match (format, json_file) {
+        (None, Some(_)) => None,
+        (f, _) => Some(f.unwrap_or(DiffFormat::Text)),
     };
     let settings = settings(args, config_file(args).as_deref())?;
     let opts = LoadOptions {
         platform: args.platform.as_deref().map(Platform::parse).transpose()?,
         pull: args.pull,
         insecure: args.insecure,
+        registry_stall_timeout: args
+            .registry_stall_timeout
+            .map(std::time::Duration::from_secs),
     };
     let kind = args.source.map(SourceArg::kind);
     let (ia, ib) = (load(a, kind, &opts)?, load(b, kind, &opts)?);
     let wopts = settings.waste_options();
     let (wa, wb) = (waste::analyze(&ia, &wopts), waste::analyze(&ib, &wopts));
     let d = crate::analysis::diff::diff(&ia, &wa, &ib, &wb);
-    if text {
-        print_stdout(&diff_text::render(a, b, &d))?;
-    } else {
+    let to_json = || -> Result<String> {
         let mut json = serde_json::to_string(&d).map_err(|e| Error::Write {
             what: "JSON".into(),
             source: io::Error::other(e),
         })?;
         json.push('\n');
-        print_stdout(&json)?;
+        Ok(json)
+    };
+    if let Some(target) = json_file {
+        write_to(target, &to_json()?)?;
+    }
+    match stdout {
+        Some(DiffFormat::Text) => print_stdout(&diff_text::render(a, b, &d))?,
+        Some(DiffFormat::Json) => print_stdout(&to_json()?)?,
+        Some(DiffFormat::Html) => {
+            print_stdout(&html::render_diff(a, b, (&ia, &wa), (&ib, &wb), &d))?
+        }
+        None => {}
     }
     Ok(EXIT_OK)
 }
@@ -216,8 +284,12 @@ fn run_diff(args: &Args, a: &str, b: &str) -> Result<i32> {
 fn dockerfile(args: &Args) -> Result<Option<crate::dockerfile::DockerfileInput>> {
     let (path, target) = match (&args.dockerfile, &args.command) {
         (Some(p), _) => (p.clone(), args.target.clone()),
-        (None, Some(Command::Build { args: build_args })) => match build::dockerfile_of(build_args)
-        {
+        (
+            None,
+            Some(Command::Build {
+                args: build_args, ..
+            }),
+        ) => match build::dockerfile_of(build_args) {
             Some(found) => found,
             None => return Ok(None),
         },
@@ -314,8 +386,13 @@ fn write_json(
         source: io::Error::other(e),
     })?;
     text.push('\n');
+    write_to(target, &text)
+}
+
+/// Writes a report to the file the user named, or to stdout for '-'.
+fn write_to(target: &str, text: &str) -> Result<()> {
     if target == "-" {
-        return print_stdout(&text);
+        return print_stdout(text);
     }
     std::fs::write(target, text).map_err(|source| Error::Write {
         what: target.into(),
@@ -325,8 +402,12 @@ fn write_json(
 
 /// Writes to stdout; a closed pipe (`layerlens ... | head`) is not an error.
 pub fn print_stdout(text: &str) -> Result<()> {
+    print_bytes(text.as_bytes())
+}
+
+fn print_bytes(bytes: &[u8]) -> Result<()> {
     let mut out = io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    match out.write_all(bytes).and_then(|_| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Write {
             what: "stdout".into(),
             source: e,

@@ -60,7 +60,7 @@ impl PathPattern {
             return false;
         }
         let pat: Vec<&str> = self.segments.iter().map(String::as_str).collect();
-        (1..=parts.len()).any(|n| seg_match(&pat, &parts[..n]))
+        shortest_match(&pat, parts).is_some()
     }
 
     /// When `path` matches, how many of its leading segments name the thing that matched:
@@ -80,7 +80,7 @@ impl PathPattern {
             let head = &pat[..pat.len() - 1];
             // The shortest prefix of the path that matches the head, with at least one
             // segment left below it.
-            (1..parts.len()).find(|&n| seg_match(head, &parts[..n]))
+            shortest_match(head, parts).filter(|&n| n < parts.len())
         } else if seg_match(&pat, parts) {
             Some(parts.len().saturating_sub(1))
         } else {
@@ -109,24 +109,91 @@ pub fn split(path: &str) -> Vec<&str> {
 }
 
 fn seg_match(pat: &[&str], parts: &[&str]) -> bool {
-    match pat.split_first() {
-        None => parts.is_empty(),
-        Some((&"**", rest)) => (0..=parts.len()).any(|i| seg_match(rest, &parts[i..])),
-        Some((p, rest)) => match parts.split_first() {
-            Some((s, more)) => name_match(p.as_bytes(), s.as_bytes()) && seg_match(rest, more),
-            None => false,
-        },
+    wildcard_match(
+        pat,
+        parts,
+        |p| *p == "**",
+        |p, s| name_match(p.as_bytes(), s.as_bytes()),
+    )
+}
+
+/// The fewest leading segments of `parts` (one at least) that `pat` matches. A simulation of
+/// the pattern as an automaton, one segment at a time: `pat.len() × parts.len()` steps at
+/// most, where trying every prefix would be quadratic in the path's depth.
+fn shortest_match(pat: &[&str], parts: &[&str]) -> Option<usize> {
+    let star = |p: &str| p == "**";
+    // active[i]: the first i pattern segments can match the segments consumed so far.
+    let mut active = vec![false; pat.len() + 1];
+    let mut next = vec![false; pat.len() + 1];
+    active[0] = true;
+    close_over_stars(&mut active, pat, star);
+    for (n, part) in parts.iter().enumerate() {
+        next.iter_mut().for_each(|a| *a = false);
+        for i in 0..pat.len() {
+            if !active[i] {
+                continue;
+            }
+            if star(pat[i]) {
+                next[i] = true;
+            } else if name_match(pat[i].as_bytes(), part.as_bytes()) {
+                next[i + 1] = true;
+            }
+        }
+        close_over_stars(&mut next, pat, star);
+        std::mem::swap(&mut active, &mut next);
+        if active[pat.len()] {
+            return Some(n + 1);
+        }
+        if !active.iter().any(|&a| a) {
+            return None;
+        }
+    }
+    None
+}
+
+/// A star may match nothing: whatever reaches it also reaches the segment after it.
+fn close_over_stars(active: &mut [bool], pat: &[&str], star: impl Fn(&str) -> bool) {
+    for i in 0..pat.len() {
+        if active[i] && star(pat[i]) {
+            active[i + 1] = true;
+        }
     }
 }
 
 /// `*` and `?` within one path segment.
 fn name_match(p: &[u8], s: &[u8]) -> bool {
-    match p.split_first() {
-        None => s.is_empty(),
-        Some((b'*', rest)) => (0..=s.len()).any(|i| name_match(rest, &s[i..])),
-        Some((b'?', rest)) => !s.is_empty() && name_match(rest, &s[1..]),
-        Some((c, rest)) => s.first() == Some(c) && name_match(rest, &s[1..]),
+    wildcard_match(p, s, |c| *c == b'*', |c, b| *c == b'?' || c == b)
+}
+
+/// Whether `items` match `pat`, where a pattern element `is_star` matches any run of items
+/// (none included) and any other element matches one item when `one` says so. Iterative,
+/// with the classic single backtrack point: at most `pat.len() × items.len()` steps, however
+/// deep a path or long a name, and no recursion.
+fn wildcard_match<P, S>(
+    pat: &[P],
+    items: &[S],
+    is_star: impl Fn(&P) -> bool,
+    one: impl Fn(&P, &S) -> bool,
+) -> bool {
+    let (mut p, mut i) = (0, 0);
+    // After the last star seen: the pattern position after it, and the item it resumes at.
+    let mut star: Option<(usize, usize)> = None;
+    while i < items.len() {
+        if p < pat.len() && is_star(&pat[p]) {
+            p += 1;
+            star = Some((p, i));
+        } else if p < pat.len() && one(&pat[p], &items[i]) {
+            p += 1;
+            i += 1;
+        } else if let Some((after, from)) = star {
+            p = after;
+            i = from + 1;
+            star = Some((after, from + 1));
+        } else {
+            return false;
+        }
     }
+    pat[p..].iter().all(is_star)
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@
 //!
 //! **Every error names its key** (`layerlens.budgets.maxImageSize: ...`).
 
-use serde_yaml::Value;
+use yaml_serde::Value;
 
 pub mod budgets;
 pub mod glob;
@@ -83,7 +83,7 @@ impl LayerlensConfig {
     /// `exclude` and `caches` at the top, or the same `layerlens:` section `.dive-ci` holds.
     /// dive's `rules:` belong in the dive CI file, so they are an error here.
     pub fn from_layerlens_yaml(text: &str, file: &str) -> Result<LayerlensConfig> {
-        let doc: Value = serde_yaml::from_str(text)
+        let doc: Value = yaml_serde::from_str(text)
             .map_err(|e| Error::Config(format!("{file}: not valid YAML: {e}")))?;
         match &doc {
             Value::Null => Ok(LayerlensConfig::default()),
@@ -149,7 +149,7 @@ fn read(path: &std::path::Path) -> Result<String> {
 
 /// The `layerlens:` section of a dive CI file, `None` when it has none.
 fn dive_ci_section(text: &str, file: &str) -> Result<Option<LayerlensConfig>> {
-    let doc: Value = serde_yaml::from_str(text)
+    let doc: Value = yaml_serde::from_str(text)
         .map_err(|e| Error::Config(format!("{file}: not valid YAML: {e}")))?;
     match doc.get("layerlens") {
         None | Some(Value::Null) => Ok(None),
@@ -159,7 +159,7 @@ fn dive_ci_section(text: &str, file: &str) -> Result<Option<LayerlensConfig>> {
 }
 
 /// The settings in `map`; `prefix` is what key names start with in messages.
-fn section(map: &serde_yaml::Mapping, file: &str, prefix: &str) -> Result<LayerlensConfig> {
+fn section(map: &yaml_serde::Mapping, file: &str, prefix: &str) -> Result<LayerlensConfig> {
     let mut cfg = LayerlensConfig::default();
     for (k, v) in map {
         match k.as_str().unwrap_or_default() {
@@ -387,6 +387,65 @@ mod tests {
         assert!(e("rules:\n  lowestEfficiency: 0.9\n").starts_with("l.yaml: rules are dive's"));
         assert!(e("layerlens: {}\nbudgets: {}\n").starts_with("l.yaml: budgets is not a key"));
         assert!(e("- a\n").contains("the document must be a mapping"));
+    }
+
+    // The YAML features dive's users write in `.dive-ci`, each read as dive (Go's yaml) reads it.
+    #[test]
+    fn yaml_anchors_and_aliases_are_resolved() {
+        let text = "limits:\n  size: &size 20MB\n  pattern: &cache opt/conda/pkgs/**\n\
+                    rules:\n  lowestEfficiency: &eff 0.95\n\
+                    layerlens:\n  budgets:\n    maxImageSize: *size\n    maxLayerSize: *size\n  \
+                    exclude: [*cache]\n";
+        let cfg = LayerlensConfig::from_yaml(text, ".dive-ci").unwrap();
+        assert_eq!(cfg.budgets.max_image_size, Some(20_000_000));
+        assert_eq!(cfg.budgets.max_layer_size, Some(20_000_000));
+        assert!(cfg.waste_options().is_excluded("opt/conda/pkgs/x.tar.bz2"));
+        let rules = crate::report::dive_ci::RuleSettings::from_yaml(text, ".dive-ci").unwrap();
+        assert_eq!(rules.lowest_efficiency.as_deref(), Some("0.95"));
+        // An alias to an anchor that is not defined is an error naming the file.
+        let e = LayerlensConfig::from_yaml("layerlens:\n  budgets: *nope\n", ".dive-ci")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with(".dive-ci: not valid YAML: unknown anchor"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn yaml_comments_are_ignored_everywhere() {
+        let text = "# dive's rules\nrules: # the three\n  lowestEfficiency: 0.9 # 90 %\n\
+                    layerlens:\n  # budgets\n  budgets:\n    maxImageSize: 5MB   # trailing\n    \
+                    # maxLayerSize: 1MB\n  exclude:\n    - tmp # a comment, not part of the path\n";
+        let cfg = LayerlensConfig::from_yaml(text, ".dive-ci").unwrap();
+        assert_eq!(cfg.budgets.max_image_size, Some(5_000_000));
+        assert_eq!(cfg.budgets.max_layer_size, None);
+        assert!(cfg.waste_options().is_excluded("tmp/x"));
+        assert!(!cfg
+            .waste_options()
+            .is_excluded("tmp # a comment, not part of the path"));
+        let rules = crate::report::dive_ci::RuleSettings::from_yaml(text, ".dive-ci").unwrap();
+        assert_eq!(rules.lowest_efficiency.as_deref(), Some("0.9"));
+    }
+
+    #[test]
+    fn yaml_quoted_keys_and_values_read_as_plain_ones() {
+        let text = "\"rules\":\n  'lowestEfficiency': \"0.8\"\n  \"highestWastedBytes\": '20MB'\n\
+                    'layerlens':\n  \"budgets\":\n    'maxImageSize': \"1.5MiB\"\n";
+        let cfg = LayerlensConfig::from_yaml(text, ".dive-ci").unwrap();
+        assert_eq!(cfg.budgets.max_image_size, Some(1_572_864));
+        let rules = crate::report::dive_ci::RuleSettings::from_yaml(text, ".dive-ci").unwrap();
+        assert_eq!(rules.lowest_efficiency.as_deref(), Some("0.8"));
+        assert_eq!(rules.highest_wasted_bytes.as_deref(), Some("20MB"));
+        // A quoted key that is wrong is named as written.
+        let e =
+            LayerlensConfig::from_yaml("layerlens:\n  \"budgets\":\n    'maxImgSize': 1\n", "f")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            e.starts_with("f: layerlens.budgets.maxImgSize is not a budget"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use xxhash_rust::xxh3::Xxh3;
 use super::capture::{self, ContentHint, DocContent, DocKind, Document};
 use super::entry::{Entry, EntryKind};
 use super::path::{self, PathError};
-use crate::tarstream::{TarError, TarReader};
+use crate::tarstream::{Chunk, TarError, TarReader};
 
 /// Everything layerlens knows about one layer's contents.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,9 +41,31 @@ pub enum IndexError {
     Tar(#[from] TarError),
     #[error("entry at byte {offset}: {source}")]
     Path { offset: u64, source: PathError },
+    #[error(
+        "entry '{name}' at byte {offset} claims {size} bytes, which takes the layer past \
+         {MAX_LAYER_BYTES} bytes (1 PiB), the most layerlens accepts"
+    )]
+    TooLarge {
+        offset: u64,
+        name: String,
+        size: u64,
+    },
 }
 
+/// The most bytes the entries of one layer may claim in total (sizes as Go reports them, a
+/// sparse file's logical size included). Headers can claim up to 2^63-1 bytes each without
+/// storing them (directories, sparse holes); this keeps every sum of sizes far from overflow.
+pub const MAX_LAYER_BYTES: u64 = 1 << 50;
+
 const CHUNK: usize = 256 * 1024;
+
+/// Bytes of sparse-file holes one layer feeds through the content hash as zeros, so a sparse
+/// file hashes as the dense file it stands for. A file whose holes do not fit what is left of
+/// this enters the digest with each hole by its length: hashing stays bounded in time whatever
+/// size a sparse map claims (such a file's digest equals only its sparse twins').
+pub const SPARSE_HASHED_ZEROS: u64 = 256 << 20;
+
+static ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
 
 /// Reads a layer's tar stream to its end-of-archive marker and returns its index together with
 /// the reader (so the caller can drain and hash what follows the marker). `on_bytes` is told
@@ -57,9 +79,18 @@ pub fn index_tar<R: Read>(
     let mut buf = vec![0u8; CHUNK];
     let mut reported = 0u64;
     let mut kept = 0u64;
+    let mut zeros_budget = SPARSE_HASHED_ZEROS;
     while let Some(header) = tar.next_header()? {
-        index.size += header.size;
         let offset = header.offset;
+        index.size = index
+            .size
+            .checked_add(header.size)
+            .filter(|&s| s <= MAX_LAYER_BYTES)
+            .ok_or_else(|| IndexError::TooLarge {
+                offset,
+                name: path::escape(&header.name),
+                size: header.size,
+            })?;
         let full =
             path::normalize(&header.name).map_err(|source| IndexError::Path { offset, source })?;
         let name = path::file_name(&full);
@@ -118,17 +149,23 @@ pub fn index_tar<R: Read>(
                 }
                 _ => None,
             };
+            let keep_cap = keep.as_ref().map_or(0, |(_, cap)| *cap as u64);
             let sniff = header.size <= capture::HINT_MAX_FILE;
             let mut head = [0u8; capture::HINT_HEAD];
             let mut head_len = 0;
+            // A sparse file's holes are hashed as the zeros they stand for while the layer's
+            // budget lasts (the whole file or none of it, so equal files hash equal).
+            let holes = tar.hole_bytes();
+            let zeros_as_bytes = holes <= zeros_budget;
+            if zeros_as_bytes {
+                zeros_budget -= holes;
+            }
             let mut hasher = Xxh3::new();
-            loop {
-                let n = tar.read_data(&mut buf)?;
-                if n == 0 {
-                    break;
+            // Feeds logical content to the head, the kept document and (when `hash`) the hasher.
+            let mut take = |chunk: &[u8], hasher: Option<&mut Xxh3>| {
+                if let Some(hasher) = hasher {
+                    hasher.update(chunk);
                 }
-                let chunk = &buf[..n];
-                hasher.update(chunk);
                 if sniff && head_len < head.len() {
                     let take = chunk.len().min(head.len() - head_len);
                     head[head_len..head_len + take].copy_from_slice(&chunk[..take]);
@@ -137,6 +174,34 @@ pub fn index_tar<R: Read>(
                 if let Some((bytes, cap)) = keep.as_mut() {
                     let take = chunk.len().min(*cap - bytes.len());
                     bytes.extend_from_slice(&chunk[..take]);
+                }
+            };
+            loop {
+                match tar.read_chunk(&mut buf)? {
+                    Chunk::End => break,
+                    Chunk::Data(n) => take(&buf[..n], Some(&mut hasher)),
+                    Chunk::Zeros(n) if zeros_as_bytes => {
+                        // A sparse file's hole: zeros from a fixed buffer, never allocated.
+                        let mut left = n;
+                        while left > 0 {
+                            let step = left.min(ZEROS.len() as u64) as usize;
+                            take(&ZEROS[..step], Some(&mut hasher));
+                            left -= step as u64;
+                        }
+                    }
+                    Chunk::Zeros(n) => {
+                        // Past the layer's budget a hole enters the digest by its length, so
+                        // a map claiming petabytes costs no time. The head and the kept
+                        // document still get their (bounded) zeros.
+                        hasher.update(b"\0layerlens-hole\0");
+                        hasher.update(&n.to_le_bytes());
+                        let mut left = n.min(capture::HINT_HEAD as u64 + keep_cap);
+                        while left > 0 {
+                            let step = left.min(ZEROS.len() as u64) as usize;
+                            take(&ZEROS[..step], None);
+                            left -= step as u64;
+                        }
+                    }
                 }
             }
             if sniff {

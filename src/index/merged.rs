@@ -8,10 +8,11 @@
 //! with layers × paths.**
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
+use std::sync::Arc;
 
 use super::entry::{Entry, EntryKind};
 use super::layer::LayerIndex;
-use super::path;
 
 /// Index of a node in the merged tree. The root (the empty path) is [`ROOT`].
 pub type NodeId = u32;
@@ -78,15 +79,97 @@ pub struct Origin {
 /// Every layer's index and the union of their paths, queryable at any layer.
 #[derive(Debug)]
 pub struct MergedTree {
-    layers: Vec<LayerIndex>,
+    /// Shared with the loader: a layer listed twice is one index.
+    layers: Vec<Arc<LayerIndex>>,
     nodes: Vec<Node>,
     /// For each layer, the nodes it has events on (each once).
     touched: Vec<Vec<NodeId>>,
+    /// Per node, which layers reset something above it: see [`AncestorResets`].
+    resets: AncestorResets,
+}
+
+/// For every node, the set of layers in which one of its strict ancestors (the root excluded)
+/// was reset: whited out, made opaque, or replaced by a non-directory. "Is this path visible
+/// after layer L" then costs a look at one bit set instead of a walk up to the root, so a path
+/// 100,000 components deep costs no more per query than a shallow one.
+///
+/// The sets are bit sets of `words` u64s each, stored once in `bits`; a node whose parent
+/// resets nothing shares its parent's set, so there are as many sets as nodes that reset
+/// something and have children, at most.
+#[derive(Debug, Default)]
+struct AncestorResets {
+    words: usize,
+    bits: Vec<u64>,
+    /// Per node, the set its children inherit (index into `bits` / `words`).
+    below: Vec<u32>,
+}
+
+impl AncestorResets {
+    fn compute(nodes: &[Node], layer_count: usize) -> AncestorResets {
+        let words = layer_count.div_ceil(64).max(1);
+        let mut sets = AncestorResets {
+            words,
+            bits: vec![0; words],
+            below: Vec::with_capacity(nodes.len()),
+        };
+        let mut own = vec![0u64; words];
+        // Parents come before their children in `nodes`, so one pass in id order suffices.
+        for (id, node) in nodes.iter().enumerate() {
+            if id == ROOT as usize {
+                sets.below.push(0);
+                continue;
+            }
+            let inherited = sets.below[node.parent as usize];
+            own.iter_mut().for_each(|w| *w = 0);
+            for e in node.events.iter().filter(|e| e.resets_children()) {
+                own[e.layer as usize / 64] |= 1 << (e.layer % 64);
+            }
+            let base = inherited as usize * words;
+            let adds = own
+                .iter()
+                .zip(&sets.bits[base..base + words])
+                .any(|(o, b)| o & !b != 0);
+            if !adds || node.children.is_empty() {
+                sets.below.push(inherited);
+                continue;
+            }
+            let new = sets.bits.len() / words;
+            for (w, o) in own.iter().enumerate() {
+                let b = sets.bits[base + w] | o;
+                sets.bits.push(b);
+            }
+            sets.below.push(new as u32);
+        }
+        sets
+    }
+
+    /// Whether an ancestor of the node (whose parent is `parent`) was reset by a layer in
+    /// `after+1 ..= upto`.
+    fn any_between(&self, parent: NodeId, after: u32, upto: u32) -> bool {
+        if after >= upto {
+            return false;
+        }
+        let set = self.below[parent as usize] as usize * self.words;
+        let bits = &self.bits[set..set + self.words];
+        let (lo, hi) = (after + 1, upto.min((self.words * 64 - 1) as u32));
+        (lo as usize / 64..=hi as usize / 64).any(|w| {
+            let mut word = bits[w];
+            let start = (w * 64) as u32;
+            if lo > start {
+                word &= !0u64 << (lo - start);
+            }
+            if hi < start + 63 {
+                word &= (1u64 << (hi - start + 1)) - 1;
+            }
+            word != 0
+        })
+    }
 }
 
 impl MergedTree {
     /// Builds the merged view of `layers`, bottom layer first.
-    pub fn build(layers: Vec<LayerIndex>) -> MergedTree {
+    pub fn build<L: Into<Arc<LayerIndex>>>(layers: Vec<L>) -> MergedTree {
+        let layers: Vec<Arc<LayerIndex>> = layers.into_iter().map(Into::into).collect();
         let mut tree = MergedTree {
             layers: Vec::new(),
             nodes: vec![Node {
@@ -96,19 +179,24 @@ impl MergedTree {
                 events: Vec::new(),
             }],
             touched: Vec::with_capacity(layers.len()),
+            resets: AncestorResets::default(),
         };
-        let mut lookup: HashMap<Box<[u8]>, NodeId> = HashMap::new();
-        lookup.insert(Box::default(), ROOT);
+        let mut interner = Interner::default();
         // Per node: the last layer that marked it touched (u32::MAX = never).
         let mut last_touch: Vec<u32> = vec![u32::MAX];
         // Per node: the last layer whose implied parents were checked through it.
         let mut checked_at: Vec<u32> = Vec::new();
+        // Per node checked in the current layer: the latest layer that reset one of its strict
+        // ancestors (NONE: none did). Computed top-down, so no check walks up to the root.
+        let mut above: Vec<u32> = Vec::new();
+        const NONE: u32 = u32::MAX;
 
         for (li, layer) in layers.iter().enumerate() {
             let li32 = li as u32;
             let mut touched = Vec::new();
             for (ei, entry) in layer.entries.iter().enumerate() {
-                let id = tree.intern(&mut lookup, &mut last_touch, &entry.path);
+                let id = interner.intern(&mut tree.nodes, &entry.path);
+                last_touch.resize(tree.nodes.len(), u32::MAX);
                 let kind = match entry.kind {
                     EntryKind::Whiteout => EventKind::Whiteout,
                     EntryKind::Opaque => EventKind::Opaque,
@@ -129,6 +217,7 @@ impl MergedTree {
             // Parents a layer relies on without listing them become implied directories.
             let mut implied = Vec::new();
             checked_at.resize(tree.nodes.len(), u32::MAX);
+            above.resize(tree.nodes.len(), NONE);
             for &id in &tree.touched[li] {
                 let node = &tree.nodes[id as usize];
                 let last = node.events.iter().rev().find(|e| e.layer == li32);
@@ -151,16 +240,37 @@ impl MergedTree {
                     chain.push(a);
                     a = tree.nodes[a as usize].parent;
                 }
+                // `a` is the root or a node checked earlier in this layer: its `above` is known.
+                let mut reset_above = match a {
+                    ROOT => NONE,
+                    _ => max_reset(above[a as usize], &tree.nodes[a as usize]),
+                };
                 for &a in chain.iter().rev() {
-                    let has_own = tree.nodes[a as usize].events.iter().any(|e| {
+                    above[a as usize] = reset_above;
+                    let node = &tree.nodes[a as usize];
+                    reset_above = max_reset(reset_above, node);
+                    let has_own = node.events.iter().any(|e| {
                         e.layer == li32 && matches!(e.kind, EventKind::Dir | EventKind::Entry)
                     });
                     if has_own {
                         continue;
                     }
-                    let is_dir = tree
-                        .visible(a, li)
-                        .is_some_and(|o| tree.origin_is_dir(&layers, o));
+                    let visible = node
+                        .events
+                        .iter()
+                        .rev()
+                        .find(|e| e.kind != EventKind::Opaque)
+                        .filter(|ev| {
+                            ev.kind != EventKind::Whiteout
+                                && (above[a as usize] == NONE || above[a as usize] <= ev.layer)
+                        });
+                    let is_dir = visible.is_some_and(|ev| match ev.kind {
+                        EventKind::ImplicitDir => true,
+                        _ => {
+                            layers[ev.layer as usize].entries[ev.entry as usize].kind
+                                == EntryKind::Dir
+                        }
+                    });
                     if !is_dir {
                         implied.push(a);
                     }
@@ -178,45 +288,16 @@ impl MergedTree {
                 }
             }
         }
-        tree.layers = layers;
-        drop(lookup);
+        drop(interner);
         // Children in bytewise name order, the order every view lists them in.
         let names: Vec<Box<[u8]>> = tree.nodes.iter().map(|n| n.name.clone()).collect();
         for node in &mut tree.nodes {
             node.children
                 .sort_by(|a, b| names[*a as usize].cmp(&names[*b as usize]));
         }
+        tree.resets = AncestorResets::compute(&tree.nodes, layers.len());
+        tree.layers = layers;
         tree
-    }
-
-    fn intern(
-        &mut self,
-        lookup: &mut HashMap<Box<[u8]>, NodeId>,
-        last_touch: &mut Vec<u32>,
-        full: &[u8],
-    ) -> NodeId {
-        if let Some(&id) = lookup.get(full) {
-            return id;
-        }
-        let parent = self.intern(lookup, last_touch, path::parent(full));
-        let id = self.nodes.len() as NodeId;
-        self.nodes.push(Node {
-            name: path::file_name(full).into(),
-            parent,
-            children: Vec::new(),
-            events: Vec::new(),
-        });
-        last_touch.push(u32::MAX);
-        self.nodes[parent as usize].children.push(id);
-        lookup.insert(full.into(), id);
-        id
-    }
-
-    fn origin_is_dir(&self, layers: &[LayerIndex], o: Origin) -> bool {
-        match o.entry {
-            None => true,
-            Some(e) => layers[o.layer].entries[e].kind == EntryKind::Dir,
-        }
     }
 
     /// Number of layers.
@@ -230,7 +311,7 @@ impl MergedTree {
     }
 
     /// All layers' indexes, bottom first.
-    pub fn layers(&self) -> &[LayerIndex] {
+    pub fn layers(&self) -> &[Arc<LayerIndex>] {
         &self.layers
     }
 
@@ -366,20 +447,8 @@ impl MergedTree {
             .iter()
             .rev()
             .find(|e| e.layer <= layer && e.kind != EventKind::Opaque)?;
-        if ev.kind == EventKind::Whiteout {
+        if ev.kind == EventKind::Whiteout || self.resets.any_between(node.parent, ev.layer, layer) {
             return None;
-        }
-        let mut a = node.parent;
-        while a != ROOT {
-            let anc = &self.nodes[a as usize];
-            if anc
-                .events
-                .iter()
-                .any(|e| e.layer > ev.layer && e.layer <= layer && e.resets_children())
-            {
-                return None;
-            }
-            a = anc.parent;
         }
         Some(Origin {
             layer: ev.layer as usize,
@@ -477,6 +546,112 @@ impl MergedTree {
             f(n);
             stack.extend(self.nodes[n as usize].children.iter().rev());
         }
+    }
+}
+
+/// The latest of `so_far` and the layers in which `node` itself resets its children
+/// (`u32::MAX` stands for none).
+fn max_reset(so_far: u32, node: &Node) -> u32 {
+    let own = node
+        .events
+        .iter()
+        .filter(|e| e.resets_children())
+        .map(|e| e.layer)
+        .max();
+    match (so_far, own) {
+        (u32::MAX, own) => own.unwrap_or(u32::MAX),
+        (s, Some(o)) => s.max(o),
+        (s, None) => s,
+    }
+}
+
+/// Finds or creates the node of a normalised path, one component at a time, without
+/// recursion and without keeping any path longer than a name: memory is linear in the
+/// number of distinct paths however deep they go. Consecutive tar entries mostly share their
+/// directory, so the components the previous path shares with this one are not looked up
+/// again.
+#[derive(Default)]
+struct Interner {
+    /// (parent, name) hashed with a per-run random key, to the node. A collision (as rare as
+    /// a random 64-bit one, since the key is secret) falls back to the parent's children.
+    lookup: HashMap<u64, NodeId, BuildHasherDefault<PrehashedKey>>,
+    hasher: RandomState,
+    /// The previous path, and for each of its components, where it ends and its node.
+    prev: Vec<u8>,
+    prev_nodes: Vec<(usize, NodeId)>,
+}
+
+impl Interner {
+    fn intern(&mut self, nodes: &mut Vec<Node>, full: &[u8]) -> NodeId {
+        let common = full
+            .iter()
+            .zip(&self.prev)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let keep = self
+            .prev_nodes
+            .iter()
+            .take_while(|&&(end, _)| end <= common && (end == full.len() || full[end] == b'/'))
+            .count();
+        self.prev_nodes.truncate(keep);
+        let (mut pos, mut id) = self
+            .prev_nodes
+            .last()
+            .map_or((0, ROOT), |&(end, n)| (end + 1, n));
+        while pos < full.len() {
+            let end = full[pos..]
+                .iter()
+                .position(|&b| b == b'/')
+                .map_or(full.len(), |i| pos + i);
+            let name = &full[pos..end];
+            let key = self.hasher.hash_one((id, name));
+            let found = match self.lookup.get(&key) {
+                Some(&c) if nodes[c as usize].parent == id && *nodes[c as usize].name == *name => {
+                    Some(c)
+                }
+                Some(_) => nodes[id as usize]
+                    .children
+                    .iter()
+                    .copied()
+                    .find(|&c| *nodes[c as usize].name == *name),
+                None => None,
+            };
+            id = found.unwrap_or_else(|| {
+                let child = nodes.len() as NodeId;
+                nodes.push(Node {
+                    name: name.into(),
+                    parent: id,
+                    children: Vec::new(),
+                    events: Vec::new(),
+                });
+                nodes[id as usize].children.push(child);
+                self.lookup.insert(key, child);
+                child
+            });
+            self.prev_nodes.push((end, id));
+            pos = end + 1;
+        }
+        self.prev.clear();
+        self.prev.extend_from_slice(full);
+        id
+    }
+}
+
+/// A hasher for keys that are already hashes.
+#[derive(Default)]
+struct PrehashedKey(u64);
+
+impl Hasher for PrehashedKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 

@@ -10,6 +10,42 @@ pub enum PathError {
     EscapesRoot(String),
     #[error("entry name contains a NUL byte")]
     Nul,
+    #[error(
+        "entry name '{name}' is {depth} components deep; layerlens reads paths of at most \
+         {MAX_DEPTH} components"
+    )]
+    TooDeep { name: String, depth: usize },
+}
+
+/// The deepest path layerlens accepts, in components. Linux cannot open a path longer than
+/// 4,096 bytes in one call, so Docker extracts nothing deeper than about 2,048 components; the
+/// limit is far above that, and every part of layerlens is iterative up to it (tested at
+/// 100,000). A name is also at most 1 MiB long (`tarstream`).
+pub const MAX_DEPTH: usize = 200_000;
+
+/// A name for an error message: escaped, and cut after 120 characters with its length, so a
+/// 1 MiB name still makes a one-line error.
+pub fn escape_short(name: &[u8]) -> String {
+    const SHOWN: usize = 120;
+    if name.len() <= SHOWN {
+        return escape(name);
+    }
+    let mut cut = SHOWN;
+    while cut > 0 && !name.is_char_boundary_at(cut) {
+        cut -= 1;
+    }
+    format!("{}... ({} bytes)", escape(&name[..cut]), name.len())
+}
+
+/// Whether `i` starts a UTF-8 character (or is past a byte that is not UTF-8).
+trait CharBoundary {
+    fn is_char_boundary_at(&self, i: usize) -> bool;
+}
+
+impl CharBoundary for [u8] {
+    fn is_char_boundary_at(&self, i: usize) -> bool {
+        self.get(i).is_none_or(|&b| (b as i8) >= -0x40)
+    }
 }
 
 /// Normalises a tar entry name the way Docker's `UnpackLayer` places it under the root:
@@ -28,11 +64,17 @@ pub fn normalize(name: &[u8]) -> Result<Vec<u8>, PathError> {
             b"" | b"." => {}
             b".." => {
                 if parts.pop().is_none() && !rooted {
-                    return Err(PathError::EscapesRoot(escape(name)));
+                    return Err(PathError::EscapesRoot(escape_short(name)));
                 }
             }
             other => parts.push(other),
         }
+    }
+    if parts.len() > MAX_DEPTH {
+        return Err(PathError::TooDeep {
+            name: escape_short(name),
+            depth: parts.len(),
+        });
     }
     Ok(parts.join(&b'/'))
 }

@@ -57,7 +57,7 @@ pub struct RuleSettings {
 impl RuleSettings {
     /// Reads the `rules:` section of a dive CI config (YAML). Other keys are left for others.
     pub fn from_yaml(text: &str, file: &str) -> Result<RuleSettings> {
-        let doc: serde_yaml::Value = serde_yaml::from_str(text)
+        let doc: yaml_serde::Value = yaml_serde::from_str(text)
             .map_err(|e| Error::Config(format!("{file}: not valid YAML: {e}")))?;
         let mut s = RuleSettings::default();
         let Some(rules) = doc.get("rules") else {
@@ -74,9 +74,9 @@ impl RuleSettings {
         for (k, v) in map {
             let key = k.as_str().unwrap_or_default();
             let value = match v {
-                serde_yaml::Value::String(s) => s.clone(),
-                serde_yaml::Value::Number(n) => n.to_string(),
-                serde_yaml::Value::Bool(b) => b.to_string(),
+                yaml_serde::Value::String(s) => s.clone(),
+                yaml_serde::Value::Number(n) => n.to_string(),
+                yaml_serde::Value::Bool(b) => b.to_string(),
                 _ => {
                     return Err(Error::Config(format!(
                         "{file}: rules.{key} must be a number, a size or 'disabled'"
@@ -112,24 +112,43 @@ impl RuleSettings {
 
     /// Validates the values, filling dive's defaults; an invalid value names its key.
     pub fn into_rules(self) -> Result<DiveRules> {
+        self.validate(|key| format!("rules.{key}"))
+    }
+
+    /// Validates values given as flags; an invalid value names its flag (`--lowestEfficiency`).
+    pub fn check_flags(&self) -> Result<()> {
+        self.clone().validate(|key| format!("--{key}")).map(|_| ())
+    }
+
+    /// `name` says how a key is named in messages. Ratios must lie in 0..=1: dive compares
+    /// them with fractions, so `2` (meaning 2 %?) would pass or fail every image.
+    fn validate(self, name: impl Fn(&str) -> String) -> Result<DiveRules> {
         let d = DiveRules::default();
-        fn float(v: Option<String>, key: &str, default: Threshold<f64>) -> Result<Threshold<f64>> {
-            match v.as_deref().map(str::trim) {
-                None => Ok(default),
-                Some("disabled") => Ok(Threshold::Disabled),
-                Some(s) => s.parse::<f64>().map(Threshold::Value).map_err(|_| {
-                    Error::Config(format!(
-                        "rules.{key}: '{s}' is not a number (or 'disabled')"
-                    ))
-                }),
-            }
-        }
+        let float = |v: Option<String>, key: &str, default: Threshold<f64>| match v
+            .as_deref()
+            .map(str::trim)
+        {
+            None => Ok(default),
+            Some("disabled") => Ok(Threshold::Disabled),
+            Some(s) => match s.parse::<f64>() {
+                Ok(x) if (0.0..=1.0).contains(&x) => Ok(Threshold::Value(x)),
+                Ok(_) => Err(Error::Config(format!(
+                    "{}: '{s}' is not between 0 and 1 (a ratio: 0.9 is 90 %)",
+                    name(key)
+                ))),
+                Err(_) => Err(Error::Config(format!(
+                    "{}: '{s}' is not a number (or 'disabled')",
+                    name(key)
+                ))),
+            },
+        };
         let wasted = match self.highest_wasted_bytes.as_deref().map(str::trim) {
             None => d.highest_wasted_bytes,
             Some("disabled") => Threshold::Disabled,
             Some(s) => Threshold::Value(parse_bytes(s).ok_or_else(|| {
                 Error::Config(format!(
-                    "rules.highestWastedBytes: '{s}' is not a size like 20MB or 20MiB (or 'disabled')"
+                    "{}: '{s}' is not a size like 20MB or 20MiB (or 'disabled')",
+                    name("highestWastedBytes")
                 ))
             })?),
         };
@@ -297,7 +316,10 @@ pub fn render(p: &CiPreamble, a: &DiveAnalysis, results: &[RuleResult], color: b
             "{:>5}  {:>12}  {}",
             r.count,
             humanize_bytes(r.cumulative_size as u64),
-            r.path
+            // dive prints the path raw; a name can hold escape sequences or a newline that
+            // would reach the terminal or start a CI workflow command. Safety wins over byte
+            // parity here: control characters are shown as `\xNN`.
+            crate::index::path::escape(r.path.as_bytes())
         );
     }
     let _ = writeln!(s, "{}", bold("Results:"));

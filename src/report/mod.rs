@@ -7,6 +7,7 @@ pub mod dive_ci;
 pub mod dive_json;
 pub mod github;
 pub mod gofmt;
+pub mod html;
 pub mod junit;
 pub mod summary;
 pub mod waste_text;

@@ -101,9 +101,9 @@ pub fn render(image: &Image, w: &WasteReport, verdicts: Option<&Verdicts>, color
         bytes(w.duplicate_bytes)
     );
     let user = if w.user.is_empty() {
-        "(not set: root)"
+        "(not set: root)".to_string()
     } else {
-        &w.user
+        crate::index::path::escape(w.user.as_bytes())
     };
     let _ = writeln!(s, "{} {user}", st.head("User:"));
 
@@ -245,13 +245,13 @@ pub fn render(image: &Image, w: &WasteReport, verdicts: Option<&Verdicts>, color
 }
 
 /// "−75 %, 1.20 GB less".
-fn saving(savings: u64, size: u64) -> String {
+pub(crate) fn saving(savings: u64, size: u64) -> String {
     format!("−{}, {} less", percent(savings, size), human_bytes(savings))
 }
 
 /// A finding's share of the estimate, and its own bytes when another finding already counts
 /// part of them.
-fn savings_note(f: &crate::analysis::findings::Finding) -> String {
+pub(crate) fn savings_note(f: &crate::analysis::findings::Finding) -> String {
     if f.savings_bytes < f.size_bytes && f.kind != crate::analysis::findings::FindingKind::Base {
         format!(
             "{} (of its {}; the rest is counted under a larger finding)",

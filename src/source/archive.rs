@@ -8,11 +8,11 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 
-use super::blob::{index_blob, index_blob_send, looks_like_layer, IndexedBlob};
+use super::blob::{index_blob, index_blob_send, looks_like_layer, Compression, IndexedBlob};
 use super::digest::Digest;
 use super::manifest::{
-    manifest_layers, parse_docker_save, parse_index, resolve_index, ImageConfig, LayerRef,
-    MAX_DOCUMENT_BYTES,
+    check_layer_count, manifest_layers, parse_docker_save, parse_index, resolve_index, ImageConfig,
+    LayerRef, MAX_DOCUMENT_BYTES,
 };
 use super::parallel;
 use super::platform::Platform;
@@ -35,8 +35,8 @@ struct Contents {
     layers: HashMap<String, std::result::Result<IndexedBlob, String>>,
     /// Symlink and hardlink members: name → target member name.
     links: HashMap<String, String>,
-    /// Members passed over because they were too large to be documents.
-    skipped: Vec<String>,
+    /// Members passed over because they were too large to be documents, with their sizes.
+    skipped: HashMap<String, u64>,
 }
 
 /// Which reading of the archive the user asked for.
@@ -58,7 +58,7 @@ pub fn read_archive<R: Read>(
     platform: Option<&Platform>,
     progress: &dyn Progress,
 ) -> Result<Image> {
-    scan(reader, name, progress)?.image(name, reference, kind, tag, platform)
+    scan_decompressed(reader, name, progress)?.image(name, reference, kind, tag, platform)
 }
 
 /// Reads an image from an archive file. With more than one thread, a first pass reads the
@@ -78,6 +78,19 @@ pub fn read_archive_file(
     let threads = parallel::threads();
     // Only a regular file can seek: a pipe (`/dev/stdin`) or a device is read as a stream.
     let seekable = file.metadata().map(|m| m.is_file()).unwrap_or(false);
+    // A compressed archive (`docker save | gzip`) is read as a stream, decompressed.
+    let plain_tar = {
+        let mut head = [0u8; 6];
+        #[cfg(unix)]
+        let got = std::os::unix::fs::FileExt::read_at(&file, &mut head, 0).unwrap_or(0);
+        #[cfg(not(unix))]
+        let got = 0;
+        got == head.len()
+            && Compression::detect(&head) == Compression::None
+            && !head.starts_with(b"BZh")
+            && !head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0])
+    };
+    let seekable = seekable && plain_tar;
     if threads > 1 && seekable {
         if let Some(contents) = scan_seekable(&file, name, threads, progress)? {
             return contents.image(name, reference, kind, tag, platform);
@@ -192,8 +205,9 @@ impl Contents {
         platform: Option<&Platform>,
     ) -> Result<Image> {
         let contents = self;
-        let has_manifest = contents.docs.contains_key("manifest.json");
-        let has_index = contents.docs.contains_key("index.json");
+        let present = |n: &str| contents.docs.contains_key(n) || contents.skipped.contains_key(n);
+        let has_manifest = present("manifest.json");
+        let has_index = present("index.json");
         match kind {
             ArchiveKind::Docker | ArchiveKind::Detect if has_manifest => {
                 contents.docker_image(name, reference, tag)
@@ -212,6 +226,47 @@ impl Contents {
              nor index.json (OCI)"
         ))),
         }
+    }
+}
+
+/// [`scan`]s the archive, decompressing it first when it is gzip or zstd: `docker save app |
+/// gzip` is an archive `docker load` reads, and so do we. xz and bzip2 are named, not read.
+fn scan_decompressed<R: Read>(
+    mut reader: R,
+    name: &str,
+    progress: &dyn Progress,
+) -> Result<Contents> {
+    let mut head = [0u8; 6];
+    let mut got = 0;
+    while got < head.len() {
+        match reader.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(name, e)),
+        }
+    }
+    let head = &head[..got];
+    let whole = Cursor::new(head.to_vec()).chain(reader);
+    if head.starts_with(b"BZh") || head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+        let how = if head.starts_with(b"BZh") {
+            "bzip2"
+        } else {
+            "xz"
+        };
+        return Err(Error::Format(format!(
+            "{name} is compressed with {how}, which layerlens does not read: decompress it \
+             first (gzip and zstd are read as they are)"
+        )));
+    }
+    match Compression::detect(head) {
+        Compression::Gzip => scan(flate2::read::MultiGzDecoder::new(whole), name, progress),
+        Compression::Zstd => {
+            let decoder =
+                zstd::stream::read::Decoder::new(whole).map_err(|e| Error::io(name, e))?;
+            scan(decoder, name, progress)
+        }
+        Compression::None => scan(whole, name, progress),
     }
 }
 
@@ -292,7 +347,7 @@ fn scan_with<R: Read>(
             })?;
             c.docs.insert(member, doc);
         } else {
-            c.skipped.push(member);
+            c.skipped.insert(member, h.size);
         }
     }
     Ok(c)
@@ -315,10 +370,18 @@ impl Contents {
         if let Some(d) = self.docs.get(&key) {
             return Ok(d);
         }
-        if self.skipped.contains(&key) {
-            return Err(Error::Format(format!(
-                "{what} {name} in {archive} is larger than {MAX_DOCUMENT_BYTES} bytes"
-            )));
+        if let Some(&size) = self.skipped.get(&key) {
+            return Err(Error::Format(if size > MAX_DOCUMENT_BYTES {
+                format!(
+                    "{what} {name} in {archive} is {size} bytes, more than the \
+                     {MAX_DOCUMENT_BYTES} bytes layerlens reads of a document"
+                )
+            } else {
+                format!(
+                    "{what} {name} in {archive} was not read: the archive's documents before \
+                     it already add up to the {MAX_DOCUMENTS_TOTAL} bytes layerlens keeps"
+                )
+            }));
         }
         Err(Error::MissingBlob {
             what: what.to_string(),
@@ -332,6 +395,18 @@ impl Contents {
         match self.layers.get(&key) {
             Some(Ok(blob)) => Ok(blob.clone()),
             Some(Err(why)) => Err(Error::Format(format!("layer {}: {why}", r.location))),
+            // Kept as a document because it did not look like a layer: say what it is.
+            None if self.docs.contains_key(&key) || self.skipped.contains_key(&key) => {
+                Err(Error::Format(format!(
+                    "layer {} in {archive} is not a layer: it is neither a tar nor gzip or zstd \
+                     data{}",
+                    r.location,
+                    self.docs
+                        .get(&key)
+                        .map(|d| format!(" (it starts with {})", first_bytes(d)))
+                        .unwrap_or_default()
+                )))
+            }
             None => Err(Error::MissingBlob {
                 what: "layer".into(),
                 digest: r.location.clone(),
@@ -358,6 +433,7 @@ impl Contents {
         // go-containerregistry and containers/image never check a name against the content
         // (a config named `<hex>.json` need not hash to it). The layers are verified against
         // the config's diff_ids, which are digests.
+        check_layer_count(entry.layers.len(), &format!("manifest.json in {archive}"))?;
         let config_bytes = self.doc(&entry.config, "config", archive)?.to_vec();
         let config_digest = Digest::of(&config_bytes);
         let config = ImageConfig::parse(&config_bytes, &format!("config {}", entry.config))?;
@@ -415,5 +491,18 @@ impl Contents {
             repo_tags: tag.map(|t| vec![t.to_string()]).unwrap_or_default(),
             layers,
         })
+    }
+}
+
+/// A member's first bytes, as a reader would recognise them: text when they are printable,
+/// hex otherwise.
+fn first_bytes(data: &[u8]) -> String {
+    let head = &data[..data.len().min(16)];
+    if !head.is_empty() && head.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+        format!("\"{}\"", String::from_utf8_lossy(head))
+    } else if head.is_empty() {
+        "nothing: it is empty".into()
+    } else {
+        format!("the bytes {}", hex::encode(head))
     }
 }

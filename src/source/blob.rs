@@ -21,7 +21,10 @@ impl Compression {
     pub fn detect(head: &[u8]) -> Compression {
         if head.starts_with(&[0x1f, 0x8b]) {
             Compression::Gzip
-        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+            // A skippable frame (magic 0x184D2A5?) may come first; zstd readers skip it.
+            || (head.len() >= 4 && head[0] & 0xf0 == 0x50 && head[1..4] == [0x2a, 0x4d, 0x18])
+        {
             Compression::Zstd
         } else {
             Compression::None
@@ -81,7 +84,9 @@ pub struct IndexedBlob {
     /// sha256 of the uncompressed tar stream.
     pub diff_id: Digest,
     pub compression: Compression,
-    pub index: LayerIndex,
+    /// Shared: a manifest may list the same blob many times, and each listing costs a
+    /// pointer, not a copy of the index.
+    pub index: std::sync::Arc<LayerIndex>,
 }
 
 /// Streams one layer blob: hashes it, decompresses it and indexes its tar. With more than
@@ -131,7 +136,7 @@ pub(crate) fn index_blob_sequential<R: Read>(raw: R) -> Result<IndexedBlob, Inde
         size,
         diff_id,
         compression,
-        index,
+        index: std::sync::Arc::new(index),
     })
 }
 

@@ -1,5 +1,6 @@
-//! sha256 digests: parsing `sha256:<hex>` safely (the hex names files on disk) and hashing
-//! streams as they pass.
+//! sha256 digests and descriptor sizes: parsing `sha256:<hex>` safely (the hex names files on
+//! disk), hashing streams as they pass, and holding a blob to its descriptor's size as it
+//! streams (never reading more than one byte past it).
 
 use std::io::{self, Read};
 
@@ -106,9 +107,155 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
+/// How a blob's length differs from its descriptor's `size`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeMismatch {
+    /// More bytes came than the descriptor says (reading stopped one byte past it).
+    Larger { expected: u64 },
+    /// The blob ended at byte `at`, before the descriptor's size.
+    Shorter { at: u64, expected: u64 },
+}
+
+impl std::fmt::Display for SizeMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SizeMismatch::Larger { expected } => {
+                write!(f, "is larger than its descriptor's {expected} bytes")
+            }
+            SizeMismatch::Shorter { at, expected } => {
+                write!(f, "ended at byte {at} of its descriptor's {expected}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SizeMismatch {}
+
+/// A blob's bytes held to its descriptor's size: reading past the size, or an end before it,
+/// is an error, and [`SizedReader::mismatch_error`] names it. Callers wrap the raw blob in it
+/// (below any decompression) and, when indexing fails, ask it first:
+///
+/// ```ignore
+/// let mut sized = SizedReader::new(file, r.size);
+/// let blob = index_blob(&mut sized).map_err(|source| {
+///     sized.mismatch_error(&format!("layer blob {digest} in {shown}"))
+///         .unwrap_or(Error::Layer { layer: digest.to_string(), source })
+/// })?;
+/// ```
+pub struct SizedReader<R> {
+    inner: R,
+    /// `None`: the descriptor gives no size (a `docker save` manifest), nothing is checked.
+    expected: Option<u64>,
+    read: u64,
+    mismatch: Option<SizeMismatch>,
+}
+
+impl<R: Read> SizedReader<R> {
+    pub fn new(inner: R, expected: Option<u64>) -> Self {
+        SizedReader {
+            inner,
+            expected,
+            read: 0,
+            mismatch: None,
+        }
+    }
+
+    /// How the blob differed from its descriptor, once a read has found out.
+    pub fn mismatch(&self) -> Option<SizeMismatch> {
+        self.mismatch
+    }
+
+    /// The error for a mismatch found so far; `what` names the blob and where it came from
+    /// (`layer blob sha256:… from registry 127.0.0.1:5000`).
+    pub fn mismatch_error(&self, what: &str) -> Option<Error> {
+        self.mismatch.map(|mismatch| Error::BlobSize {
+            what: what.to_string(),
+            mismatch,
+        })
+    }
+
+    fn fail(&mut self, m: SizeMismatch) -> io::Error {
+        self.mismatch = Some(m);
+        let kind = match m {
+            SizeMismatch::Larger { .. } => io::ErrorKind::InvalidData,
+            SizeMismatch::Shorter { .. } => io::ErrorKind::UnexpectedEof,
+        };
+        io::Error::new(kind, m)
+    }
+}
+
+impl<R: Read> Read for SizedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(m) = self.mismatch {
+            return Err(self.fail(m));
+        }
+        let Some(expected) = self.expected else {
+            let n = self.inner.read(buf)?;
+            self.read += n as u64;
+            return Ok(n);
+        };
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let remaining = expected.saturating_sub(self.read);
+        // One byte more than is left, so a longer blob shows itself without being read on.
+        let want = usize::try_from(remaining.saturating_add(1))
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        let n = self.inner.read(&mut buf[..want])?;
+        if n == 0 && self.read < expected {
+            return Err(self.fail(SizeMismatch::Shorter {
+                at: self.read,
+                expected,
+            }));
+        }
+        if n as u64 > remaining {
+            return Err(self.fail(SizeMismatch::Larger { expected }));
+        }
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn holds_a_blob_to_its_descriptor_size() {
+        let data = [1u8; 100];
+        let mut exact = Vec::new();
+        let mut r = SizedReader::new(&data[..], Some(100));
+        r.read_to_end(&mut exact).unwrap();
+        assert_eq!((exact.len(), r.mismatch()), (100, None));
+
+        // Longer: at most one byte past the size is read, then it is an error.
+        let mut inner = io::Cursor::new(&data[..]);
+        let mut r = SizedReader::new(&mut inner, Some(40));
+        assert!(r.read_to_end(&mut Vec::new()).is_err());
+        assert_eq!(r.mismatch(), Some(SizeMismatch::Larger { expected: 40 }));
+        assert_eq!(
+            r.mismatch_error("blob sha256:ab from registry r")
+                .unwrap()
+                .to_string(),
+            "blob sha256:ab from registry r is larger than its descriptor's 40 bytes"
+        );
+        assert_eq!(inner.position(), 41);
+
+        let mut r = SizedReader::new(&data[..], Some(1234));
+        assert!(r.read_to_end(&mut Vec::new()).is_err());
+        assert_eq!(
+            r.mismatch_error("blob sha256:ab in dir")
+                .unwrap()
+                .to_string(),
+            "blob sha256:ab in dir ended at byte 100 of its descriptor's 1234"
+        );
+
+        // No size in the descriptor: nothing to check.
+        let mut r = SizedReader::new(&data[..], None);
+        assert_eq!(io::copy(&mut r, &mut io::sink()).unwrap(), 100);
+        assert_eq!(r.mismatch(), None);
+    }
 
     #[test]
     fn parses_and_hashes() {

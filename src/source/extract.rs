@@ -51,7 +51,10 @@ fn open_blob(image: &Image, layer: usize) -> Result<Box<dyn Read>> {
         ImageSpec::Registry { reference } => {
             // A registry the image loaded from without --insecure; plain HTTP is allowed for
             // loopback only, as when loading.
-            let client = super::registry::RegistryClient::connect(&reference, false)?;
+            let client = super::registry::RegistryClient::connect(
+                &reference,
+                super::registry::RegistryOptions::default(),
+            )?;
             Ok(Box::new(client.blob_reader(&l.blob_digest)?))
         }
     }

@@ -2,14 +2,15 @@
 //! Blob names come from digests that are validated first, so a hostile manifest cannot point
 //! a read outside `blobs/`.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use super::blob::index_blob_send;
+use super::blob::{index_blob_send, IndexedBlob};
 use super::digest::Digest;
 use super::manifest::{
-    manifest_layers, parse_index, resolve_index, ImageConfig, MAX_DOCUMENT_BYTES,
+    manifest_layers, parse_index, resolve_index, ImageConfig, LayerRef, MAX_DOCUMENT_BYTES,
 };
 use super::parallel;
 use super::platform::Platform;
@@ -19,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::image::{Image, SourceKind};
 
 fn read_document(path: &Path, what: &str) -> Result<Vec<u8>> {
-    let file = File::open(path).map_err(|e| Error::io(path.display(), e))?;
+    let file = open_regular(path, what, None)?;
     let mut bytes = Vec::new();
     file.take(MAX_DOCUMENT_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -31,6 +32,65 @@ fn read_document(path: &Path, what: &str) -> Result<Vec<u8>> {
         )));
     }
     Ok(bytes)
+}
+
+/// Opens a file of the layout that must be a regular file of `size` bytes (when the
+/// descriptor says). A FIFO, a device (a blob that is a symlink to `/dev/zero`), a socket or
+/// a directory is refused before a byte is read: it would block or never end. The open does
+/// not block on a FIFO (`O_NONBLOCK`, which regular files ignore).
+fn open_regular(path: &Path, what: &str, size: Option<u64>) -> Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options
+        .open(path)
+        .map_err(|e| Error::io(path.display(), e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path.display(), e))?;
+    if !meta.is_file() {
+        return Err(Error::Format(format!(
+            "{what} {} is not a regular file but {}: refused",
+            path.display(),
+            file_type_name(&meta.file_type())
+        )));
+    }
+    if let Some(size) = size {
+        if meta.len() != size {
+            return Err(Error::Format(format!(
+                "{what} {} is {} bytes but its descriptor says {size}",
+                path.display(),
+                meta.len()
+            )));
+        }
+    }
+    Ok(file)
+}
+
+fn file_type_name(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "not a file"
+    }
 }
 
 fn blob_path(dir: &Path, d: &Digest) -> std::path::PathBuf {
@@ -56,7 +116,7 @@ pub fn read_layout(
     let index = parse_index(&read_document(&index_path, "index")?, &index_name)?;
     let mut fetch = |d: &Digest| -> Result<Vec<u8>> {
         let p = blob_path(dir, d);
-        if !p.is_file() {
+        if std::fs::symlink_metadata(&p).is_err() {
             return Err(Error::MissingBlob {
                 what: "blob".into(),
                 digest: d.to_string(),
@@ -74,11 +134,19 @@ pub fn read_layout(
     let refs = manifest_layers(&resolved.manifest)?;
     progress.total_bytes(refs.iter().filter_map(|r| r.size).sum());
     // Layers are indexed on a pool, largest first; the first error in manifest order is the
-    // one reported, as if they had been read one after another.
+    // one reported, as if they had been read one after another. A blob the manifest lists
+    // again is indexed once.
     let count = refs.len();
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<LayerRef> = refs
+        .iter()
+        .filter(|r| r.digest.as_ref().is_none_or(|d| seen.insert(d.clone())))
+        .cloned()
+        .collect();
+    let jobs = unique.len();
     let done = parallel::DoneCounter::default();
     let results = parallel::run_pool(
-        refs,
+        unique,
         parallel::threads(),
         |r| r.size.unwrap_or(0),
         true,
@@ -87,25 +155,36 @@ pub fn read_layout(
                 return Err(Error::Format(format!("a layer of {shown} has no digest")));
             };
             let p = blob_path(dir, &digest);
-            let file = File::open(&p).map_err(|_| Error::MissingBlob {
-                what: "layer".into(),
-                digest: digest.to_string(),
-                container: shown.clone(),
-            })?;
+            if std::fs::symlink_metadata(&p).is_err() {
+                return Err(Error::MissingBlob {
+                    what: "layer".into(),
+                    digest: digest.to_string(),
+                    container: shown.clone(),
+                });
+            }
+            let file = open_regular(&p, "layer blob", r.size)?;
             let reader = ProgressReader::new(BufReader::with_capacity(256 * 1024, file), progress);
             let blob = index_blob_send(reader).map_err(|source| Error::Layer {
                 layer: digest.to_string(),
                 source,
             })?;
-            progress.layer_done(done.tick(), Some(count));
-            Ok((r, blob))
+            progress.layer_done(done.tick(), Some(jobs));
+            Ok((digest, blob))
         },
     );
-    let mut layers = Vec::with_capacity(count);
+    let mut blobs: HashMap<Digest, IndexedBlob> = HashMap::new();
     for result in results {
         // A layer not run follows one that failed, whose error comes first.
         let Some(result) = result else { break };
-        layers.push(result?);
+        let (digest, blob) = result?;
+        blobs.insert(digest, blob);
+    }
+    let mut layers = Vec::with_capacity(count);
+    for r in refs {
+        let Some(blob) = r.digest.as_ref().and_then(|d| blobs.get(d)).cloned() else {
+            return Err(Error::Format(format!("a layer of {shown} has no digest")));
+        };
+        layers.push((r, blob));
     }
     assemble(Parts {
         reference: reference.to_string(),

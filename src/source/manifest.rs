@@ -15,6 +15,22 @@ use crate::error::{Error, Result};
 /// Largest JSON document (manifest, index, config) layerlens reads into memory.
 pub const MAX_DOCUMENT_BYTES: u64 = 16 << 20;
 
+/// Most layers an image may have. Docker refuses to run an image of more than 125 and
+/// containers/storage of about 500, so no image that runs comes near; a manifest that lists
+/// more (one layer named thousands of times, say) is refused before any layer is read.
+pub const MAX_LAYERS: usize = 1000;
+
+/// The error for a manifest that lists more than [`MAX_LAYERS`] layers.
+pub fn check_layer_count(count: usize, what: &str) -> Result<()> {
+    if count > MAX_LAYERS {
+        return Err(Error::Format(format!(
+            "{what} lists {count} layers; layerlens reads images of at most {MAX_LAYERS} layers \
+             (Docker runs at most 125)"
+        )));
+    }
+    Ok(())
+}
+
 /// One history entry of the image config.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct HistoryEntry {
@@ -151,6 +167,7 @@ pub fn parse_index(bytes: &[u8], what: &str) -> Result<ImageIndex> {
 
 /// The layers of a manifest, in order.
 pub fn manifest_layers(m: &ImageManifest) -> Result<Vec<LayerRef>> {
+    check_layer_count(m.layers().len(), "the image manifest")?;
     m.layers()
         .iter()
         .map(|d| {

@@ -39,6 +39,9 @@ pub struct LoadOptions {
     pub pull: bool,
     /// Allow plain HTTP to a registry that is not on loopback (`--insecure`).
     pub insecure: bool,
+    /// How long a registry may send nothing (less than 1 KiB) before it is an error
+    /// (`--registry-stall-timeout`; default 30 s).
+    pub registry_stall_timeout: Option<std::time::Duration>,
 }
 
 /// Loads and indexes the image a reference names.
@@ -90,6 +93,9 @@ pub fn load(
             platform,
             registry::RegistryOptions {
                 insecure: opts.insecure,
+                stall_timeout: opts
+                    .registry_stall_timeout
+                    .unwrap_or(registry::stall::DEFAULT_STALL_TIMEOUT),
             },
             progress,
         ),
@@ -119,6 +125,7 @@ pub(crate) fn assemble(parts: Parts) -> Result<Image> {
         repo_tags,
         layers,
     } = parts;
+    manifest::check_layer_count(layers.len(), &reference)?;
     if config.diff_ids.len() != layers.len() {
         return Err(Error::Format(format!(
             "the manifest lists {} layers but the config's rootfs lists {} diff_ids",

@@ -316,7 +316,7 @@ fn pipelined(raw: impl Chunks) -> Result<IndexedBlob, IndexError> {
         size,
         diff_id,
         compression,
-        index,
+        index: index.into(),
     })
 }
 

@@ -1,74 +1,123 @@
-//! A one-line progress bar on stderr while an image loads: layers and bytes done, rate, and
-//! time left where the total is known. Plain ANSI (`\r` and erase-line), drawn at most ten
-//! times a second, **only when stderr is a terminal**; the line is erased when the bar is
-//! dropped. Formatting is a pure function, tested without a terminal.
+//! The progress line on stderr while an image loads, drawn by `indicatif`: layers and bytes
+//! done, the rate, and the time left where the total is known. indicatif measures the
+//! terminal's real width on every draw, redraws in place (at most 20 times a second), and draws
+//! nothing when stderr is not a terminal. **The line never exceeds the width**: the label is
+//! the wide element, truncated first, and the bar's cells are chosen for the width at start.
+//! Sizes go through `units` like every size we show.
 
-use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::{ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::units::human_bytes;
 
 use super::progress::Progress;
 
-const REDRAW_EVERY: Duration = Duration::from_millis(100);
+/// No rate (nor time left) in the first moments, when it would be noise.
+const RATE_AFTER: Duration = Duration::from_millis(200);
 
-/// What the bar knows so far.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub bytes: u64,
-    pub total_bytes: Option<u64>,
-    pub layers: usize,
-    pub total_layers: Option<usize>,
+/// Layers done, and the total when known (`usize::MAX`: not known).
+#[derive(Default)]
+struct Layers {
+    done: AtomicUsize,
+    total: AtomicUsize,
 }
 
-/// Renders the bar's line for `width` columns (pure; no escape codes).
-pub fn render_line(label: &str, c: &Counts, elapsed: Duration, width: usize) -> String {
-    let secs = elapsed.as_secs_f64();
-    let rate = if secs > 0.2 {
-        Some(c.bytes as f64 / secs)
-    } else {
-        None
-    };
-    let mut parts = Vec::new();
-    let layers = match c.total_layers {
-        Some(t) => format!("{}/{t} layers", c.layers),
-        None => crate::units::count(c.layers, "layer", "layers"),
-    };
-    parts.push(layers);
-    match c.total_bytes.filter(|&t| t > 0) {
-        Some(t) => parts.push(format!(
-            "{} / {}",
-            human_bytes(c.bytes.min(t)),
-            human_bytes(t)
-        )),
-        None => parts.push(human_bytes(c.bytes)),
-    }
-    if let Some(r) = rate {
-        parts.push(format!("{}/s", human_bytes(r as u64)));
-        if let Some(t) = c.total_bytes.filter(|&t| t > c.bytes && r > 0.0) {
-            let left = ((t - c.bytes) as f64 / r).ceil() as u64;
-            parts.push(format!("{} left", clock(left)));
+/// A [`Progress`] that draws on stderr.
+pub struct ProgressBar {
+    bar: indicatif::ProgressBar,
+    layers: Arc<Layers>,
+    /// The bar's cells, for the terminal's width when loading started (0: no bar).
+    cells: usize,
+}
+
+impl ProgressBar {
+    /// A bar labelled with what loads, or `None` when stderr is not a terminal.
+    pub fn for_stderr(label: &str) -> Option<ProgressBar> {
+        if !std::io::stderr().is_terminal() {
+            return None;
         }
+        let width = console::Term::stderr().size().1 as usize;
+        let layers = Arc::new(Layers {
+            done: AtomicUsize::new(0),
+            total: AtomicUsize::new(usize::MAX),
+        });
+        // Styled and labelled before it can draw: nothing in indicatif's default style shows.
+        let bar = indicatif::ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        let pb = ProgressBar {
+            bar,
+            layers,
+            cells: bar_cells(width),
+        };
+        pb.bar.set_style(pb.style(false));
+        pb.bar.set_message(label.to_string());
+        pb.bar.set_draw_target(ProgressDrawTarget::stderr());
+        Some(pb)
     }
-    let stats = parts.join("  ");
-    let bar = c.total_bytes.filter(|&t| t > 0).map(|t| {
-        const CELLS: usize = 24;
-        let filled = ((c.bytes.min(t) as f64 / t as f64) * CELLS as f64) as usize;
-        format!(
-            "[{}{}] {:>3}%",
-            "#".repeat(filled),
-            "-".repeat(CELLS - filled),
-            c.bytes.min(t) * 100 / t
-        )
-    });
-    let line = match bar {
-        Some(b) => format!("{label} {b}  {stats}"),
-        None => format!("{label}  {stats}"),
-    };
-    line.chars().take(width.saturating_sub(1)).collect()
+
+    /// The line's layout; with a known total, the bar, its percentage and the time left.
+    fn style(&self, known_total: bool) -> ProgressStyle {
+        let template = match (known_total, self.cells) {
+            (false, _) => "{wide_msg}  {layers}  {done}{rate}".to_string(),
+            (true, 0) => "{wide_msg} {percent:>3}%  {layers}  {done}{rate}{left}".to_string(),
+            (true, n) => format!(
+                "{{wide_msg}} [{{bar:{n}}}] {{percent:>3}}%  {{layers}}  {{done}}{{rate}}{{left}}"
+            ),
+        };
+        let layers = Arc::clone(&self.layers);
+        ProgressStyle::with_template(&template)
+            .expect("the template is valid")
+            .progress_chars("#>-")
+            .with_key(
+                "layers",
+                move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let done = layers.done.load(Ordering::Relaxed);
+                    let _ = match layers.total.load(Ordering::Relaxed) {
+                        usize::MAX => w.write_str(&crate::units::count(done, "layer", "layers")),
+                        total => write!(w, "{done}/{total} layers"),
+                    };
+                },
+            )
+            .with_key("done", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = match s.len().filter(|&t| t > 0) {
+                    Some(t) => write!(w, "{} / {}", human_bytes(s.pos().min(t)), human_bytes(t)),
+                    None => w.write_str(&human_bytes(s.pos())),
+                };
+            })
+            .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                if let Some(rate) = rate(s) {
+                    let _ = write!(w, "  {}/s", human_bytes(rate as u64));
+                }
+            })
+            .with_key("left", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let left = s.len().filter(|&t| t > s.pos()).map(|t| t - s.pos());
+                if let (Some(left), Some(rate)) = (left, rate(s)) {
+                    let _ = write!(w, "  {} left", clock((left as f64 / rate).ceil() as u64));
+                }
+            })
+    }
 }
 
+/// The rate, once there is one worth showing.
+fn rate(s: &ProgressState) -> Option<f64> {
+    let r = s.per_sec();
+    (s.elapsed() >= RATE_AFTER && r.is_finite() && r > 0.0).then_some(r)
+}
+
+/// The bar's cells for a terminal `width` columns wide: what is left for it beside the longest
+/// figures (about 70 columns: `100%  12/13 layers  999 MB / 1.30 GB  999 MB/s  1h02m left`)
+/// and a few columns of the label, at most 24.
+fn bar_cells(width: usize) -> usize {
+    match width.saturating_sub(70) {
+        0..=5 => 0,
+        n => (n - 3).min(24),
+    }
+}
+
+/// A duration for "time left": `15s`, `1m05s`, `1h02m`.
 fn clock(secs: u64) -> String {
     if secs >= 3600 {
         format!("{}h{:02}m", secs / 3600, secs % 3600 / 60)
@@ -79,87 +128,31 @@ fn clock(secs: u64) -> String {
     }
 }
 
-struct State {
-    counts: Counts,
-    last_draw: Option<Instant>,
-    drawn: bool,
-}
-
-/// A [`Progress`] that draws on stderr.
-pub struct ProgressBar {
-    label: String,
-    start: Instant,
-    state: Mutex<State>,
-}
-
-impl ProgressBar {
-    /// A bar labelled with what loads, or `None` when stderr is not a terminal.
-    pub fn for_stderr(label: &str) -> Option<ProgressBar> {
-        std::io::stderr().is_terminal().then(|| ProgressBar {
-            label: label.to_string(),
-            start: Instant::now(),
-            state: Mutex::new(State {
-                counts: Counts::default(),
-                last_draw: None,
-                drawn: false,
-            }),
-        })
-    }
-
-    fn update(&self, f: impl FnOnce(&mut Counts), force: bool) {
-        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut s.counts);
-        let now = Instant::now();
-        if !force
-            && s.last_draw
-                .is_some_and(|t| now.duration_since(t) < REDRAW_EVERY)
-        {
-            return;
-        }
-        s.last_draw = Some(now);
-        s.drawn = true;
-        let width = std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(100);
-        let line = render_line(&self.label, &s.counts, self.start.elapsed(), width);
-        let mut err = std::io::stderr().lock();
-        // A progress bar that cannot be drawn is not worth failing the load over.
-        let _ = write!(err, "\r\x1b[2K{line}");
-        let _ = err.flush();
-    }
-}
-
 impl Progress for ProgressBar {
     fn total_bytes(&self, bytes: u64) {
-        self.update(|c| c.total_bytes = Some(bytes), false);
+        if self.bar.length().is_none() {
+            self.bar.set_style(self.style(true));
+        }
+        self.bar.set_length(bytes);
     }
 
     fn advance(&self, bytes: u64) {
-        self.update(|c| c.bytes += bytes, false);
+        self.bar.inc(bytes);
     }
 
     fn layer_done(&self, done: usize, total: Option<usize>) {
-        self.update(
-            |c| {
-                c.layers = c.layers.max(done);
-                if total.is_some() {
-                    c.total_layers = total;
-                }
-            },
-            true,
-        );
+        self.layers.done.fetch_max(done, Ordering::Relaxed);
+        if let Some(t) = total {
+            self.layers.total.store(t, Ordering::Relaxed);
+        }
+        // A finished layer is always shown, however soon after the last draw.
+        self.bar.force_draw();
     }
 }
 
 impl Drop for ProgressBar {
     fn drop(&mut self) {
-        let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if s.drawn {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K");
-            let _ = err.flush();
-        }
+        self.bar.finish_and_clear();
     }
 }
 
@@ -168,44 +161,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn known_total_shows_bar_rate_and_time_left() {
-        let c = Counts {
-            bytes: 25_000_000,
-            total_bytes: Some(100_000_000),
-            layers: 2,
-            total_layers: Some(7),
-        };
-        let line = render_line("registry://app:1", &c, Duration::from_secs(5), 200);
-        assert_eq!(
-            line,
-            "registry://app:1 [######------------------]  25%  2/7 layers  25.0 MB / 100 MB  \
-             5.00 MB/s  15s left"
-        );
-    }
-
-    #[test]
-    fn unknown_total_shows_bytes_and_rate_only() {
-        let c = Counts {
-            bytes: 3_000_000,
-            total_bytes: None,
-            layers: 1,
-            total_layers: None,
-        };
-        let line = render_line("docker://x", &c, Duration::from_secs(2), 200);
-        assert_eq!(line, "docker://x  1 layer  3.00 MB  1.50 MB/s");
-        // An estimate that turns out low stops at 100% and shows no time left.
-        let over = Counts {
-            bytes: 120,
-            total_bytes: Some(100),
-            ..c
-        };
-        let line = render_line("d", &over, Duration::from_secs(1), 200);
-        assert!(line.contains("100%") && !line.contains("left"), "{line}");
-        assert_eq!(
-            render_line("docker://x", &over, Duration::ZERO, 10).len(),
-            9
-        );
+    fn clock_and_cells() {
         assert_eq!(clock(3725), "1h02m");
         assert_eq!(clock(65), "1m05s");
+        assert_eq!(clock(15), "15s");
+        assert_eq!(bar_cells(80), 7);
+        assert_eq!(bar_cells(160), 24);
+        assert_eq!(bar_cells(60), 0);
     }
 }

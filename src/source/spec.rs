@@ -1,7 +1,9 @@
 //! Image references: file sources (`docker-archive:PATH`, `oci:DIR[:TAG]`,
 //! `oci-archive:PATH[:TAG]`, or a bare path whose kind is detected) and live ones
 //! (`docker://NAME`, `podman://NAME`, `registry://REF`, or a bare image reference that names
-//! no existing path, which goes to Docker as dive does).
+//! no existing path, which goes to Docker as dive does). `-` is standard input, read as a
+//! `docker save` stream. A bare reference that looks like a path (`./x`, `/x`, `app.tar`,
+//! `dir/x` where `dir` exists) and names nothing is "no such file", not a daemon lookup.
 
 use std::path::{Path, PathBuf};
 
@@ -64,6 +66,13 @@ impl ImageSpec {
 
     /// Parses a reference; `forced` is `--source` (it applies to a bare path).
     pub fn parse(reference: &str, forced: Option<SourceKind>) -> Result<ImageSpec> {
+        if reference == "-" && matches!(forced, None | Some(SourceKind::DockerArchive)) {
+            return Ok(ImageSpec::Archive {
+                path: STDIN.into(),
+                kind: ArchiveKind::Docker,
+                tag: None,
+            });
+        }
         let strip = |prefix: &str| {
             reference
                 .strip_prefix(&format!("{prefix}://"))
@@ -131,16 +140,37 @@ impl ImageSpec {
                 tag: None,
             }),
             // Not a path: an image reference goes to the Docker daemon, as dive does.
-            None if !reference.starts_with(['/', '.']) && Reference::parse(reference).is_ok() => {
+            None if !looks_like_path(reference) && Reference::parse(reference).is_ok() => {
                 daemon(Engine::Docker, reference)
             }
             None => Err(Error::Source(format!(
-                "'{reference}' is not an existing file or directory; name a docker save \
-                 tarball, an OCI layout directory or an OCI archive (prefixes docker-archive:, \
-                 oci:, oci-archive:), or an image (docker://, podman://, registry://)"
+                "{reference}: no such file or directory; name a docker save tarball, an OCI \
+                 layout directory or an OCI archive (prefixes docker-archive:, oci:, \
+                 oci-archive:), '-' for standard input, or an image (docker://, podman://, \
+                 registry://)"
             ))),
         }
     }
+}
+
+/// Where `-` reads from.
+const STDIN: &str = "/dev/stdin";
+
+/// Whether a bare reference that names nothing on disk was meant as a path: it starts like
+/// one, ends in an archive's extension, or sits in a directory that exists. Such a name is
+/// never an image the user expects the daemon to have (`docker://NAME` still forces it).
+fn looks_like_path(reference: &str) -> bool {
+    const ARCHIVES: [&str; 7] = [
+        ".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.xz", ".oci", ".gz",
+    ];
+    let lower = reference.to_ascii_lowercase();
+    // A tag or digest after the name is never an archive's extension (`app:1.tar` is a tag).
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    reference.starts_with(['/', '.', '~'])
+        || (!name.contains([':', '@']) && ARCHIVES.iter().any(|ext| name.ends_with(ext)))
+        || Path::new(reference)
+            .parent()
+            .is_some_and(|dir| !dir.as_os_str().is_empty() && dir.is_dir())
 }
 
 fn daemon(engine: Engine, name: &str) -> Result<ImageSpec> {
@@ -188,7 +218,57 @@ mod tests {
         assert!(ImageSpec::parse("/definitely/not/here", None)
             .unwrap_err()
             .to_string()
-            .contains("not an existing file or directory"));
+            .starts_with("/definitely/not/here: no such file or directory; name a docker save"));
+        assert_eq!(
+            ImageSpec::parse("-", None).unwrap(),
+            ImageSpec::Archive {
+                path: "/dev/stdin".into(),
+                kind: ArchiveKind::Docker,
+                tag: None
+            }
+        );
+    }
+
+    #[test]
+    fn a_missing_path_is_no_such_file_and_a_name_goes_to_the_daemon() {
+        let missing = |r: &str| {
+            ImageSpec::parse(r, None)
+                .unwrap_err()
+                .to_string()
+                .starts_with(&format!("{r}: no such file or directory"))
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let in_dir = dir.path().join("app").display().to_string();
+        for r in [
+            "app.tar",
+            "./x",
+            "../x",
+            "~/app",
+            "img.tar.gz",
+            "out.oci",
+            "src/nope",
+        ] {
+            assert!(missing(r), "{r}");
+        }
+        assert!(missing(&in_dir));
+        for name in [
+            "app",
+            "app:1.tar",
+            "myorg/app:1",
+            "ghcr.io/org/app:v2",
+            "app.io/x",
+        ] {
+            assert!(
+                matches!(
+                    ImageSpec::parse(name, None),
+                    Ok(ImageSpec::Daemon {
+                        engine: Engine::Docker,
+                        ..
+                    })
+                ),
+                "{name}"
+            );
+        }
     }
 
     #[test]

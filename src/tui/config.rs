@@ -99,7 +99,7 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(config);
         }
-        let file: File = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+        let file: File = yaml_serde::from_str(text).map_err(|e| e.to_string())?;
         let mut names: Vec<_> = file.keybinding.iter().collect();
         names.sort();
         for (name, keys) in names {
@@ -269,6 +269,23 @@ layer:
             ),
             format!("{:?}", Some(Action::Quit))
         );
+    }
+
+    #[test]
+    fn yaml_anchors_comments_and_quoted_keys_read_as_dive_reads_them() {
+        let c = Config::from_yaml(
+            "# my dive config\nshared:\n  quit: &q 'ctrl+q'\n  on: &on true\n\
+             keybinding:\n  \"quit\": *q # a quoted key, an alias\n\
+             filetree:\n  'pane-width': 0.6\n  collapse-dir: *on\n",
+        )
+        .unwrap();
+        let ctrl_q = key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+        assert_eq!(
+            action(&c, Context::Tree, ctrl_q),
+            format!("{:?}", Some(Action::Quit))
+        );
+        assert_eq!(c.prefs.pane_width, 0.6);
+        assert!(c.prefs.collapse_dir);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod layer_view;
 pub mod layout;
 pub mod overlay;
 mod packages;
+pub mod path_filter;
 pub mod tree;
 pub mod tree_pane;
 pub mod update;

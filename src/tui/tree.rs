@@ -9,7 +9,7 @@
 
 use std::collections::HashSet;
 
-use regex::Regex;
+use super::path_filter::{Cursor, PathFilter};
 
 pub use super::layer_view::{CompareMode, LayerView};
 use crate::index::{Change, MergedTree, NodeId, ROOT};
@@ -72,7 +72,7 @@ pub struct Row {
     /// Index of the parent's row (`u32::MAX` at the top level).
     pub parent: u32,
     /// 0 for children of the root.
-    pub depth: u16,
+    pub depth: u32,
     pub change: Change,
     pub is_dir: bool,
     pub collapsed: bool,
@@ -89,7 +89,7 @@ pub struct TreeOptions {
     pub show: ChangeFilter,
     /// The path filter as typed.
     pub filter: String,
-    filter_re: Option<Regex>,
+    filter_re: Option<PathFilter>,
     /// Only these nodes (and the directories above them), with what they are (`package
     /// libc6`): a package's files, from the packages view.
     pub only: Option<Only>,
@@ -164,9 +164,8 @@ impl FileTree {
                 }
             });
         }
-        if tree.layer_count() > 0 {
-            t.rebuild(tree);
-        }
+        // Even an image with no layers gets its (empty) view, so every key has one to act on.
+        t.rebuild(tree);
         t
     }
 
@@ -222,8 +221,9 @@ impl FileTree {
             collapsed: &self.collapsed,
             rows: &mut rows,
             path: &mut path,
+            cache: self.options.filter_re.as_ref().and_then(PathFilter::cache),
         };
-        ctx.children(ROOT, 0, u32::MAX, true);
+        ctx.run(ROOT, true);
         self.rows = rows;
         self.selected = keep
             .and_then(|n| self.rows.iter().position(|r| r.node == n))
@@ -257,13 +257,7 @@ impl FileTree {
     /// Sets the path filter (a regex; text that is not a valid regex matches literally).
     pub fn set_filter(&mut self, tree: &MergedTree, pattern: &str) {
         self.options.filter = pattern.to_string();
-        self.options.filter_re = if pattern.is_empty() {
-            None
-        } else {
-            Regex::new(pattern)
-                .or_else(|_| Regex::new(&regex::escape(pattern)))
-                .ok()
-        };
+        self.options.filter_re = PathFilter::new(pattern);
         self.rebuild(tree);
     }
 
@@ -363,14 +357,31 @@ impl FileTree {
             collapsed: &none,
             rows: &mut rows,
             path: &mut path,
+            cache: self.options.filter_re.as_ref().and_then(PathFilter::cache),
         };
-        ctx.children(ROOT, 0, u32::MAX, true);
-        let needle = needle.as_bytes();
-        for r in rows {
-            let p = tree.path(r.node);
-            if p.windows(needle.len()).any(|w| w == needle) {
+        ctx.run(ROOT, true);
+        // Each row's path is its parent row's plus `/name`: carry the matcher's state down
+        // the rows (a parent's row comes before its children's), so the search costs the
+        // length of the names, not of every full path (quadratic in a deep tree).
+        let finder = Substring::new(needle.as_bytes());
+        let mut state: Vec<(usize, bool)> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let (mut at, mut found) = match r.parent {
+                u32::MAX => (0, false),
+                p => {
+                    let (at, found) = state[p as usize];
+                    let at = finder.feed(at, b"/");
+                    (at, found || at == finder.len())
+                }
+            };
+            for &b in tree.name(r.node) {
+                at = finder.feed(at, &[b]);
+                found |= at == finder.len();
+            }
+            if found {
                 out.push(r.node);
             }
+            state.push((at, found));
         }
         out
     }
@@ -455,6 +466,51 @@ impl FileTree {
     }
 }
 
+/// A substring matcher fed a byte at a time (Knuth–Morris–Pratt): the state is how much of
+/// the needle the text seen so far ends with.
+struct Substring<'a> {
+    needle: &'a [u8],
+    /// For each prefix length, the longest proper border (prefix that is also a suffix).
+    border: Vec<usize>,
+}
+
+impl<'a> Substring<'a> {
+    fn new(needle: &'a [u8]) -> Self {
+        let mut border = vec![0; needle.len() + 1];
+        let mut k = 0;
+        for i in 1..needle.len() {
+            while k > 0 && needle[i] != needle[k] {
+                k = border[k];
+            }
+            if needle[i] == needle[k] {
+                k += 1;
+            }
+            border[i + 1] = k;
+        }
+        Substring { needle, border }
+    }
+
+    fn len(&self) -> usize {
+        self.needle.len()
+    }
+
+    /// The state after `bytes`, from state `at`.
+    fn feed(&self, mut at: usize, bytes: &[u8]) -> usize {
+        for &b in bytes {
+            if at == self.needle.len() {
+                at = self.border[at];
+            }
+            while at > 0 && self.needle[at] != b {
+                at = self.border[at];
+            }
+            if self.needle.get(at) == Some(&b) {
+                at += 1;
+            }
+        }
+        at
+    }
+}
+
 struct Flatten<'a> {
     tree: &'a MergedTree,
     view: &'a LayerView,
@@ -462,51 +518,120 @@ struct Flatten<'a> {
     collapsed: &'a HashSet<NodeId>,
     rows: &'a mut Vec<Row>,
     path: &'a mut Vec<u8>,
+    /// The path filter's lazy DFA states, for this walk.
+    cache: Option<regex_automata::hybrid::dfa::Cache>,
 }
 
-impl Flatten<'_> {
-    /// Pushes rows for `node`'s shown children (when `emit`); returns whether any child is
-    /// shown (emitted or hidden by a collapsed ancestor).
-    fn children(&mut self, node: NodeId, depth: u16, parent_row: u32, emit: bool) -> bool {
-        let kids = self.tree.children(node);
-        let sorted;
-        let kids: &[NodeId] = match self.options.sort {
-            SortOrder::Name => kids,
+/// One directory being listed by [`Flatten::run`]: what [`Flatten`]'s recursive form would
+/// keep on the call stack, kept on a heap stack instead (a path can be 100,000 deep).
+struct Frame<'a> {
+    kids: std::borrow::Cow<'a, [NodeId]>,
+    next: usize,
+    depth: u32,
+    parent_row: u32,
+    emit: bool,
+    any: bool,
+    last_row: Option<usize>,
+    /// The child whose own children are being listed: its row, the path length before its
+    /// name, and whether it matches by itself.
+    pending: Option<(usize, usize, bool)>,
+    /// The path filter's progress along this directory's path.
+    cursor: Option<Cursor>,
+}
+
+impl<'a> Flatten<'a> {
+    fn frame(
+        &self,
+        node: NodeId,
+        depth: u32,
+        parent_row: u32,
+        emit: bool,
+        cursor: Option<Cursor>,
+    ) -> Frame<'a> {
+        let tree: &'a MergedTree = self.tree;
+        let kids = tree.children(node);
+        let kids = match self.options.sort {
+            SortOrder::Name => std::borrow::Cow::Borrowed(kids),
             SortOrder::Size => {
                 let mut v = kids.to_vec();
                 v.sort_by_key(|n| std::cmp::Reverse(self.view.size(*n)));
-                sorted = v;
-                &sorted
+                std::borrow::Cow::Owned(v)
             }
         };
-        let mut any = false;
-        let mut last_row = None;
-        for &k in kids {
+        Frame {
+            kids,
+            next: 0,
+            depth,
+            parent_row,
+            emit,
+            any: false,
+            last_row: None,
+            pending: None,
+            cursor,
+        }
+    }
+
+    /// Pushes rows for `node`'s shown descendants (when `emit`); returns whether any is shown
+    /// (emitted or hidden by a collapsed ancestor). A directory that does not match by
+    /// itself is shown only as the way to a match below it.
+    fn run(&mut self, node: NodeId, emit: bool) -> bool {
+        let root = self
+            .options
+            .filter_re
+            .as_ref()
+            .map(|f| f.root(&mut self.cache));
+        let mut stack = vec![self.frame(node, 0, u32::MAX, emit, root)];
+        // What the frame just popped answered, for its parent's pending child.
+        let mut answer: Option<bool> = None;
+        while let Some(top) = stack.last_mut() {
+            if let Some(below) = answer.take() {
+                let (row, plen, self_match) = top.pending.take().unwrap_or_default();
+                if self.settle(top, row, plen, self_match, below) {
+                    stack.pop();
+                    answer = Some(true);
+                    continue;
+                }
+            }
+            let Some(&k) = top.kids.get(top.next) else {
+                if let Some(i) = top.last_row {
+                    self.rows[i].last = true;
+                }
+                answer = Some(top.any);
+                stack.pop();
+                continue;
+            };
+            top.next += 1;
             let Some(change) = self.view.change(k) else {
                 continue;
             };
             let is_dir = self.view.is_dir(k);
             // The path is built only when a filter needs it: most rebuilds have none.
             let plen = self.path.len();
-            let filter = self.options.filter_re.as_ref();
-            if filter.is_some() {
+            let mut cursor = None;
+            let mut filter_match = true;
+            if let Some(f) = self.options.filter_re.as_ref() {
+                let name = self.tree.name(k);
                 self.path.push(b'/');
-                self.path.extend_from_slice(self.tree.name(k));
+                self.path.extend_from_slice(name);
+                let from = top.cursor.unwrap_or_else(|| f.root(&mut self.cache));
+                let (c, here) = f.step(&mut self.cache, from, name, self.path);
+                cursor = Some(c);
+                filter_match = here;
             }
             let self_match = self.options.show.shows(change)
-                && filter.is_none_or(|re| re.is_match(&String::from_utf8_lossy(self.path)))
+                && filter_match
                 && self
                     .options
                     .only
                     .as_ref()
                     .is_none_or(|o| o.nodes.get(k as usize).copied().unwrap_or(false));
-            let row_index = self.rows.len();
+            let row = self.rows.len();
             let collapsed = is_dir && self.collapsed.contains(&k);
-            if emit {
+            if top.emit {
                 self.rows.push(Row {
                     node: k,
-                    parent: parent_row,
-                    depth,
+                    parent: top.parent_row,
+                    depth: top.depth,
                     change,
                     is_dir,
                     collapsed,
@@ -514,29 +639,43 @@ impl Flatten<'_> {
                     size: self.view.size(k),
                 });
             }
-            let emit_below = emit && !collapsed;
-            // What is below a row that is not drawn matters only when the row does not match
-            // itself: then it is shown only as the way to a match.
-            let below = is_dir
-                && (emit_below || !self_match)
-                && self.children(k, depth + 1, row_index as u32, emit_below);
-            self.path.truncate(plen);
-            if self_match || below {
-                any = true;
-                if emit {
-                    last_row = Some(row_index);
-                } else {
-                    // Only asked whether anything below is shown: it is.
-                    return true;
-                }
-            } else if emit {
-                self.rows.truncate(row_index);
+            let emit_below = top.emit && !collapsed;
+            if is_dir && (emit_below || !self_match) {
+                top.pending = Some((row, plen, self_match));
+                let depth = top.depth + 1;
+                let child = self.frame(k, depth, row as u32, emit_below, cursor);
+                stack.push(child);
+                continue;
+            }
+            if self.settle(top, row, plen, self_match, false) {
+                stack.pop();
+                answer = Some(true);
             }
         }
-        if let Some(i) = last_row {
-            self.rows[i].last = true;
+        answer.unwrap_or(false)
+    }
+
+    /// Decides a child's row once what is below it is known. Returns true when the frame is
+    /// done early: it was only asked whether anything below is shown, and something is.
+    fn settle(
+        &mut self,
+        top: &mut Frame<'_>,
+        row: usize,
+        plen: usize,
+        self_match: bool,
+        below: bool,
+    ) -> bool {
+        self.path.truncate(plen);
+        if self_match || below {
+            top.any = true;
+            if !top.emit {
+                return true;
+            }
+            top.last_row = Some(row);
+        } else if top.emit {
+            self.rows.truncate(row);
         }
-        any
+        false
     }
 }
 

@@ -30,7 +30,7 @@ macro_rules! require {
             if $crate::common::live::services_required() {
                 panic!("{} is not reachable but LAYERLENS_SERVICES=1", $what);
             }
-            eprintln!("skipping: {} is not reachable", $what);
+            $crate::common::skip(&format!("{} is not reachable", $what));
             return;
         }
     };

@@ -6,12 +6,25 @@ pub mod advice;
 pub mod fake_registry;
 pub mod live;
 pub mod screen;
+pub mod tarcraft;
 pub mod tmux;
 pub mod wasteful;
 
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
+
+/// Says that the running test is skipped, and why, where a plain `cargo test` shows it: straight
+/// to the process's stderr, which libtest does not capture (it captures `eprintln!`, and shows
+/// that only for failed tests).
+pub fn skip(why: &str) {
+    use std::io::Write as _;
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let _ = writeln!(std::io::stderr().lock(), "\nskipped {test}: {why}");
+}
 
 /// One tar entry of a fixture layer.
 #[derive(Clone, Debug)]

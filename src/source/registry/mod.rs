@@ -3,21 +3,24 @@
 //! once, each indexed on its own thread **as its body arrives** (downloads and indexing
 //! overlap; no blob touches the disk). Every digest is verified: the manifest's when pulled by
 //! digest (and against the registry's `Docker-Content-Digest`), the config's, and each
-//! layer's as soon as it has streamed.
+//! layer's as soon as it has streamed; each blob is held to its descriptor's size.
 
 pub mod auth;
 pub mod client;
+pub mod hop;
 pub mod reference;
+pub mod stall;
 
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
 pub use client::RegistryClient;
 pub use reference::Reference;
 
 use super::blob::{index_blob, IndexedBlob};
-use super::digest::Digest;
+use super::digest::{Digest, SizedReader};
 use super::manifest::{
     manifest_layers, parse_index, parse_manifest, resolve_index, ImageConfig, LayerRef,
 };
@@ -31,10 +34,22 @@ use crate::image::{Image, SourceKind};
 pub const PARALLEL_LAYERS: usize = 3;
 
 /// How to reach a registry.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct RegistryOptions {
-    /// Allow plain HTTP to a registry that is not on loopback.
+    /// Allow plain HTTP to a registry (and its redirects and token service) off loopback.
     pub insecure: bool,
+    /// How long a response may make no progress (less than [`stall::MIN_PROGRESS`] bytes)
+    /// before it is an error (`--registry-stall-timeout`).
+    pub stall_timeout: Duration,
+}
+
+impl Default for RegistryOptions {
+    fn default() -> Self {
+        RegistryOptions {
+            insecure: false,
+            stall_timeout: stall::DEFAULT_STALL_TIMEOUT,
+        }
+    }
 }
 
 fn is_index(bytes: &[u8]) -> bool {
@@ -63,7 +78,7 @@ pub fn read_registry(
     opts: RegistryOptions,
     progress: &dyn Progress,
 ) -> Result<Image> {
-    let client = RegistryClient::connect(reference, opts.insecure)?;
+    let client = RegistryClient::connect(reference, opts)?;
     let (top, claimed) = client.manifest(&reference.manifest_ref())?;
     let top_digest = Digest::of(&top);
     if let Some(wanted) = &reference.digest {
@@ -87,7 +102,8 @@ pub fn read_registry(
         (top_digest, parse_manifest(&top, &what)?)
     };
     let config_digest = Digest::parse(manifest.config().digest().as_ref())?;
-    let config_bytes = client.blob_document(&config_digest, "config")?;
+    let config_bytes =
+        client.blob_document(&config_digest, "config", Some(manifest.config().size()))?;
     let config = ImageConfig::parse(&config_bytes, &format!("config {config_digest}"))?;
     let refs = manifest_layers(&manifest)?;
     progress.total_bytes(refs.iter().filter_map(|r| r.size).sum());
@@ -158,12 +174,19 @@ fn fetch_layers(
     Ok(blobs)
 }
 
-/// Counts the bytes of a download and remembers whether the network failed it, so a dropped
-/// connection is reported as one and not as a corrupt layer.
+/// What went wrong with the network under a download, so a dropped connection or a stall is
+/// reported as one and not as a corrupt layer.
+enum NetworkError {
+    /// The stall timeout's whole message.
+    Stalled(String),
+    Failed(String),
+}
+
+/// Counts the bytes of a download and remembers whether the network failed it.
 struct Download<R> {
     inner: R,
     bytes: u64,
-    network_error: Option<String>,
+    network_error: Option<NetworkError>,
 }
 
 impl<R: Read> Read for Download<R> {
@@ -174,7 +197,10 @@ impl<R: Read> Read for Download<R> {
                 Ok(n)
             }
             Err(e) => {
-                self.network_error = Some(e.to_string());
+                self.network_error = Some(match stall::stall_message(&e) {
+                    Some(m) => NetworkError::Stalled(m),
+                    None => NetworkError::Failed(e.to_string()),
+                });
                 Err(e)
             }
         }
@@ -189,34 +215,37 @@ fn fetch_layer(
     let Some(digest) = &r.digest else {
         return Err(Error::Format(format!("layer {} has no digest", r.location)));
     };
-    let mut body = client.blob_reader(digest)?;
-    // A registry that sends more than the manifest says is cut off one byte past it (the
-    // size check then names the layer) rather than read forever.
-    let limit = r.size.map_or(u64::MAX, |s| s.saturating_add(1));
-    let mut limited = (&mut body).take(limit);
+    let body = client.blob_reader(digest)?;
     let mut dl = Download {
-        inner: &mut limited,
+        inner: body,
         bytes: 0,
         network_error: None,
     };
-    let result = index_blob(ProgressReader::new(&mut dl, progress));
+    // A registry that sends more than the descriptor says is cut off one byte past it, and
+    // one that ends early is caught at its end; either way the error names the mismatch.
+    let mut sized = SizedReader::new(&mut dl, r.size);
+    let result = index_blob(ProgressReader::new(&mut sized, progress));
+    let mismatch = sized.mismatch_error(&format!(
+        "layer blob {digest} from registry {}",
+        client.registry_name()
+    ));
     let blob = match result {
         Ok(b) => b,
         Err(source) => {
-            if let Some(net) = dl.network_error {
-                let of = r.size.map(|s| format!(" of {s}")).unwrap_or_default();
-                return Err(Error::Registry(format!(
-                    "downloading layer {digest} failed after {}{of} bytes: {net}; the registry \
-                     dropped the connection, try again",
-                    dl.bytes
-                )));
+            if let Some(e) = mismatch {
+                return Err(e);
             }
-            if let Some(size) = r.size.filter(|&s| dl.bytes < s) {
-                return Err(Error::Registry(format!(
-                    "layer {digest} ended after {} of {size} bytes; the registry sent a \
-                     truncated blob",
-                    dl.bytes
-                )));
+            match dl.network_error {
+                Some(NetworkError::Stalled(m)) => return Err(Error::Registry(m)),
+                Some(NetworkError::Failed(net)) => {
+                    let of = r.size.map(|s| format!(" of {s}")).unwrap_or_default();
+                    return Err(Error::Registry(format!(
+                        "downloading layer {digest} failed after {}{of} bytes: {net}; the \
+                         registry dropped the connection, try again",
+                        dl.bytes
+                    )));
+                }
+                None => {}
             }
             return Err(Error::Layer {
                 layer: digest.to_string(),

@@ -128,12 +128,18 @@ impl Reference {
             Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
             _ => self.registry.as_str(),
         };
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        host == "localhost"
-            || host
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
+        is_loopback_host(host)
     }
+}
+
+/// Whether a host name (no port; an IPv6 address with or without brackets) is this machine:
+/// `localhost`, `127.0.0.0/8` or `::1`. A name that merely resolves to loopback does not count.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl fmt::Display for Reference {
@@ -178,6 +184,15 @@ mod tests {
         assert!(r.is_loopback());
         assert!(Reference::parse("localhost/app").unwrap().is_loopback());
         assert!(Reference::parse("[::1]:5000/app").unwrap().is_loopback());
+        assert!(Reference::parse("127.1.2.3:5000/app")
+            .unwrap()
+            .is_loopback());
+        assert!(!Reference::parse("192.0.2.1:5000/app")
+            .unwrap()
+            .is_loopback());
+        assert!(!Reference::parse("localhost.example/app")
+            .unwrap()
+            .is_loopback());
         let r = Reference::parse(&format!("app:v1@{D}")).unwrap();
         assert_eq!(r.to_string(), format!("docker.io/library/app:v1@{D}"));
         assert_eq!(r.manifest_ref(), D);
