@@ -152,6 +152,7 @@ fn a_stream_on_stdin_reads_like_the_file_either_way() {
         // Through a pipe, which cannot seek.
         let mut child = Command::new(env!("CARGO_BIN_EXE_layerlens"))
             .args(["--format", "json", "docker-archive:/dev/stdin"])
+            .env_remove("CI")
             .env("LAYERLENS_THREADS", threads)
             .env("NO_COLOR", "1")
             .stdin(std::process::Stdio::piped())
