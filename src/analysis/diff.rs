@@ -43,6 +43,19 @@ pub enum FileChangeKind {
     Changed,
 }
 
+impl FileChangeKind {
+    /// The word every output uses for the change.
+    pub fn word(self) -> &'static str {
+        match self {
+            FileChangeKind::Added => "added",
+            FileChangeKind::Removed => "removed",
+            FileChangeKind::Grown => "grown",
+            FileChangeKind::Shrunk => "shrunk",
+            FileChangeKind::Changed => "changed",
+        }
+    }
+}
+
 /// One visible regular file that differs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::analysis::diff::{signed_delta, FileChangeKind, ImageDiff, Pair};
+use crate::analysis::diff::{signed_delta, ImageDiff, Pair};
 use crate::units::{human_bytes, percent};
 
 /// Files listed before "... and N more".
@@ -120,13 +120,7 @@ pub fn render(a_name: &str, b_name: &str, d: &ImageDiff) -> String {
         d.files_added, d.files_removed, d.files_grown, d.files_shrunk, d.files_changed
     );
     for f in d.files.iter().take(MAX_FILES) {
-        let what = match f.change {
-            FileChangeKind::Added => "added",
-            FileChangeKind::Removed => "removed",
-            FileChangeKind::Grown => "grown",
-            FileChangeKind::Shrunk => "shrunk",
-            FileChangeKind::Changed => "changed",
-        };
+        let what = f.change.word();
         let _ = writeln!(s, "  {what:<8} {:>10}  /{}", signed(f.delta()), f.path);
     }
     if d.files.len() > MAX_FILES {

@@ -308,7 +308,10 @@ fn pipelined(raw: impl Chunks) -> Result<IndexedBlob, IndexError> {
         return Err(io_err_at(index.tar_bytes, e));
     }
     let Some((digest, size)) = pumped.digest else {
-        unreachable!("the raw pump hashes");
+        return Err(io_err_at(
+            index.tar_bytes,
+            std::io::Error::other("the blob ended before its sha256 was computed"),
+        ));
     };
     let diff_id = diff_id.unwrap_or_else(|| digest.clone());
     Ok(IndexedBlob {

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use super::escape::image_text;
 use super::layers;
 use super::page::{self, size};
-use crate::analysis::diff::{signed_delta, FileChangeKind, ImageDiff, Pair};
+use crate::analysis::diff::{signed_delta, ImageDiff, Pair};
 use crate::analysis::waste::WasteReport;
 use crate::image::Image;
 use crate::report::diff_text::MAX_FILES;
@@ -168,13 +168,7 @@ fn files(s: &mut String, d: &ImageDiff) {
          <th style=\"width:22%\">Scale</th></tr></thead><tbody>\n",
     );
     for f in d.files.iter().take(MAX_FILES) {
-        let what = match f.change {
-            FileChangeKind::Added => "added",
-            FileChangeKind::Removed => "removed",
-            FileChangeKind::Grown => "grown",
-            FileChangeKind::Shrunk => "shrunk",
-            FileChangeKind::Changed => "changed",
-        };
+        let what = f.change.word();
         let (text, class) = signed(f.delta());
         let pct = (f.delta().unsigned_abs() as f64 / max as f64 * 100.0).max(0.5);
         let fill = if f.delta() > 0 { "#b42318" } else { "#1a7f37" };
