@@ -426,6 +426,23 @@ impl MergedTree {
         Some(id)
     }
 
+    /// Every entry of layer `layer` with the node of its path (for a whiteout, the path it
+    /// deletes; for an opaque marker, its directory), as (entry index, node). A node's entries
+    /// come in tar order; nodes in the order the layer first touched them.
+    pub fn layer_entries(&self, layer: usize) -> impl Iterator<Item = (usize, NodeId)> + '_ {
+        let layer = layer as u32;
+        self.touched[layer as usize].iter().flat_map(move |&id| {
+            // Events are in layer order: find this layer's run without scanning the others.
+            let events = &self.nodes[id as usize].events;
+            let start = events.partition_point(|e| e.layer < layer);
+            events[start..]
+                .iter()
+                .take_while(move |e| e.layer == layer)
+                .filter(|e| e.kind != EventKind::ImplicitDir)
+                .map(move |e| (e.entry as usize, id))
+        })
+    }
+
     /// Nodes a layer has entries for (and directories it implies), in tar order.
     pub fn touched(&self, layer: usize) -> &[NodeId] {
         &self.touched[layer]

@@ -1,0 +1,329 @@
+//! dive's pass over the merged tree's node ids: no tree per layer, no stack tree, no paths.
+//!
+//! dive's tree of one layer is the layer's paths and their parents, plus a `.wh.NAME` leaf for
+//! each whiteout. Every one of those paths is a node of the merged tree (a whiteout's node is
+//! the path it deletes), and the merged tree keeps children in dive's bytewise order, so the
+//! layer's children-first walk is the merged tree's children-first order restricted to the
+//! layer's nodes, with each whiteout leaf slotted in where its `.wh.` name sorts among its
+//! siblings. dive's stack of the layers below is a "present" flag and the info a layer left,
+//! per node. Everything is arrays indexed by node id, reused from layer to layer.
+//!
+//! This holds when no name in the image starts with `.wh.` (a whiteout leaf and a directory
+//! of the same name would be one node in dive's tree) and none is `.` or `..` or empty (dive
+//! splits and joins those differently): [`applies`] checks, and the caller uses
+//! [`super::reference`] for the rest.
+
+use super::{DiveFileRecord, Tally};
+use crate::index::{EntryKind, MergedTree, NodeId, ROOT};
+
+/// Whether this walk describes dive's trees for `tree` exactly.
+pub(super) fn applies(tree: &MergedTree) -> bool {
+    let odd = |name: &[u8]| name.starts_with(b".wh.") || matches!(name, b"" | b"." | b"..");
+    (1..tree.node_count() as NodeId).all(|id| !odd(tree.name(id)))
+        && tree.layers().iter().all(|layer| {
+            layer.entries.iter().all(|e| {
+                e.kind != EntryKind::Whiteout || !(e.path.is_empty() || e.path.ends_with(b"/"))
+            })
+        })
+}
+
+/// One node of a layer's dive tree, in the order dive's walk reaches it.
+#[derive(Debug, Clone, Copy)]
+struct Visit {
+    /// The merged node: the path itself, or for a whiteout leaf the path it deletes.
+    id: NodeId,
+    whiteout: bool,
+    /// No child in this layer's tree.
+    leaf: bool,
+    /// The layer's entry for this node, the last one when it lists the path twice.
+    entry: Option<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// The merged tree's children-first order, and per layer the nodes of dive's tree in it.
+struct LayerWalks<'a> {
+    tree: &'a MergedTree,
+    /// Each node's position in the merged tree's children-first walk (the root is last).
+    post: Vec<u32>,
+    /// The position of the first node of each node's subtree in that walk.
+    first: Vec<u32>,
+    /// Each node's depth (the root's is 0).
+    depth: Vec<u32>,
+    /// Per node, the last layer (plus one) that put it in its tree / gave it a child there /
+    /// whited it out; and the entry it carries there, and the whiteout's entry.
+    in_layer: Vec<u32>,
+    has_child: Vec<u32>,
+    whited: Vec<u32>,
+    entry: Vec<u32>,
+    whiteout_entry: Vec<u32>,
+}
+
+impl<'a> LayerWalks<'a> {
+    fn new(tree: &'a MergedTree) -> LayerWalks<'a> {
+        let n = tree.node_count();
+        let (mut post, mut first, mut depth) = (vec![0u32; n], vec![0u32; n], vec![0u32; n]);
+        let mut position = 0u32;
+        // (node, how many of its children were entered)
+        let mut stack: Vec<(NodeId, usize)> = vec![(ROOT, 0)];
+        while let Some(top) = stack.last_mut() {
+            let (id, next) = *top;
+            if let Some(&c) = tree.children(id).get(next) {
+                top.1 += 1;
+                first[c as usize] = position;
+                depth[c as usize] = stack.len() as u32;
+                stack.push((c, 0));
+                continue;
+            }
+            post[id as usize] = position;
+            position += 1;
+            stack.pop();
+        }
+        LayerWalks {
+            tree,
+            post,
+            first,
+            depth,
+            in_layer: vec![0; n],
+            has_child: vec![0; n],
+            whited: vec![0; n],
+            entry: vec![NONE; n],
+            whiteout_entry: vec![NONE; n],
+        }
+    }
+
+    /// Puts `id` and its missing ancestors in layer `stamp`'s tree.
+    fn add_with_parents(&mut self, mut id: NodeId, stamp: u32, nodes: &mut Vec<NodeId>) {
+        while id != ROOT && self.in_layer[id as usize] != stamp {
+            self.in_layer[id as usize] = stamp;
+            self.entry[id as usize] = NONE;
+            nodes.push(id);
+            id = self.tree.parent(id);
+            self.has_child[id as usize] = stamp;
+        }
+    }
+
+    /// Layer `li`'s dive tree, every node but the root, children first in name order.
+    fn walk(&mut self, li: usize) -> Vec<Visit> {
+        let tree = self.tree;
+        let stamp = li as u32 + 1;
+        let entries = &tree.layer(li).entries;
+        let (mut nodes, mut whiteouts) = (Vec::new(), Vec::new());
+        for (ei, id) in tree.layer_entries(li) {
+            match entries[ei].kind {
+                EntryKind::Opaque => {}
+                EntryKind::Whiteout => {
+                    if self.whited[id as usize] != stamp {
+                        self.whited[id as usize] = stamp;
+                        whiteouts.push(id);
+                    }
+                    self.whiteout_entry[id as usize] = ei as u32;
+                    let parent = tree.parent(id);
+                    self.add_with_parents(parent, stamp, &mut nodes);
+                    self.has_child[parent as usize] = stamp;
+                }
+                _ => {
+                    self.add_with_parents(id, stamp, &mut nodes);
+                    self.entry[id as usize] = ei as u32;
+                }
+            }
+        }
+        // Sort keys: a node at position p is 2p + 1; a whiteout leaf goes in the gap before
+        // position g (2g), where g is the start of the first sibling whose name sorts after
+        // its `.wh.` name, or its parent's own position when none does. Gaps nest: a gap can
+        // open several subtrees at once, and an outer sibling's whiteout comes first.
+        let mut keyed: Vec<(u64, Visit)> = Vec::with_capacity(nodes.len() + whiteouts.len());
+        for &id in &nodes {
+            let entry = self.entry[id as usize];
+            keyed.push((
+                2 * u64::from(self.post[id as usize]) + 1,
+                Visit {
+                    id,
+                    whiteout: false,
+                    leaf: self.has_child[id as usize] != stamp,
+                    entry: (entry != NONE).then_some(entry),
+                },
+            ));
+        }
+        for &id in &whiteouts {
+            let parent = tree.parent(id);
+            let siblings = tree.children(parent);
+            let name = tree.name(id);
+            let after = siblings.partition_point(|&s| {
+                tree.name(s).iter().cmp(b".wh.".iter().chain(name)) == std::cmp::Ordering::Less
+            });
+            let gap = match siblings.get(after) {
+                Some(&s) => self.first[s as usize],
+                None => self.post[parent as usize],
+            };
+            keyed.push((
+                2 * u64::from(gap),
+                Visit {
+                    id,
+                    whiteout: true,
+                    leaf: true,
+                    entry: Some(self.whiteout_entry[id as usize]),
+                },
+            ));
+        }
+        keyed.sort_unstable_by(|(ka, a), (kb, b)| {
+            ka.cmp(kb).then_with(|| {
+                // Only whiteout leaves share a key: outer parents first, then by name.
+                let (pa, pb) = (tree.parent(a.id), tree.parent(b.id));
+                self.depth[pa as usize]
+                    .cmp(&self.depth[pb as usize])
+                    .then_with(|| tree.name(a.id).cmp(tree.name(b.id)))
+            })
+        });
+        keyed.into_iter().map(|(_, v)| v).collect()
+    }
+}
+
+/// dive's stack of the layers walked so far: which paths exist, and the size and kind the
+/// last layer to add each one gave it (`None`: added only as a parent).
+struct Stacked {
+    present: Vec<bool>,
+    info: Vec<Option<(i64, bool)>>,
+}
+
+impl Stacked {
+    fn new(n: usize) -> Stacked {
+        let mut present = vec![false; n];
+        present[ROOT as usize] = true;
+        Stacked {
+            present,
+            info: vec![None; n],
+        }
+    }
+
+    /// dive's `Stack` of one layer's tree onto this one: whiteouts remove, others add.
+    fn stack(&mut self, tree: &MergedTree, li: usize, walk: &[Visit]) {
+        let entries = &tree.layer(li).entries;
+        for v in walk {
+            if v.whiteout {
+                if self.present[tree.parent(v.id) as usize] && self.present[v.id as usize] {
+                    self.remove(tree, v.id);
+                }
+                continue;
+            }
+            let mut a = v.id;
+            while !self.present[a as usize] {
+                self.present[a as usize] = true;
+                self.info[a as usize] = None;
+                a = tree.parent(a);
+            }
+            self.info[v.id as usize] = v.entry.map(|e| {
+                let e = &entries[e as usize];
+                (e.size as i64, e.kind == EntryKind::Dir)
+            });
+        }
+    }
+
+    /// Present nodes of the subtree at `id`, `id` included.
+    fn subtree(&self, tree: &MergedTree, id: NodeId, f: &mut dyn FnMut(NodeId)) {
+        let mut todo = vec![id];
+        while let Some(n) = todo.pop() {
+            f(n);
+            todo.extend(
+                tree.children(n)
+                    .iter()
+                    .filter(|&&c| self.present[c as usize]),
+            );
+        }
+    }
+
+    fn remove(&mut self, tree: &MergedTree, id: NodeId) {
+        let mut gone = Vec::new();
+        self.subtree(tree, id, &mut |n| gone.push(n));
+        for n in gone {
+            self.present[n as usize] = false;
+        }
+    }
+
+    fn subtree_size(&self, tree: &MergedTree, id: NodeId) -> i64 {
+        let mut total = 0;
+        self.subtree(tree, id, &mut |n| {
+            total += self.info[n as usize].map_or(0, |(size, _)| size)
+        });
+        total
+    }
+}
+
+/// See [`super::reference::tally`]: the same sums and records, by node id.
+pub(super) fn tally(
+    tree: &MergedTree,
+    excluded: Option<&dyn Fn(&str) -> bool>,
+) -> (i64, i64, Vec<DiveFileRecord>) {
+    let n = tree.node_count();
+    let mut walks = LayerWalks::new(tree);
+    let mut stacked = Stacked::new(n);
+    let mut tallies: Vec<Option<Tally>> = vec![None; n];
+    let mut inefficient: Vec<NodeId> = Vec::new();
+    for li in 0..tree.layer_count() {
+        let walk = walks.walk(li);
+        if li == 0 {
+            // dive looks whiteouts of layers 0 and 1 up in layer 0's own tree.
+            stacked.stack(tree, li, &walk);
+        }
+        let entries = &tree.layer(li).entries;
+        for v in walk.iter().filter(|v| v.leaf) {
+            let tally = tallies[v.id as usize].get_or_insert(Tally::NEW);
+            let size = if v.whiteout {
+                if !stacked.present[v.id as usize] {
+                    // dive stops this layer's walk here, leaving the record at min = -1.
+                    break;
+                }
+                match stacked.info[v.id as usize] {
+                    Some((_, true)) => stacked.subtree_size(tree, v.id),
+                    _ => 0,
+                }
+            } else {
+                v.entry.map_or(0, |e| entries[e as usize].size as i64)
+            };
+            if tally.add(size) {
+                inefficient.push(v.id);
+            }
+        }
+        if li >= 1 {
+            stacked.stack(tree, li, &walk);
+        }
+    }
+    if let Some(excluded) = excluded {
+        for (id, t) in tallies.iter_mut().enumerate() {
+            if t.is_some() && excluded(&String::from_utf8_lossy(&tree.path(id as NodeId))) {
+                *t = None;
+            }
+        }
+    }
+    let (mut min_sum, mut cum_sum) = (0i64, 0i64);
+    for t in tallies.iter().flatten() {
+        min_sum += t.min;
+        cum_sum += t.cum;
+    }
+    let inefficient = inefficient
+        .into_iter()
+        .filter_map(|id| {
+            tallies[id as usize].map(|t| DiveFileRecord {
+                path: format!("/{}", String::from_utf8_lossy(&tree.path(id))),
+                count: t.count,
+                cumulative_size: t.cum,
+                min_size: t.min,
+            })
+        })
+        .collect();
+    (min_sum, cum_sum, inefficient)
+}
+
+/// See [`super::reference::layer_file_lists`].
+pub(super) fn layer_file_lists(tree: &MergedTree) -> Vec<Vec<Option<(usize, usize)>>> {
+    let mut walks = LayerWalks::new(tree);
+    (0..tree.layer_count())
+        .map(|li| {
+            walks
+                .walk(li)
+                .iter()
+                .map(|v| v.entry.map(|e| (li, e as usize)))
+                .collect()
+        })
+        .collect()
+}
