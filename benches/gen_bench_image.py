@@ -7,6 +7,7 @@ with whiteouts, so the efficiency pass has real work. The config's rootfs.diff_i
 of each layer tar, as Docker writes them. Same arguments, same bytes.
 
 usage: gen_bench_image.py [-o /tmp/bench-200k.tar] [--layers 4] [--files 50000] [--seed 1]
+                         [--order random|walk]
 """
 import argparse
 import hashlib
@@ -46,11 +47,24 @@ def file_size(rng):
     return min(int(rng.lognormvariate(6.35, 1.05)), 65536)
 
 
+def walk_key(name):
+    """Where a directory walk (Docker's tar writer) puts a name: component by component."""
+    return name.rstrip("/").split("/")
+
+
 class Layer:
-    def __init__(self):
+    def __init__(self, order="random"):
         self.buf = io.BytesIO()
         self.tar = tarfile.open(fileobj=self.buf, mode="w", format=tarfile.GNU_FORMAT)
         self.dirs = set()
+        # In "walk" order, members wait here and are written sorted as Docker writes them.
+        self.held = [] if order == "walk" else None
+
+    def _add(self, info, data=None):
+        if self.held is None:
+            self.tar.addfile(info, None if data is None else io.BytesIO(data))
+        else:
+            self.held.append((walk_key(info.name), info, data))
 
     def _dir(self, path):
         parts = path.split("/")
@@ -62,7 +76,7 @@ class Layer:
                 info.type = tarfile.DIRTYPE
                 info.mode = 0o755
                 info.mtime = MTIME
-                self.tar.addfile(info)
+                self._add(info)
 
     def add_file(self, path, data, mode=0o644):
         self._dir(os.path.dirname(path))
@@ -70,7 +84,7 @@ class Layer:
         info.size = len(data)
         info.mode = mode
         info.mtime = MTIME
-        self.tar.addfile(info, io.BytesIO(data))
+        self._add(info, data)
 
     def add_whiteout(self, path):
         parent, name = os.path.split(path)
@@ -78,9 +92,13 @@ class Layer:
         info = tarfile.TarInfo(os.path.join(parent, ".wh." + name))
         info.mode = 0
         info.mtime = MTIME
-        self.tar.addfile(info)
+        self._add(info)
 
     def finish(self):
+        if self.held is not None:
+            self.held.sort(key=lambda m: m[0])
+            for _, info, data in self.held:
+                self.tar.addfile(info, None if data is None else io.BytesIO(data))
         self.tar.close()
         return self.buf.getvalue()
 
@@ -102,6 +120,9 @@ def main():
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--files", type=int, default=50000, help="regular files per layer")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--order", choices=["random", "walk"], default="random",
+                    help="members in generation order, or sorted as a directory walk writes "
+                         "them (Docker's order)")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
@@ -112,7 +133,7 @@ def main():
 
     for li in range(args.layers):
         name, command, roots = LAYER_PLANS[li % len(LAYER_PLANS)]
-        layer = Layer()
+        layer = Layer(args.order)
         written = set()
         n_over = n_wh = n_dwh = 0
         if li >= 2 and all_files:

@@ -7,8 +7,6 @@
 //! that event and at or below `i`. **Memory grows with the number of paths plus entries, never
 //! with layers × paths.**
 
-use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::Arc;
 
 use super::entry::{Entry, EntryKind};
@@ -64,7 +62,40 @@ struct Node {
     name: Box<[u8]>,
     parent: NodeId,
     children: Vec<NodeId>,
-    events: Vec<Event>,
+    events: Events,
+}
+
+/// A node's events, most often just one: kept inline then, so the million nodes of a large
+/// image cost no allocation each.
+#[derive(Debug)]
+enum Events {
+    None,
+    One(Event),
+    Many(Vec<Event>),
+}
+
+impl Events {
+    fn push(&mut self, e: Event) {
+        *self = match std::mem::replace(self, Events::None) {
+            Events::None => Events::One(e),
+            Events::One(first) => Events::Many(vec![first, e]),
+            Events::Many(mut all) => {
+                all.push(e);
+                Events::Many(all)
+            }
+        };
+    }
+}
+
+impl std::ops::Deref for Events {
+    type Target = [Event];
+    fn deref(&self) -> &[Event] {
+        match self {
+            Events::None => &[],
+            Events::One(e) => std::slice::from_ref(e),
+            Events::Many(all) => all,
+        }
+    }
 }
 
 /// Where the visible state of a path after some layer comes from.
@@ -176,12 +207,12 @@ impl MergedTree {
                 name: Box::default(),
                 parent: ROOT,
                 children: Vec::new(),
-                events: Vec::new(),
+                events: Events::None,
             }],
             touched: Vec::with_capacity(layers.len()),
             resets: AncestorResets::default(),
         };
-        let mut interner = Interner::default();
+        let orders = path_orders(&layers);
         // Per node: the last layer that marked it touched (u32::MAX = never).
         let mut last_touch: Vec<u32> = vec![u32::MAX];
         // Per node: the last layer whose implied parents were checked through it.
@@ -194,8 +225,8 @@ impl MergedTree {
         for (li, layer) in layers.iter().enumerate() {
             let li32 = li as u32;
             let mut touched = Vec::new();
-            for (ei, entry) in layer.entries.iter().enumerate() {
-                let id = interner.intern(&mut tree.nodes, &entry.path);
+            let ids = intern_layer(&mut tree.nodes, &layer.entries, &orders[li]);
+            for (ei, (entry, &id)) in layer.entries.iter().zip(&ids).enumerate() {
                 last_touch.resize(tree.nodes.len(), u32::MAX);
                 let kind = match entry.kind {
                     EntryKind::Whiteout => EventKind::Whiteout,
@@ -214,6 +245,7 @@ impl MergedTree {
                 }
             }
             tree.touched.push(touched);
+
             // Parents a layer relies on without listing them become implied directories.
             let mut implied = Vec::new();
             checked_at.resize(tree.nodes.len(), u32::MAX);
@@ -288,13 +320,7 @@ impl MergedTree {
                 }
             }
         }
-        drop(interner);
-        // Children in bytewise name order, the order every view lists them in.
-        let names: Vec<Box<[u8]>> = tree.nodes.iter().map(|n| n.name.clone()).collect();
-        for node in &mut tree.nodes {
-            node.children
-                .sort_by(|a, b| names[*a as usize].cmp(&names[*b as usize]));
-        }
+
         tree.resets = AncestorResets::compute(&tree.nodes, layers.len());
         tree.layers = layers;
         tree
@@ -582,94 +608,169 @@ fn max_reset(so_far: u32, node: &Node) -> u32 {
     }
 }
 
-/// Finds or creates the node of a normalised path, one component at a time, without
-/// recursion and without keeping any path longer than a name: memory is linear in the
-/// number of distinct paths however deep they go. Consecutive tar entries mostly share their
-/// directory, so the components the previous path shares with this one are not looked up
-/// again.
-#[derive(Default)]
-struct Interner {
-    /// (parent, name) hashed with a per-run random key, to the node. A collision (as rare as
-    /// a random 64-bit one, since the key is secret) falls back to the parent's children.
-    lookup: HashMap<u64, NodeId, BuildHasherDefault<PrehashedKey>>,
-    hasher: RandomState,
-    /// The previous path, and for each of its components, where it ends and its node.
-    prev: Vec<u8>,
-    prev_nodes: Vec<(usize, NodeId)>,
+/// The order of `entries` by path, component by component (a directory's whole subtree sorts
+/// before a sibling whose name extends the directory's: `a/b` < `a-b`). Stable: entries of one
+/// path keep their tar order. Tar streams are mostly in this order already, so this is about
+/// one comparison per entry.
+fn path_order(entries: &[Entry]) -> Vec<u32> {
+    fn key(b: u8) -> u8 {
+        // No name holds a NUL, so `/` can sort as one.
+        if b == b'/' {
+            0
+        } else {
+            b
+        }
+    }
+    // The paths themselves are sorted, not entry indexes: one indirection less per comparison.
+    let mut paths: Vec<(&[u8], u32)> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (&*e.path, i as u32))
+        .collect();
+    paths.sort_by(
+        |(a, _), (b, _)| match a.iter().zip(b.iter()).position(|(x, y)| x != y) {
+            Some(i) => key(a[i]).cmp(&key(b[i])),
+            None => a.len().cmp(&b.len()),
+        },
+    );
+    paths.into_iter().map(|(_, i)| i).collect()
 }
 
-impl Interner {
-    fn intern(&mut self, nodes: &mut Vec<Node>, full: &[u8]) -> NodeId {
-        let common = full
+/// [`path_order`] for every layer, the layers shared out over the cores.
+fn path_orders(layers: &[Arc<LayerIndex>]) -> Vec<Vec<u32>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = layers.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let jobs: Vec<_> = layers
+            .chunks(per)
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|l| path_order(&l.entries))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        jobs.into_iter()
+            .flat_map(|j| j.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
+/// One directory on the path being interned: its node, where its name ends in the path,
+/// how far its (sorted) children have been searched, and the children this layer adds to it,
+/// each with the position it goes to.
+struct Level {
+    node: NodeId,
+    end: usize,
+    cursor: usize,
+    added: Vec<(usize, NodeId)>,
+}
+
+/// Finds or creates the node of every entry's path, visiting the paths in [`path_order`]: each
+/// directory is then entered once, its children are searched forward from where the last
+/// search stopped, and the children a layer adds are merged into the sorted list when the walk
+/// leaves the directory. No hashing, no recursion; children stay in bytewise name order, and a
+/// node's parent is created before it.
+fn intern_layer(nodes: &mut Vec<Node>, entries: &[Entry], order: &[u32]) -> Vec<NodeId> {
+    fn leave(nodes: &mut [Node], level: Level) {
+        if level.added.is_empty() {
+            return;
+        }
+        let old = std::mem::take(&mut nodes[level.node as usize].children);
+        let mut merged = Vec::with_capacity(old.len() + level.added.len());
+        let mut from = 0;
+        for (at, id) in level.added {
+            merged.extend_from_slice(&old[from..at]);
+            merged.push(id);
+            from = at;
+        }
+        merged.extend_from_slice(&old[from..]);
+        nodes[level.node as usize].children = merged;
+    }
+    let mut ids = vec![ROOT; entries.len()];
+    let mut stack = vec![Level {
+        node: ROOT,
+        end: 0,
+        cursor: 0,
+        added: Vec::new(),
+    }];
+    let mut prev: &[u8] = b"";
+    for &ei in order {
+        let path = &entries[ei as usize].path;
+        let same = path
             .iter()
-            .zip(&self.prev)
-            .take_while(|(a, b)| a == b)
-            .count();
-        let keep = self
-            .prev_nodes
+            .zip(prev)
+            .position(|(a, b)| a != b)
+            .unwrap_or(path.len().min(prev.len()));
+        // Keep the directories this path shares with the previous one (the root always).
+        let keep = 1 + stack[1..]
             .iter()
-            .take_while(|&&(end, _)| end <= common && (end == full.len() || full[end] == b'/'))
+            .take_while(|l| l.end <= same && (l.end == path.len() || path[l.end] == b'/'))
             .count();
-        self.prev_nodes.truncate(keep);
-        let (mut pos, mut id) = self
-            .prev_nodes
-            .last()
-            .map_or((0, ROOT), |&(end, n)| (end + 1, n));
-        while pos < full.len() {
-            let end = full[pos..]
-                .iter()
-                .position(|&b| b == b'/')
-                .map_or(full.len(), |i| pos + i);
-            let name = &full[pos..end];
-            let key = self.hasher.hash_one((id, name));
-            let found = match self.lookup.get(&key) {
-                Some(&c) if nodes[c as usize].parent == id && *nodes[c as usize].name == *name => {
-                    Some(c)
-                }
-                Some(_) => nodes[id as usize]
-                    .children
-                    .iter()
-                    .copied()
-                    .find(|&c| *nodes[c as usize].name == *name),
-                None => None,
+        while stack.len() > keep {
+            if let Some(level) = stack.pop() {
+                leave(nodes, level);
+            }
+        }
+        let mut pos = if keep == 1 {
+            0
+        } else {
+            stack[keep - 1].end + 1
+        };
+        while pos < path.len() {
+            let end = memchr::memchr(b'/', &path[pos..]).map_or(path.len(), |i| pos + i);
+            let name = &path[pos..end];
+            let Some(level) = stack.last_mut() else {
+                break;
             };
-            id = found.unwrap_or_else(|| {
-                let child = nodes.len() as NodeId;
-                nodes.push(Node {
-                    name: name.into(),
-                    parent: id,
-                    children: Vec::new(),
-                    events: Vec::new(),
-                });
-                nodes[id as usize].children.push(child);
-                self.lookup.insert(key, child);
-                child
+            let child = match level.added.last() {
+                // The same path again (a layer may list one twice).
+                Some(&(_, id)) if *nodes[id as usize].name == *name => id,
+                _ => {
+                    let kids = &nodes[level.node as usize].children[level.cursor..];
+                    // Gallop forward, then search the last stretch.
+                    let mut hi = 1;
+                    while hi <= kids.len() && *nodes[kids[hi - 1] as usize].name < *name {
+                        hi *= 2;
+                    }
+                    let lo = hi / 2;
+                    let at = lo
+                        + kids[lo..hi.min(kids.len())]
+                            .partition_point(|&c| *nodes[c as usize].name < *name);
+                    level.cursor += at;
+                    match kids.get(at) {
+                        Some(&c) if *nodes[c as usize].name == *name => c,
+                        _ => {
+                            let id = nodes.len() as NodeId;
+                            nodes.push(Node {
+                                name: name.into(),
+                                parent: level.node,
+                                children: Vec::new(),
+                                events: Events::None,
+                            });
+                            level.added.push((level.cursor, id));
+                            id
+                        }
+                    }
+                }
+            };
+            stack.push(Level {
+                node: child,
+                end,
+                cursor: 0,
+                added: Vec::new(),
             });
-            self.prev_nodes.push((end, id));
             pos = end + 1;
         }
-        self.prev.clear();
-        self.prev.extend_from_slice(full);
-        id
+        ids[ei as usize] = stack.last().map_or(ROOT, |l| l.node);
+        prev = path;
     }
-}
-
-/// A hasher for keys that are already hashes.
-#[derive(Default)]
-struct PrehashedKey(u64);
-
-impl Hasher for PrehashedKey {
-    fn finish(&self) -> u64 {
-        self.0
+    while let Some(level) = stack.pop() {
+        leave(nodes, level);
     }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
+    ids
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use super::digest::{Digest, HashingReader};
 use crate::index::{index_tar, IndexError, LayerIndex};
 
 /// Bytes in one chunk handed between stages.
-pub const CHUNK: usize = 1 << 20;
+pub const CHUNK: usize = 1 << 18;
 /// Chunks waiting in one channel at most.
 pub const DEPTH: usize = 4;
 
