@@ -829,6 +829,51 @@ mod tests {
         out
     }
 
+    /// Interning sorts each layer's paths, whatever order the tar has them in, and merges a
+    /// later layer's new names into the sorted children of existing directories; a path listed
+    /// twice is one node; `a/x` sorts as a child of `a`, before the sibling `a-b`.
+    #[test]
+    fn paths_in_any_order_make_sorted_children() {
+        let t = tree(vec![
+            vec![
+                file("b/z", 1, 1),
+                file("c", 1, 2),
+                file("b/m", 1, 3),
+                dir("a"),
+            ],
+            vec![
+                file("b/n", 1, 4),
+                file("a-b", 1, 5),
+                file("b/a", 1, 6),
+                file("a/x", 1, 7),
+                file("b/n", 2, 8),
+                file("b/zz/q", 1, 9),
+            ],
+        ]);
+        let names = |id: NodeId| -> Vec<String> {
+            t.children(id)
+                .iter()
+                .map(|&c| String::from_utf8(t.name(c).to_vec()).unwrap())
+                .collect()
+        };
+        assert_eq!(names(ROOT), ["a", "a-b", "b", "c"]);
+        let b = t.find(b"b").unwrap();
+        assert_eq!(names(b), ["a", "m", "n", "z", "zz"]);
+        assert_eq!(names(t.find(b"a").unwrap()), ["x"]);
+        // Both entries of b/n are events of one node, the later one visible.
+        let n = t.find(b"b/n").unwrap();
+        assert_eq!(t.versions(n).collect::<Vec<_>>(), [(1, 0), (1, 4)]);
+        assert_eq!(t.visible_entry(n, 1).map(|e| e.size), Some(2));
+        assert_eq!(t.node_count(), 12);
+        // Each entry's node, in tar order, and every parent before its children.
+        let entries: Vec<_> = t.layer_entries(1).collect();
+        assert_eq!(entries.len(), 6);
+        for (ei, id) in entries {
+            assert_eq!(t.path(id), t.layer(1).entries[ei].path.to_vec());
+            assert!(t.parent(id) < id);
+        }
+    }
+
     #[test]
     fn whiteout_removes_a_file_and_a_whole_directory() {
         let t = tree(vec![
