@@ -44,22 +44,25 @@ impl DiveTree {
             .binary_search_by(|&c| (*self.nodes[c as usize].name).cmp(name))
     }
 
+    /// A new child with no info, at position `at` of `parent`'s sorted children.
+    fn insert_child(&mut self, parent: u32, at: usize, name: &[u8]) -> u32 {
+        let id = self.nodes.len() as u32;
+        self.nodes.push(Node {
+            name: name.into(),
+            children: Vec::new(),
+            info: None,
+        });
+        self.nodes[parent as usize].children.insert(at, id);
+        id
+    }
+
     /// dive's `AddPath`: creates missing nodes with empty info, sets the last node's info.
     fn add_path(&mut self, path: &[u8], info: Option<Info>) {
         let mut node = 0u32;
         for name in path.split(|&b| b == b'/').filter(|n| !n.is_empty()) {
             node = match self.child(node, name) {
                 Ok(i) => self.nodes[node as usize].children[i],
-                Err(i) => {
-                    let id = self.nodes.len() as u32;
-                    self.nodes.push(Node {
-                        name: name.into(),
-                        children: Vec::new(),
-                        info: None,
-                    });
-                    self.nodes[node as usize].children.insert(i, id);
-                    id
-                }
+                Err(i) => self.insert_child(node, i, name),
             };
         }
         if node != 0 {
@@ -172,16 +175,7 @@ fn stack(lower: &mut DiveTree, upper: &DiveTree) {
             let name = &upper.nodes[f.up as usize].name;
             node = match lower.child(node, name) {
                 Ok(i) => lower.nodes[node as usize].children[i],
-                Err(i) if create => {
-                    let id = lower.nodes.len() as u32;
-                    lower.nodes.push(Node {
-                        name: name.clone(),
-                        children: Vec::new(),
-                        info: None,
-                    });
-                    lower.nodes[node as usize].children.insert(i, id);
-                    id
-                }
+                Err(i) if create => lower.insert_child(node, i, name),
                 Err(_) => return None,
             };
             f.low = Some(node);
