@@ -1,14 +1,15 @@
 //! Package caches and build leftovers still visible in the final image. The patterns are
 //! data: a built-in table ([`BUILTIN`]) that users extend with their own in the config.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::config::glob::{split, PathPattern};
+use crate::config::glob::PathPattern;
 pub use crate::config::CachePattern;
 use crate::image::Image;
-use crate::index::{path, EntryKind, ROOT};
+use crate::index::{path, EntryKind, NodeId, ROOT};
 
 const APT_FIX: &str = "update, install and remove /var/lib/apt/lists/* in one RUN \
 (apt-get update && apt-get install -y --no-install-recommends ... && rm -rf /var/lib/apt/lists/*)";
@@ -106,38 +107,60 @@ pub fn find_caches(
         return Vec::new();
     };
     let mut groups: HashMap<(String, usize, usize), CacheHit> = HashMap::new();
-    tree.walk(ROOT, &mut |n| {
+    // The walk of `MergedTree::walk` (parents first, children in name order), with each
+    // node's escaped path built from its parent's instead of from the root every time.
+    let mut path = String::new();
+    // Where each level's component ends in `path`.
+    let mut ends: Vec<usize> = Vec::new();
+    let mut todo: Vec<(NodeId, usize)> =
+        tree.children(ROOT).iter().rev().map(|&c| (c, 0)).collect();
+    while let Some((n, depth)) = todo.pop() {
+        ends.truncate(depth);
+        path.truncate(ends.last().copied().unwrap_or(0));
+        if depth > 0 {
+            path.push('/');
+        }
+        path.push_str(&path::escape(tree.name(n)));
+        ends.push(path.len());
+        todo.extend(tree.children(n).iter().rev().map(|&c| (c, depth + 1)));
         let Some(origin) = tree.visible(n, last) else {
-            return;
+            continue;
         };
         let Some(entry) = tree.entry(origin) else {
-            return;
+            continue;
         };
         if entry.kind != EntryKind::File || entry.size == 0 {
-            return;
+            continue;
         }
-        let p = path::escape(&tree.path(n));
-        let parts = split(&p);
+        let p = path.as_str();
+        let parts: Vec<&str> = (0..ends.len())
+            .map(|i| &p[if i == 0 { 0 } else { ends[i - 1] + 1 }..ends[i]])
+            .collect();
         for (pi, pat) in patterns.iter().enumerate() {
             let Some(root_len) = pat.pattern.match_root_parts(&parts) else {
                 continue;
             };
-            if excluded(&p) {
-                return;
+            if excluded(p) {
+                break;
             }
-            let root = parts[..root_len].join("/");
-            let hit = groups
-                .entry((root.clone(), origin.layer, pi))
-                .or_insert_with(|| CacheHit {
-                    path: root,
-                    kind: pat.kind.clone(),
-                    size_bytes: 0,
-                    layer: origin.layer,
-                    files: 0,
-                    what: pat.what.clone(),
-                    fix: pat.fix.clone(),
-                    instances: Vec::new(),
-                });
+            let key = (parts[..root_len].join("/"), origin.layer, pi);
+            // Most files join a group that exists: its key is copied only for a new one.
+            let hit = match groups.entry(key) {
+                Entry::Occupied(group) => group.into_mut(),
+                Entry::Vacant(group) => {
+                    let path = group.key().0.clone();
+                    group.insert(CacheHit {
+                        path,
+                        kind: pat.kind.clone(),
+                        size_bytes: 0,
+                        layer: origin.layer,
+                        files: 0,
+                        what: pat.what.clone(),
+                        fix: pat.fix.clone(),
+                        instances: Vec::new(),
+                    })
+                }
+            };
             hit.size_bytes = hit.size_bytes.saturating_add(entry.size);
             hit.files += 1;
             if let Some(ei) = origin.entry {
@@ -145,7 +168,7 @@ pub fn find_caches(
             }
             break;
         }
-    });
+    }
     let mut out: Vec<CacheHit> = groups.into_values().collect();
     out.sort_by(|a, b| {
         b.size_bytes

@@ -1,8 +1,6 @@
 //! Duplicates: identical content at different visible paths of the final image. Hardlinks
 //! are not duplicates (they share one copy); empty files are ignored.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use crate::image::Image;
@@ -32,10 +30,10 @@ pub fn find_duplicates(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<Du
     let Some(last) = tree.layer_count().checked_sub(1) else {
         return Vec::new();
     };
-    // Group nodes first; paths are built only for contents seen more than once.
-    // (digest, size) → every copy as (node, layer, entry).
-    type Copies = Vec<(NodeId, usize, usize)>;
-    let mut by_content: HashMap<(u128, u64), Copies> = HashMap::new();
+    // Every visible non-empty file as (content, size, node, layer, entry), sorted so that
+    // equal contents sit together (no map with an allocation per distinct content); paths are
+    // built only for contents seen more than once.
+    let mut files: Vec<(u128, u64, NodeId, usize, usize)> = Vec::new();
     tree.walk(ROOT, &mut |n| {
         let Some(origin) = tree.visible(n, last) else {
             return;
@@ -47,20 +45,24 @@ pub fn find_duplicates(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<Du
             return;
         }
         if let Some(digest) = e.digest {
-            by_content.entry((digest, e.size)).or_default().push((
+            files.push((
+                digest,
+                e.size,
                 n,
                 origin.layer,
                 origin.entry.unwrap_or_default(),
             ));
         }
     });
-    let mut out: Vec<DuplicateSet> = by_content
-        .into_iter()
-        .filter(|(_, v)| v.len() > 1)
-        .filter_map(|((_, size), v)| {
+    files.sort_unstable_by_key(|&(digest, size, n, ..)| (digest, size, n));
+    let mut out: Vec<DuplicateSet> = files
+        .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
+        .filter(|v| v.len() > 1)
+        .filter_map(|v| {
+            let size = v[0].1;
             let mut v: Vec<(String, usize, NodeId, usize)> = v
-                .into_iter()
-                .map(|(n, layer, entry)| (path::escape(&tree.path(n)), layer, n, entry))
+                .iter()
+                .map(|&(_, _, n, layer, entry)| (path::escape(&tree.path(n)), layer, n, entry))
                 .filter(|(p, ..)| !excluded(p))
                 .collect();
             if v.len() < 2 {

@@ -3,7 +3,7 @@
 //! deleted the file or a directory above it. Each item names the layer that wrote the bytes
 //! and the layer that hid them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -52,7 +52,7 @@ pub fn hidden_files(image: &Image) -> Vec<HiddenFile> {
     let mut out = Vec::new();
     for (li, layer) in tree.layers().iter().enumerate() {
         for (ei, entry) in layer.entries.iter().enumerate() {
-            if entry.kind != EntryKind::File || entry.size == 0 || visible.contains(&(li, ei)) {
+            if entry.kind != EntryKind::File || entry.size == 0 || visible.contains(li, ei) {
                 continue;
             }
             let Some(node) = tree.find(&entry.path) else {
@@ -119,17 +119,42 @@ pub fn shipped_file_bytes(image: &Image) -> u64 {
 /// Bytes of the regular files visible in the final filesystem, each content once.
 pub fn visible_file_bytes(image: &Image) -> u64 {
     let tree = &image.tree;
-    visible_contents(image).into_iter().fold(0, |a, (l, e)| {
-        a.saturating_add(tree.layer(l).entries[e].size)
+    let visible = visible_contents(image);
+    (0..tree.layer_count()).fold(0, |a, l| {
+        tree.layer(l)
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|&(e, _)| visible.contains(l, e))
+            .fold(a, |a, (_, entry)| a.saturating_add(entry.size))
     })
+}
+
+/// A flag per (layer, entry): a set of entries without hashing, for a million of them.
+struct EntrySet(Vec<Vec<bool>>);
+
+impl EntrySet {
+    fn new(image: &Image) -> EntrySet {
+        EntrySet(
+            (0..image.tree.layer_count())
+                .map(|l| vec![false; image.tree.layer(l).entries.len()])
+                .collect(),
+        )
+    }
+    fn insert(&mut self, (layer, entry): (usize, usize)) {
+        self.0[layer][entry] = true;
+    }
+    fn contains(&self, layer: usize, entry: usize) -> bool {
+        self.0[layer][entry]
+    }
 }
 
 /// The regular-file entries (layer, entry) whose bytes the final filesystem still shows: at
 /// their own path, or through a visible hardlink to them. A file deleted by name while a
 /// hardlink to it stays is not gone: the hardlink holds its bytes.
-fn visible_contents(image: &Image) -> HashSet<(usize, usize)> {
+fn visible_contents(image: &Image) -> EntrySet {
     let tree = &image.tree;
-    let mut out = HashSet::new();
+    let mut out = EntrySet::new(image);
     let Some(last) = tree.layer_count().checked_sub(1) else {
         return out;
     };
