@@ -154,6 +154,21 @@ pub struct ImageDiff {
     pub estimate: EstimateCheck,
 }
 
+impl ImageDiff {
+    /// The summary's figures in the order every diff view shows them: label, the pair, and
+    /// whether it is a byte count.
+    pub fn summary(&self) -> [(&'static str, Pair, bool); 6] {
+        [
+            ("Size", self.size_bytes, true),
+            ("Layers", self.layer_count, false),
+            ("Reclaimable", self.reclaimable_bytes, true),
+            ("Caches", self.cache_bytes, true),
+            ("Duplicates", self.duplicate_bytes, true),
+            ("Findings", self.findings, false),
+        ]
+    }
+}
+
 /// Regular files visible in the final filesystem: path → (size, content digest).
 fn visible_files(image: &Image) -> HashMap<String, (u64, Option<u128>)> {
     let tree = &image.tree;

@@ -79,12 +79,9 @@ fn estimate(s: &mut String, d: &ImageDiff) {
 pub fn render(a_name: &str, b_name: &str, d: &ImageDiff) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "A: {a_name}\nB: {b_name}\n");
-    row(&mut s, "Size", d.size_bytes, true);
-    row(&mut s, "Layers", d.layer_count, false);
-    row(&mut s, "Reclaimable", d.reclaimable_bytes, true);
-    row(&mut s, "Caches", d.cache_bytes, true);
-    row(&mut s, "Duplicates", d.duplicate_bytes, true);
-    row(&mut s, "Findings", d.findings, false);
+    for (what, pair, bytes) in d.summary() {
+        row(&mut s, what, pair, bytes);
+    }
 
     let _ = writeln!(
         s,

@@ -89,6 +89,25 @@ pub struct IndexedBlob {
     pub index: std::sync::Arc<LayerIndex>,
 }
 
+impl IndexedBlob {
+    /// A blob read to its end: `diff_id` is `None` for an uncompressed blob, whose diff_id is
+    /// its own digest.
+    pub(crate) fn new(
+        (digest, size): (Digest, u64),
+        diff_id: Option<Digest>,
+        compression: Compression,
+        index: LayerIndex,
+    ) -> IndexedBlob {
+        IndexedBlob {
+            diff_id: diff_id.unwrap_or_else(|| digest.clone()),
+            digest,
+            size,
+            compression,
+            index: std::sync::Arc::new(index),
+        }
+    }
+}
+
 /// Streams one layer blob: hashes it, decompresses it and indexes its tar. With more than
 /// one thread ([`super::parallel::threads`]) the stages run as a pipeline on several threads;
 /// the results and errors are the same.
@@ -129,15 +148,8 @@ pub(crate) fn index_blob_sequential<R: Read>(raw: R) -> Result<IndexedBlob, Inde
         };
         (compression, index, diff_id)
     };
-    let (digest, size) = raw.finish().map_err(|e| io_err_at(size_hint(&index), e))?;
-    let diff_id = diff_id.unwrap_or_else(|| digest.clone());
-    Ok(IndexedBlob {
-        digest,
-        size,
-        diff_id,
-        compression,
-        index: std::sync::Arc::new(index),
-    })
+    let hashed = raw.finish().map_err(|e| io_err_at(size_hint(&index), e))?;
+    Ok(IndexedBlob::new(hashed, diff_id, compression, index))
 }
 
 fn size_hint(index: &LayerIndex) -> u64 {

@@ -307,20 +307,13 @@ fn pipelined(raw: impl Chunks) -> Result<IndexedBlob, IndexError> {
         // path meets this while hashing what follows the tar.
         return Err(io_err_at(index.tar_bytes, e));
     }
-    let Some((digest, size)) = pumped.digest else {
+    let Some(hashed) = pumped.digest else {
         return Err(io_err_at(
             index.tar_bytes,
             std::io::Error::other("the blob ended before its sha256 was computed"),
         ));
     };
-    let diff_id = diff_id.unwrap_or_else(|| digest.clone());
-    Ok(IndexedBlob {
-        digest,
-        size,
-        diff_id,
-        compression,
-        index: index.into(),
-    })
+    Ok(IndexedBlob::new(hashed, diff_id, compression, index))
 }
 
 type Parsed = (Compression, LayerIndex, Option<Digest>);

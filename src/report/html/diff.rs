@@ -67,12 +67,9 @@ pub fn render_diff(
          <th class=\"n\">A</th><th class=\"n\">B</th><th class=\"n\">B &minus; A</th></tr>\
          </thead><tbody>\n",
     );
-    row(&mut s, "Size", d.size_bytes, true);
-    row(&mut s, "Layers", d.layer_count, false);
-    row(&mut s, "Reclaimable", d.reclaimable_bytes, true);
-    row(&mut s, "Caches", d.cache_bytes, true);
-    row(&mut s, "Duplicates", d.duplicate_bytes, true);
-    row(&mut s, "Findings", d.findings, false);
+    for (what, pair, bytes) in d.summary() {
+        row(&mut s, what, pair, bytes);
+    }
     s.push_str("</tbody></table>\n");
     if d.size_bytes.b < d.size_bytes.a {
         let _ = writeln!(
