@@ -59,10 +59,32 @@ impl Event {
 
 #[derive(Debug)]
 struct Node {
-    name: Box<[u8]>,
+    /// The name's place in [`Names`].
+    name_at: u64,
+    name_len: u32,
     parent: NodeId,
     children: Vec<NodeId>,
     events: Events,
+}
+
+/// Every node's name, end to end in one buffer: a million names cost one allocation, not a
+/// million small ones (each at least 32 bytes with the allocator's header).
+#[derive(Debug, Default)]
+struct Names(Vec<u8>);
+
+impl Names {
+    fn of<'n>(&'n self, node: &Node) -> &'n [u8] {
+        let at = node.name_at as usize;
+        &self.0[at..at + node.name_len as usize]
+    }
+
+    /// Stores a name; returns where it is.
+    fn add(&mut self, name: &[u8]) -> (u64, u32) {
+        let at = self.0.len() as u64;
+        self.0.extend_from_slice(name);
+        // A name is one path component of a tar member, at most 1 MiB (tarstream's limit).
+        (at, u32::try_from(name.len()).unwrap_or(u32::MAX))
+    }
 }
 
 /// A node's events, most often just one: kept inline then, so the million nodes of a large
@@ -113,6 +135,7 @@ pub struct MergedTree {
     /// Shared with the loader: a layer listed twice is one index.
     layers: Vec<Arc<LayerIndex>>,
     nodes: Vec<Node>,
+    names: Names,
     /// For each layer, the nodes it has events on (each once).
     touched: Vec<Vec<NodeId>>,
     /// Per node, which layers reset something above it: see [`AncestorResets`].
@@ -204,11 +227,13 @@ impl MergedTree {
         let mut tree = MergedTree {
             layers: Vec::new(),
             nodes: vec![Node {
-                name: Box::default(),
+                name_at: 0,
+                name_len: 0,
                 parent: ROOT,
                 children: Vec::new(),
                 events: Events::None,
             }],
+            names: Names::default(),
             touched: Vec::with_capacity(layers.len()),
             resets: AncestorResets::default(),
         };
@@ -225,7 +250,7 @@ impl MergedTree {
         for (li, layer) in layers.iter().enumerate() {
             let li32 = li as u32;
             let mut touched = Vec::new();
-            let ids = intern_layer(&mut tree.nodes, &layer.entries, &orders[li]);
+            let ids = intern_layer(&mut tree.nodes, &mut tree.names, &layer.entries, &orders[li]);
             for (ei, (entry, &id)) in layer.entries.iter().zip(&ids).enumerate() {
                 last_touch.resize(tree.nodes.len(), u32::MAX);
                 let kind = match entry.kind {
@@ -321,6 +346,7 @@ impl MergedTree {
             }
         }
 
+        tree.names.0.shrink_to_fit();
         tree.resets = AncestorResets::compute(&tree.nodes, layers.len());
         tree.layers = layers;
         tree
@@ -348,7 +374,7 @@ impl MergedTree {
 
     /// A node's last path component.
     pub fn name(&self, id: NodeId) -> &[u8] {
-        &self.nodes[id as usize].name
+        self.names.of(&self.nodes[id as usize])
     }
 
     /// A node's parent (the root is its own parent).
@@ -366,7 +392,7 @@ impl MergedTree {
         let mut parts = Vec::new();
         let mut n = id;
         while n != ROOT {
-            parts.push(&*self.nodes[n as usize].name);
+            parts.push(self.name(n));
             n = self.nodes[n as usize].parent;
         }
         parts.reverse();
@@ -379,7 +405,7 @@ impl MergedTree {
         for part in path.split(|&b| b == b'/').filter(|p| !p.is_empty()) {
             let kids = &self.nodes[id as usize].children;
             let pos = kids
-                .binary_search_by(|c| (*self.nodes[*c as usize].name).cmp(part))
+                .binary_search_by(|&c| self.name(c).cmp(part))
                 .ok()?;
             id = kids[pos];
         }
@@ -399,7 +425,7 @@ impl MergedTree {
     /// A node's child by name, if any layer put one there.
     pub fn child(&self, id: NodeId, name: &[u8]) -> Option<NodeId> {
         let kids = &self.nodes[id as usize].children;
-        kids.binary_search_by(|c| (*self.nodes[*c as usize].name).cmp(name))
+        kids.binary_search_by(|&c| self.name(c).cmp(name))
             .ok()
             .map(|pos| kids[pos])
     }
@@ -673,7 +699,12 @@ struct Level {
 /// search stopped, and the children a layer adds are merged into the sorted list when the walk
 /// leaves the directory. No hashing, no recursion; children stay in bytewise name order, and a
 /// node's parent is created before it.
-fn intern_layer(nodes: &mut Vec<Node>, entries: &[Entry], order: &[u32]) -> Vec<NodeId> {
+fn intern_layer(
+    nodes: &mut Vec<Node>,
+    names: &mut Names,
+    entries: &[Entry],
+    order: &[u32],
+) -> Vec<NodeId> {
     fn leave(nodes: &mut [Node], level: Level) {
         if level.added.is_empty() {
             return;
@@ -727,25 +758,27 @@ fn intern_layer(nodes: &mut Vec<Node>, entries: &[Entry], order: &[u32]) -> Vec<
             };
             let child = match level.added.last() {
                 // The same path again (a layer may list one twice).
-                Some(&(_, id)) if *nodes[id as usize].name == *name => id,
+                Some(&(_, id)) if names.of(&nodes[id as usize]) == name => id,
                 _ => {
                     let kids = &nodes[level.node as usize].children[level.cursor..];
                     // Gallop forward, then search the last stretch.
                     let mut hi = 1;
-                    while hi <= kids.len() && *nodes[kids[hi - 1] as usize].name < *name {
+                    while hi <= kids.len() && names.of(&nodes[kids[hi - 1] as usize]) < name {
                         hi *= 2;
                     }
                     let lo = hi / 2;
                     let at = lo
                         + kids[lo..hi.min(kids.len())]
-                            .partition_point(|&c| *nodes[c as usize].name < *name);
+                            .partition_point(|&c| names.of(&nodes[c as usize]) < name);
                     level.cursor += at;
                     match kids.get(at) {
-                        Some(&c) if *nodes[c as usize].name == *name => c,
+                        Some(&c) if names.of(&nodes[c as usize]) == name => c,
                         _ => {
                             let id = nodes.len() as NodeId;
+                            let (name_at, name_len) = names.add(name);
                             nodes.push(Node {
-                                name: name.into(),
+                                name_at,
+                                name_len,
                                 parent: level.node,
                                 children: Vec::new(),
                                 events: Events::None,
