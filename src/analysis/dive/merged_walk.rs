@@ -257,7 +257,10 @@ pub(super) fn tally(
     let n = tree.node_count();
     let mut walks = LayerWalks::new(tree);
     let mut stacked = Stacked::new(n);
-    let mut tallies: Vec<Option<Tally>> = vec![None; n];
+    // Per node, its tally and whether it has one (a tally that never got a size still counts:
+    // its min stays -1). Two arrays, not `Option<Tally>`: 25 bytes a node instead of 32.
+    let mut tallies: Vec<Tally> = vec![Tally::NEW; n];
+    let mut tallied: Vec<bool> = vec![false; n];
     let mut inefficient: Vec<NodeId> = Vec::new();
     for li in 0..tree.layer_count() {
         let walk = walks.walk(li);
@@ -267,7 +270,8 @@ pub(super) fn tally(
         }
         let entries = &tree.layer(li).entries;
         for v in walk.iter().filter(|v| v.leaf) {
-            let tally = tallies[v.id as usize].get_or_insert(Tally::NEW);
+            tallied[v.id as usize] = true;
+            let tally = &mut tallies[v.id as usize];
             let size = if v.whiteout {
                 if !stacked.present[v.id as usize] {
                     // dive stops this layer's walk here, leaving the record at min = -1.
@@ -289,23 +293,24 @@ pub(super) fn tally(
         }
     }
     if let Some(excluded) = excluded {
-        for (id, t) in tallies.iter_mut().enumerate() {
-            if t.is_some() && excluded(&String::from_utf8_lossy(&tree.path(id as NodeId))) {
-                *t = None;
+        for (id, t) in tallied.iter_mut().enumerate() {
+            if *t && excluded(&String::from_utf8_lossy(&tree.path(id as NodeId))) {
+                *t = false;
             }
         }
     }
     let (mut min_sum, mut cum_sum) = (0i64, 0i64);
-    for t in tallies.iter().flatten() {
+    for (t, _) in tallies.iter().zip(&tallied).filter(|(_, &on)| on) {
         min_sum += t.min;
         cum_sum += t.cum;
     }
     let inefficient = inefficient
         .into_iter()
         .filter_map(|id| {
-            tallies[id as usize].map(|t| DiveFileRecord {
+            let t = tallies[id as usize];
+            tallied[id as usize].then(|| DiveFileRecord {
                 path: format!("/{}", String::from_utf8_lossy(&tree.path(id))),
-                count: t.count,
+                count: t.count as usize,
                 cumulative_size: t.cum,
                 min_size: t.min,
             })

@@ -53,7 +53,8 @@ pub struct DiveAnalysis {
 /// One path's tally in dive's pass.
 #[derive(Debug, Clone, Copy)]
 struct Tally {
-    count: usize,
+    /// At most the number of layers (u32: a million tallies are a million times 24 bytes).
+    count: u32,
     /// dive's "cumulative size".
     cum: i64,
     /// -1 until a size is added (it stays -1 where a layer's walk aborted at the path).

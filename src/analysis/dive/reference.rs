@@ -304,7 +304,7 @@ pub(super) fn tally(
         .filter_map(|k| {
             records.get(k.as_slice()).map(|t| DiveFileRecord {
                 path: String::from_utf8_lossy(k).into_owned(),
-                count: t.count,
+                count: t.count as usize,
                 cumulative_size: t.cum,
                 min_size: t.min,
             })
