@@ -112,6 +112,7 @@ pub fn find_caches(
     let mut path = String::new();
     // Where each level's component ends in `path`.
     let mut ends: Vec<usize> = Vec::new();
+    let mut candidates: Vec<(usize, &CachePattern)> = Vec::new();
     let mut todo: Vec<(NodeId, usize)> =
         tree.children(ROOT).iter().rev().map(|&c| (c, 0)).collect();
     while let Some((n, depth)) = todo.pop() {
@@ -120,8 +121,18 @@ pub fn find_caches(
         if depth > 0 {
             path.push('/');
         }
-        path.push_str(&path::escape(tree.name(n)));
+        path::escape_into(&mut path, tree.name(n));
         ends.push(path.len());
+        if depth == 0 {
+            // The patterns a path under this top-level directory can match, in order.
+            candidates.clear();
+            candidates.extend(
+                patterns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.pattern.first_literal().is_none_or(|f| f == path.as_str())),
+            );
+        }
         todo.extend(tree.children(n).iter().rev().map(|&c| (c, depth + 1)));
         let Some(origin) = tree.visible(n, last) else {
             continue;
@@ -136,7 +147,7 @@ pub fn find_caches(
         let parts: Vec<&str> = (0..ends.len())
             .map(|i| &p[if i == 0 { 0 } else { ends[i - 1] + 1 }..ends[i]])
             .collect();
-        for (pi, pat) in patterns.iter().enumerate() {
+        for &(pi, pat) in &candidates {
             let Some(root_len) = pat.pattern.match_root_parts(&parts) else {
                 continue;
             };

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::EntrySet;
 use crate::image::Image;
 use crate::index::{EntryKind, MergedTree, NodeId, Origin};
 
@@ -128,25 +129,6 @@ pub fn visible_file_bytes(image: &Image) -> u64 {
             .filter(|&(e, _)| visible.contains(l, e))
             .fold(a, |a, (_, entry)| a.saturating_add(entry.size))
     })
-}
-
-/// A flag per (layer, entry): a set of entries without hashing, for a million of them.
-struct EntrySet(Vec<Vec<bool>>);
-
-impl EntrySet {
-    fn new(image: &Image) -> EntrySet {
-        EntrySet(
-            (0..image.tree.layer_count())
-                .map(|l| vec![false; image.tree.layer(l).entries.len()])
-                .collect(),
-        )
-    }
-    fn insert(&mut self, (layer, entry): (usize, usize)) {
-        self.0[layer][entry] = true;
-    }
-    fn contains(&self, layer: usize, entry: usize) -> bool {
-        self.0[layer][entry]
-    }
 }
 
 /// The regular-file entries (layer, entry) whose bytes the final filesystem still shows: at

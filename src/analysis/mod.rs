@@ -15,6 +15,30 @@ pub mod reclaimable;
 pub mod secrets;
 pub mod waste;
 
+use crate::image::Image;
+
+/// A flag per (layer, entry): a set of entries without hashing, for a million of them.
+pub(crate) struct EntrySet(Vec<Vec<bool>>);
+
+impl EntrySet {
+    pub(crate) fn new(image: &Image) -> EntrySet {
+        EntrySet(
+            (0..image.tree.layer_count())
+                .map(|l| vec![false; image.tree.layer(l).entries.len()])
+                .collect(),
+        )
+    }
+
+    /// Adds an entry; true when it was not in the set yet.
+    pub(crate) fn insert(&mut self, (layer, entry): (usize, usize)) -> bool {
+        !std::mem::replace(&mut self.0[layer][entry], true)
+    }
+
+    pub(crate) fn contains(&self, layer: usize, entry: usize) -> bool {
+        self.0[layer][entry]
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod testing {
     //! Images built from entry lists, for unit tests of the analyses.

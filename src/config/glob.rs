@@ -43,6 +43,11 @@ impl PathPattern {
         &self.text
     }
 
+    /// The first segment, when it has no wildcard: only paths that begin with it can match.
+    pub fn first_literal(&self) -> Option<&str> {
+        self.first_literal.as_deref()
+    }
+
     /// Whether `path` matches.
     pub fn matches(&self, path: &str) -> bool {
         self.match_root(path).is_some()

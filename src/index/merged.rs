@@ -583,7 +583,8 @@ impl MergedTree {
     /// of discovery. Paths hidden under a removed or opaque directory are listed too.
     pub fn changes_in_layer(&self, layer: usize) -> Vec<(NodeId, Change)> {
         let mut out = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        // A flag per node, not a hash set: a layer can touch a million paths.
+        let mut seen = vec![false; self.nodes.len()];
         for &id in &self.touched[layer] {
             let resets = self.nodes[id as usize]
                 .events
@@ -591,7 +592,7 @@ impl MergedTree {
                 .any(|e| e.layer == layer as u32 && e.resets_children());
             let mut stack = vec![id];
             while let Some(n) = stack.pop() {
-                if !seen.insert(n) {
+                if std::mem::replace(&mut seen[n as usize], true) {
                     continue;
                 }
                 if let Some(c) = self.change_in_layer(n, layer) {

@@ -115,6 +115,19 @@ pub fn parent(path: &[u8]) -> &[u8] {
 /// as `\xNN`, so every name is printable and distinct names stay distinct.
 pub fn escape(path: &[u8]) -> String {
     let mut out = String::with_capacity(path.len());
+    escape_into(&mut out, path);
+    out
+}
+
+/// [`escape`], appended to `out`.
+pub fn escape_into(out: &mut String, path: &[u8]) {
+    // Printable ASCII, by far the most common, is its own escape.
+    if path.iter().all(|&b| (0x20..0x7f).contains(&b)) {
+        if let Ok(plain) = std::str::from_utf8(path) {
+            out.push_str(plain);
+            return;
+        }
+    }
     for chunk in path.utf8_chunks() {
         for c in chunk.valid().chars() {
             if c.is_control() {
@@ -130,7 +143,6 @@ pub fn escape(path: &[u8]) -> String {
             let _ = write!(out, "\\x{b:02x}");
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -186,6 +198,40 @@ mod tests {
         assert_eq!(escape(b"caf\xc3\xa9"), "café");
         assert_eq!(escape(b"bad\xff\xfename"), "bad\\xff\\xfename");
         assert_eq!(escape(b"new\nline"), "new\\x0aline");
+    }
+
+    #[test]
+    fn the_ascii_shortcut_escapes_as_the_walk_does() {
+        // Every string of one or two bytes, and each byte inside printable text.
+        let walk = |p: &[u8]| {
+            let mut out = String::new();
+            for chunk in p.utf8_chunks() {
+                for c in chunk.valid().chars() {
+                    if c.is_control() {
+                        let mut buf = [0u8; 4];
+                        for b in c.encode_utf8(&mut buf).bytes() {
+                            out.push_str(&format!("\\x{b:02x}"));
+                        }
+                    } else {
+                        out.push(c);
+                    }
+                }
+                for b in chunk.invalid() {
+                    out.push_str(&format!("\\x{b:02x}"));
+                }
+            }
+            out
+        };
+        for a in 0..=255u8 {
+            let text = [b'a', b'-', a, b'z'];
+            assert_eq!(escape(&text), walk(&text));
+            assert_eq!(escape(&[a]), walk(&[a]));
+            for b in 0..=255u8 {
+                assert_eq!(escape(&[a, b]), walk(&[a, b]));
+            }
+        }
+        assert_eq!(escape(b"tab\there"), "tab\\x09here");
+        assert_eq!(escape(b"del\x7f"), "del\\x7f");
     }
 
     #[test]

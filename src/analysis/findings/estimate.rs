@@ -4,11 +4,10 @@
 //! claim already took, so the biggest lever is credited first and the shares add up to the
 //! estimate. An estimate is only ever the sum of files in the image, never a guess.
 
-use std::collections::HashSet;
-
 use serde::Serialize;
 
 use super::{claim_bytes, Finding};
+use crate::analysis::EntrySet;
 use crate::image::Image;
 
 /// The estimate over every finding.
@@ -53,7 +52,7 @@ pub(super) fn share_out(image: &Image, findings: &mut [Finding]) {
             .then(findings[a].severity.cmp(&findings[b].severity))
             .then(a.cmp(&b))
     });
-    let mut taken: HashSet<(usize, usize)> = HashSet::new();
+    let mut taken = EntrySet::new(image);
     for i in order {
         let f = &mut findings[i];
         f.savings_bytes = f
