@@ -52,11 +52,16 @@ pub fn hidden_files(image: &Image) -> Vec<HiddenFile> {
     let visible = visible_contents(image);
     let mut out = Vec::new();
     for (li, layer) in tree.layers().iter().enumerate() {
+        // Each entry's node, from the tree's own record (no path lookups).
+        let mut nodes = vec![None; layer.entries.len()];
+        for (ei, node) in tree.layer_entries(li) {
+            nodes[ei] = Some(node);
+        }
         for (ei, entry) in layer.entries.iter().enumerate() {
             if entry.kind != EntryKind::File || entry.size == 0 || visible.contains(li, ei) {
                 continue;
             }
-            let Some(node) = tree.find(&entry.path) else {
+            let Some(node) = nodes[ei] else {
                 continue;
             };
             let mine = Origin {
