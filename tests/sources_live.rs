@@ -509,6 +509,29 @@ fn registry_that_drops_the_connection_mid_layer() {
 }
 
 #[test]
+fn reading_a_file_later_keeps_the_stall_timeout_the_image_loaded_with() {
+    // The file viewer and ctrl+e download the layer again: with the options the image loaded
+    // with, a registry that stalls fails after the 1 s given, not after the 30 s default.
+    let fake = FakeRegistry::start(Fake::StallAfterFirstLayer);
+    let reference = format!("registry://{}/fake/app:1", fake.addr);
+    let opts = LoadOptions {
+        registry_stall_timeout: Some(Duration::from_secs(1)),
+        ..Default::default()
+    };
+    let image = load_with(&reference, &opts);
+    let started = std::time::Instant::now();
+    let err = layerlens::source::extract::read_text(&image, 0, b"data/blob.bin", 1 << 20, &opts)
+        .err()
+        .expect("the second download stalls");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(10),
+        "{waited:?}: {err}"
+    );
+    assert!(err.to_string().contains("1 s"), "{err}");
+}
+
+#[test]
 fn registry_blob_with_the_wrong_digest() {
     let fake = FakeRegistry::start(Fake::WrongDigest);
     let reference = format!("registry://{}/fake/app:1", fake.addr);

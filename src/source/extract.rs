@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::blob::Compression;
 use super::spec::ImageSpec;
+use super::LoadOptions;
 use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::index::path;
@@ -18,7 +19,7 @@ use crate::tarstream::TarReader;
 const MAX_HOPS: usize = 8;
 
 /// Opens the raw (possibly compressed) blob of `layer` from the image's source.
-fn open_blob(image: &Image, layer: usize) -> Result<Box<dyn Read>> {
+fn open_blob(image: &Image, layer: usize, opts: &LoadOptions) -> Result<Box<dyn Read>> {
     let l = image
         .layers
         .get(layer)
@@ -49,12 +50,8 @@ fn open_blob(image: &Image, layer: usize) -> Result<Box<dyn Read>> {
             open_member(&open, &shown, &l.location)
         }
         ImageSpec::Registry { reference } => {
-            // A registry the image loaded from without --insecure; plain HTTP is allowed for
-            // loopback only, as when loading.
-            let client = super::registry::RegistryClient::connect(
-                &reference,
-                super::registry::RegistryOptions::default(),
-            )?;
+            // With the options the image loaded with (--insecure, the stall timeout).
+            let client = super::registry::RegistryClient::connect(&reference, opts.registry())?;
             Ok(Box::new(client.blob_reader(&l.blob_digest)?))
         }
     }
@@ -138,12 +135,13 @@ pub fn copy_file(
     entry_path: &[u8],
     out: &mut dyn Write,
     limit: u64,
+    opts: &LoadOptions,
 ) -> Result<u64> {
     let mut want = entry_path.to_vec();
     let layer_name = || format!("layer {layer} ({})", image.layers[layer].blob_digest);
     for _ in 0..MAX_HOPS {
         // Find the index of the last entry for the path (a later one replaces an earlier one).
-        let mut tar = TarReader::new(decompress(open_blob(image, layer)?)?);
+        let mut tar = TarReader::new(decompress(open_blob(image, layer, opts)?)?);
         let mut last = None;
         let mut i = 0usize;
         while let Some(h) = tar
@@ -172,7 +170,7 @@ pub fn copy_file(
                 path::escape(&want)
             )));
         }
-        let mut tar = TarReader::new(decompress(open_blob(image, layer)?)?);
+        let mut tar = TarReader::new(decompress(open_blob(image, layer, opts)?)?);
         for _ in 0..target {
             tar.next_header()
                 .map_err(|e| Error::Format(e.to_string()))?;
@@ -200,9 +198,15 @@ pub enum FileText {
 }
 
 /// Reads at most `limit` bytes of a file and says whether it is text.
-pub fn read_text(image: &Image, layer: usize, entry_path: &[u8], limit: u64) -> Result<FileText> {
+pub fn read_text(
+    image: &Image,
+    layer: usize,
+    entry_path: &[u8],
+    limit: u64,
+    opts: &LoadOptions,
+) -> Result<FileText> {
     let mut buf = Vec::new();
-    let n = copy_file(image, layer, entry_path, &mut buf, limit)?;
+    let n = copy_file(image, layer, entry_path, &mut buf, limit, opts)?;
     if buf.contains(&0) {
         return Ok(FileText::Binary(n));
     }
@@ -236,6 +240,7 @@ pub fn extract_to(
     entry_path: &[u8],
     dest: &Path,
     overwrite: bool,
+    opts: &LoadOptions,
 ) -> Result<u64, ExtractError> {
     let shown = dest.display().to_string();
     if let Ok(meta) = std::fs::symlink_metadata(dest) {
@@ -249,24 +254,24 @@ pub fn extract_to(
             return Err(ExtractError::Exists(dest.to_path_buf()));
         }
     }
-    let mut opts = OpenOptions::new();
-    opts.write(true);
+    let mut open = OpenOptions::new();
+    open.write(true);
     // A symlink put at `dest` after the check above is not followed either: the open fails.
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        opts.custom_flags(libc::O_NOFOLLOW);
+        open.custom_flags(libc::O_NOFOLLOW);
     }
     if overwrite {
-        opts.create(true).truncate(true);
+        open.create(true).truncate(true);
     } else {
-        opts.create_new(true);
+        open.create_new(true);
     }
-    let mut f = opts.open(dest).map_err(|e| match e.kind() {
+    let mut f = open.open(dest).map_err(|e| match e.kind() {
         io::ErrorKind::AlreadyExists => ExtractError::Exists(dest.to_path_buf()),
         _ => Error::io(&shown, e).into(),
     })?;
-    let copied = copy_file(image, layer, entry_path, &mut f, u64::MAX)
+    let copied = copy_file(image, layer, entry_path, &mut f, u64::MAX, opts)
         .and_then(|n| f.flush().map(|_| n).map_err(|e| Error::io(&shown, e)));
     if copied.is_err() && !overwrite {
         // A file this call created is not left half-written.
@@ -312,6 +317,7 @@ mod tests {
 
     #[test]
     fn reads_the_same_bytes_from_every_kind_of_source() {
+        let opts = LoadOptions::default();
         let mut seen = Vec::new();
         for r in [
             "classic.docker.tar",
@@ -322,7 +328,7 @@ mod tests {
             let image = classic(r);
             let (layer, p, size) = some_file(&image);
             let mut out = Vec::new();
-            let n = copy_file(&image, layer, &p, &mut out, u64::MAX).unwrap();
+            let n = copy_file(&image, layer, &p, &mut out, u64::MAX, &opts).unwrap();
             assert_eq!(n, size, "{r}");
             assert_eq!(out.len() as u64, size);
             seen.push((p, out));
@@ -331,31 +337,38 @@ mod tests {
         let image = classic("classic.docker.tar");
         let (layer, p, _) = some_file(&image);
         let mut short = Vec::new();
-        assert_eq!(copy_file(&image, layer, &p, &mut short, 3).unwrap(), 3);
-        assert!(copy_file(&image, layer, b"no/such/file", &mut short, 3).is_err());
+        assert_eq!(
+            copy_file(&image, layer, &p, &mut short, 3, &opts).unwrap(),
+            3
+        );
+        assert!(copy_file(&image, layer, b"no/such/file", &mut short, 3, &opts).is_err());
     }
 
     #[test]
     fn extract_writes_only_the_chosen_path_and_refuses_to_overwrite() {
+        let opts = LoadOptions::default();
         let image = classic("classic.docker.tar");
         let (layer, p, size) = some_file(&image);
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("out.bin");
-        assert_eq!(extract_to(&image, layer, &p, &dest, false).unwrap(), size);
+        assert_eq!(
+            extract_to(&image, layer, &p, &dest, false, &opts).unwrap(),
+            size
+        );
         assert_eq!(std::fs::metadata(&dest).unwrap().len(), size);
         assert!(matches!(
-            extract_to(&image, layer, &p, &dest, false),
+            extract_to(&image, layer, &p, &dest, false, &opts),
             Err(ExtractError::Exists(_))
         ));
         std::fs::write(&dest, b"x").unwrap();
-        extract_to(&image, layer, &p, &dest, true).unwrap();
+        extract_to(&image, layer, &p, &dest, true, &opts).unwrap();
         assert_eq!(std::fs::metadata(&dest).unwrap().len(), size);
         // Nothing else was created.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-        assert!(extract_to(&image, layer, &p, dir.path(), true).is_err());
+        assert!(extract_to(&image, layer, &p, dir.path(), true, &opts).is_err());
         // A path the layer does not have: an error, and no file left behind.
         let missing = dir.path().join("missing.bin");
-        assert!(extract_to(&image, layer, b"no/such/file", &missing, false).is_err());
+        assert!(extract_to(&image, layer, b"no/such/file", &missing, false, &opts).is_err());
         assert!(!missing.exists());
     }
 
@@ -364,6 +377,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn extract_never_writes_through_a_symlink_at_the_destination() {
+        let opts = LoadOptions::default();
         let image = classic("classic.docker.tar");
         let (layer, p, _) = some_file(&image);
         let dir = tempfile::tempdir().unwrap();
@@ -373,7 +387,7 @@ mod tests {
         let link = dir.path().join("link");
         std::os::unix::fs::symlink(&victim, &link).unwrap();
         for overwrite in [false, true] {
-            let e = extract_to(&image, layer, &p, &link, overwrite).unwrap_err();
+            let e = extract_to(&image, layer, &p, &link, overwrite, &opts).unwrap_err();
             assert!(e.to_string().contains("symlink"), "{e}");
         }
         assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
@@ -381,7 +395,7 @@ mod tests {
         let dangling = dir.path().join("dangling");
         std::os::unix::fs::symlink(&nowhere, &dangling).unwrap();
         for overwrite in [false, true] {
-            assert!(extract_to(&image, layer, &p, &dangling, overwrite).is_err());
+            assert!(extract_to(&image, layer, &p, &dangling, overwrite, &opts).is_err());
         }
         assert!(!nowhere.exists());
         assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 1);

@@ -44,6 +44,19 @@ pub struct LoadOptions {
     pub registry_stall_timeout: Option<std::time::Duration>,
 }
 
+impl LoadOptions {
+    /// How to talk to a registry: the same for loading and for reading a file later (the
+    /// viewer, extraction).
+    pub fn registry(&self) -> registry::RegistryOptions {
+        registry::RegistryOptions {
+            insecure: self.insecure,
+            stall_timeout: self
+                .registry_stall_timeout
+                .unwrap_or(registry::stall::DEFAULT_STALL_TIMEOUT),
+        }
+    }
+}
+
 /// Loads and indexes the image a reference names.
 pub fn load(
     reference: &str,
@@ -87,18 +100,9 @@ pub fn load(
             daemon::DaemonOptions { pull: opts.pull },
             progress,
         ),
-        ImageSpec::Registry { reference: r } => registry::read_registry(
-            r,
-            reference,
-            platform,
-            registry::RegistryOptions {
-                insecure: opts.insecure,
-                stall_timeout: opts
-                    .registry_stall_timeout
-                    .unwrap_or(registry::stall::DEFAULT_STALL_TIMEOUT),
-            },
-            progress,
-        ),
+        ImageSpec::Registry { reference: r } => {
+            registry::read_registry(r, reference, platform, opts.registry(), progress)
+        }
     }
 }
 

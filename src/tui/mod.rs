@@ -183,7 +183,7 @@ fn event_loop(
             }
             let effects: Vec<Effect> = app.effects.drain(..).collect();
             for effect in effects {
-                spawn_effect(&app, effect, tx.clone());
+                spawn_effect(&app, effect, opts, tx.clone());
             }
             if app.quit {
                 return Ok(crate::cli::EXIT_OK);
@@ -299,13 +299,16 @@ fn viewer_text(found: FileText, limit: u64) -> String {
     }
 }
 
-fn spawn_effect(app: &App, effect: Effect, tx: Sender<Msg>) {
+/// Runs a file read or an extraction on its own thread; a registry is asked with the options
+/// the image loaded with (`--insecure`, the stall timeout).
+fn spawn_effect(app: &App, effect: Effect, opts: &LoadOptions, tx: Sender<Msg>) {
     let Some(b) = &app.browse else { return };
     let image = b.image.clone();
+    let opts = opts.clone();
     std::thread::spawn(move || {
         let action = match effect {
             Effect::ReadFile { layer, path, title } => {
-                match extract::read_text(&image, layer, &path, VIEW_LIMIT) {
+                match extract::read_text(&image, layer, &path, VIEW_LIMIT, &opts) {
                     Ok(found) => Action::FileRead {
                         title,
                         text: viewer_text(found, VIEW_LIMIT),
@@ -319,7 +322,7 @@ fn spawn_effect(app: &App, effect: Effect, tx: Sender<Msg>) {
                 dest,
                 overwrite,
             } => Action::Extracted(
-                match extract::extract_to(&image, layer, &path, &dest, overwrite) {
+                match extract::extract_to(&image, layer, &path, &dest, overwrite, &opts) {
                     Ok(n) => Ok(format!("wrote {n} bytes to {}", dest.display())),
                     Err(ExtractError::Exists(p)) => Err(ExtractRefusal::Exists(p)),
                     Err(ExtractError::Image(e)) => Err(ExtractRefusal::Failed(e.to_string())),

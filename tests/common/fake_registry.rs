@@ -22,6 +22,9 @@ pub enum Fake {
     /// `/token` (named in the 401's `WWW-Authenticate` challenge), which asks for Basic
     /// credentials `user:pass` when `credentials` is set and gives anyone a token otherwise.
     Token { credentials: bool },
+    /// The layer is served whole once; every later download of it sends the headers and a
+    /// few bytes, then nothing (for 20 s): a stall when a file is read after loading.
+    StallAfterFirstLayer,
 }
 
 /// The token the fake token service hands out.
@@ -98,6 +101,7 @@ impl FakeRegistry {
             layer_digest: layer_digest.clone(),
             blob: blob.clone(),
             fault,
+            layer_fetches: Default::default(),
         };
         let stop_flag = stop.clone();
         std::thread::spawn(move || {
@@ -130,6 +134,7 @@ struct Server {
     layer_digest: String,
     blob: Vec<u8>,
     fault: Fake,
+    layer_fetches: std::sync::atomic::AtomicUsize,
 }
 
 impl Server {
@@ -210,11 +215,16 @@ impl Server {
             let c = self.config.as_bytes();
             respond(&mut conn, "application/octet-stream", c, c.len());
         } else if path.ends_with(&format!("/blobs/{}", self.layer_digest)) {
+            let earlier = self.layer_fetches.fetch_add(1, Ordering::SeqCst);
             let send = match self.fault {
                 Fake::DropMidLayer => self.blob.len() / 2,
+                Fake::StallAfterFirstLayer if earlier > 0 => 100,
                 _ => self.blob.len(),
             };
             respond(&mut conn, "application/octet-stream", &self.blob, send);
+            if self.fault == Fake::StallAfterFirstLayer && earlier > 0 {
+                std::thread::sleep(Duration::from_secs(20));
+            }
         } else {
             let _ = conn.write_all(
                 b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
