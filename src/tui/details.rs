@@ -146,7 +146,13 @@ impl Widget for LayerDetails<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let width = area.width.saturating_sub(2) as usize;
         let lines = layer_detail_lines(self.b, self.theme, width);
-        render_layer_details(lines, area, buf, self.theme);
+        render_layer_details(
+            lines,
+            area,
+            buf,
+            self.theme,
+            ": v in the layers pane shows all",
+        );
     }
 }
 
@@ -160,18 +166,27 @@ impl Widget for PreviewDetails<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let width = area.width.saturating_sub(2) as usize;
         let lines = preview_detail_lines(self.p, self.theme, width);
-        render_layer_details(lines, area, buf, self.theme);
+        // The command viewer needs the loaded image: no hint to a key that waits.
+        render_layer_details(lines, area, buf, self.theme, "");
     }
 }
 
-fn render_layer_details(mut lines: Vec<Line<'static>>, area: Rect, buf: &mut Buffer, theme: Theme) {
+/// Draws the layer details' lines, the last ones replaced by "… N more lines" and `hint` when
+/// the pane is too short.
+fn render_layer_details(
+    mut lines: Vec<Line<'static>>,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: Theme,
+    hint: &str,
+) {
     let room = area.height.saturating_sub(2) as usize;
     if lines.len() > room && room > 0 {
         // Too small a screen for the whole command: say so, and how to see it.
         let more = lines.len() - room + 1;
         lines.truncate(room - 1);
         lines.push(Line::styled(
-            format!("… {more} more lines: v in the layers pane shows all"),
+            format!("… {more} more lines{hint}"),
             theme.dim(),
         ));
     }
