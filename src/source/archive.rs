@@ -220,6 +220,10 @@ struct Plan {
 /// [`Progress`] the layers as soon as the documents read so far make a [`Plan`], and each
 /// layer's size as it is indexed. Reading a plan early is only a look: whatever it fails on,
 /// the plan read at the end fails on too, with the error it always gave.
+///
+/// A look is taken only when a member arrives that can change its answer (`manifest.json`,
+/// `index.json`, or the document the last look lacked), and at most [`EARLY_LOOKS`] times, so
+/// an archive of many documents, or one that repeats its manifest, costs a few parses at most.
 struct Early<'a> {
     name: &'a str,
     kind: ArchiveKind,
@@ -228,7 +232,13 @@ struct Early<'a> {
     progress: &'a dyn Progress,
     /// Once announced: the manifest positions (layer indexes) each member fills.
     positions: Option<HashMap<String, Vec<usize>>>,
+    /// The document the last look lacked.
+    awaited: Option<String>,
+    looks: usize,
 }
+
+/// Most early looks at an archive's documents.
+const EARLY_LOOKS: usize = 8;
 
 impl<'a> Early<'a> {
     fn new(
@@ -245,17 +255,28 @@ impl<'a> Early<'a> {
             platform,
             progress,
             positions: None,
+            awaited: None,
+            looks: 0,
         }
     }
 
-    /// Announces the layers if the documents read so far say what they are.
-    fn try_announce(&mut self, c: &Contents) {
-        let has = |n: &str| c.docs.contains_key(n);
-        if self.positions.is_some() || !(has("manifest.json") || has("index.json")) {
+    /// Announces the layers if `member`, just kept, completes what the documents say.
+    fn try_announce(&mut self, c: &Contents, member: &str) {
+        let top = member == "manifest.json" || member == "index.json";
+        if self.positions.is_some()
+            || self.looks >= EARLY_LOOKS
+            || !(top || self.awaited.as_deref() == Some(member))
+        {
             return;
         }
-        if let Ok(plan) = c.plan(self) {
-            self.announce(c, &plan);
+        self.looks += 1;
+        match c.plan(self) {
+            Ok(plan) => self.announce(c, &plan),
+            Err(Error::MissingBlob { digest, .. }) => {
+                self.awaited = Some(c.resolve(digest.trim_start_matches("./")));
+            }
+            // Nothing but a new manifest or index changes this answer.
+            Err(_) => self.awaited = None,
         }
     }
 
@@ -474,9 +495,9 @@ fn scan_with<R: Read>(
             tar.data().read_to_end(&mut doc).map_err(|e| {
                 Error::Format(format!("{name}: member {member} is unreadable: {e}"))
             })?;
-            c.docs.insert(member, doc);
+            c.docs.insert(member.clone(), doc);
             // The manifest and config may be in now: the layers can be shown.
-            early.try_announce(&c);
+            early.try_announce(&c, &member);
         } else {
             c.skipped.insert(member, h.size);
         }
@@ -625,5 +646,53 @@ fn first_bytes(data: &[u8]) -> String {
         "nothing: it is empty".into()
     } else {
         format!("the bytes {}", hex::encode(head))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::NoProgress;
+
+    fn add(b: &mut tar::Builder<Vec<u8>>, name: &str, data: &[u8]) {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        b.append_data(&mut h, name, data).unwrap();
+    }
+
+    fn config_and_manifest() -> (Vec<u8>, Vec<u8>) {
+        let config = br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"history":[]}"#;
+        let manifest = br#"[{"Config":"c.json","RepoTags":["x:1"],"Layers":[]}]"#;
+        (config.to_vec(), manifest.to_vec())
+    }
+
+    /// Looks are taken only when a member can change the answer: many documents between the
+    /// manifest and its config cost no parse, and a manifest repeated endlessly costs a few.
+    #[test]
+    fn early_looks_are_few_whatever_the_documents() {
+        let (config, manifest) = config_and_manifest();
+        let mut b = tar::Builder::new(Vec::new());
+        add(&mut b, "manifest.json", &manifest);
+        for i in 0..500 {
+            add(&mut b, &format!("doc{i}.txt"), b"x");
+        }
+        add(&mut b, "c.json", &config);
+        let bytes = b.into_inner().unwrap();
+        let mut early = Early::new("a", ArchiveKind::Detect, None, None, &NoProgress);
+        scan(Cursor::new(bytes), "a", &NoProgress, &mut early).unwrap();
+        assert_eq!(early.looks, 2, "the manifest, then the config it lacked");
+        assert!(early.positions.is_some());
+
+        let mut b = tar::Builder::new(Vec::new());
+        for _ in 0..500 {
+            add(&mut b, "manifest.json", &manifest);
+        }
+        let bytes = b.into_inner().unwrap();
+        let mut early = Early::new("a", ArchiveKind::Detect, None, None, &NoProgress);
+        scan(Cursor::new(bytes), "a", &NoProgress, &mut early).unwrap();
+        assert_eq!(early.looks, EARLY_LOOKS);
+        assert!(early.positions.is_none());
     }
 }
