@@ -468,3 +468,17 @@ fn sources_tell_the_layers_before_loading_them_and_each_size_as_it_is_indexed() 
         assert_eq!(done_before.count(), expect, "{heard:?}");
     }
 }
+
+/// A registry: the layers are known once the manifest and config are fetched, before any layer
+/// is downloaded, and each size comes as its layer is indexed.
+#[test]
+fn a_registry_tells_the_layers_before_downloading_them() {
+    use common::fake_registry::{Fake, FakeRegistry};
+    let fake = FakeRegistry::start(Fake::Token { credentials: false });
+    let reference = format!("registry://{}/fake/app:1", fake.addr);
+    let rec = common::Recorder::default();
+    let image = source::load(&reference, None, &LoadOptions::default(), &rec).unwrap();
+    let heard = rec.heard();
+    assert!(matches!(heard[0], common::Heard::Known(_)), "{heard:?}");
+    check_heard(&heard, &image, true, &reference);
+}
