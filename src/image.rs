@@ -72,11 +72,45 @@ impl Layer {
     /// The command that made the layer, as dive shows it: `created_by` without a leading
     /// `/bin/sh -c `, or `(missing)` when the history has no entry for it.
     pub fn command(&self) -> String {
-        match self.history.as_ref().and_then(|h| h.created_by.as_deref()) {
-            Some(c) => c.strip_prefix("/bin/sh -c ").unwrap_or(c).to_string(),
-            None if self.history.is_some() => String::new(),
-            None => "(missing)".to_string(),
-        }
+        command_of(self.history.as_ref())
+    }
+}
+
+/// A layer as the manifest and config describe it, before it is indexed: what a viewer can
+/// show while the image loads (see [`crate::source::Progress::layers_known`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LayerPreview {
+    /// The config history entry that made this layer (paired as [`Layer::history`] is).
+    pub history: Option<HistoryEntry>,
+    /// The Dockerfile instruction that made the layer, when the viewer paired one.
+    pub dockerfile: Option<DockerfileStep>,
+}
+
+impl LayerPreview {
+    /// The previews of `count` layers described by `config`: the same history entries the
+    /// loaded image's layers get.
+    pub fn of_config(config: &ImageConfig, count: usize) -> Vec<LayerPreview> {
+        config
+            .layer_history(count)
+            .into_iter()
+            .map(|h| LayerPreview {
+                history: h.cloned(),
+                dockerfile: None,
+            })
+            .collect()
+    }
+
+    /// The command, word for word what [`Layer::command`] will say.
+    pub fn command(&self) -> String {
+        command_of(self.history.as_ref())
+    }
+}
+
+fn command_of(history: Option<&HistoryEntry>) -> String {
+    match history.and_then(|h| h.created_by.as_deref()) {
+        Some(c) => c.strip_prefix("/bin/sh -c ").unwrap_or(c).to_string(),
+        None if history.is_some() => String::new(),
+        None => "(missing)".to_string(),
     }
 }
 

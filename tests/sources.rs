@@ -364,3 +364,121 @@ fn legacy_archive_names_are_paths_not_digests() {
         )
     );
 }
+
+/// Checks what a load told its progress of the layers against the loaded image: the layers
+/// first, each with the command the image's layer has, then each layer's size exactly as the
+/// image says; and, when `early`, every size before the final announcement (as each layer was
+/// indexed, not at the end).
+fn check_heard(heard: &[common::Heard], image: &layerlens::Image, early: bool, what: &str) {
+    use common::Heard;
+    let heard: Vec<Heard> = heard
+        .iter()
+        .filter(|h| **h != Heard::Done)
+        .cloned()
+        .collect();
+    let Some(Heard::Known(first)) = heard.first() else {
+        panic!("{what}: the layers come first: {heard:?}")
+    };
+    let commands = |ls: &[layerlens::image::LayerPreview]| -> Vec<String> {
+        ls.iter().map(|l| l.command()).collect()
+    };
+    let want: Vec<String> = image.layers.iter().map(|l| l.command()).collect();
+    assert_eq!(commands(first), want, "{what}");
+    let mut sized = vec![false; image.layers.len()];
+    // Early sizes come between the first announcement and the next (a repeat at the end).
+    let next_known = heard[1..]
+        .iter()
+        .position(|h| matches!(h, Heard::Known(_)))
+        .map_or(heard.len(), |k| k + 1);
+    for (k, h) in heard.iter().enumerate() {
+        match h {
+            Heard::Known(ls) => assert_eq!(commands(ls), want, "{what}"),
+            Heard::Indexed(i, size) => {
+                assert_eq!(*size, image.layers[*i].size, "{what}: layer {i}");
+                if !early || k < next_known {
+                    sized[*i] = true;
+                }
+            }
+            Heard::Done => {}
+        }
+    }
+    assert!(
+        sized.iter().all(|&s| s),
+        "{what}: every layer's size: {heard:?}"
+    );
+}
+
+/// Every source tells its progress the layers before it indexes them, and each one's size
+/// (the figure the loaded image shows) as it is indexed.
+#[test]
+fn sources_tell_the_layers_before_loading_them_and_each_size_as_it_is_indexed() {
+    let layers = vec![
+        vec![F::Dir("etc"), F::File("etc/a", bytes(3000, 1))],
+        vec![F::File("etc/b", bytes(70_000, 2))],
+        vec![F::File("c", bytes(10, 3)), F::Whiteout("etc/a")],
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("image.tar");
+    std::fs::write(&archive, docker_save(&layers)).unwrap();
+    let layout = dir.path().join("oci");
+    write_tree(&layout, &oci_layout_files(&layers, Comp::Gzip));
+    let oci_archive = dir.path().join("oci.tar");
+    std::fs::write(&oci_archive, tar_of(&oci_layout_files(&layers, Comp::None))).unwrap();
+    for (reference, early) in [
+        // A file: the header pass reads the manifest, then the layers are indexed.
+        (format!("docker-archive:{}", archive.display()), true),
+        (format!("oci:{}", layout.display()), true),
+        (format!("oci-archive:{}", oci_archive.display()), true),
+    ] {
+        let rec = common::Recorder::default();
+        let image = source::load(&reference, None, &LoadOptions::default(), &rec).unwrap();
+        let heard = rec.heard();
+        assert!(
+            matches!(heard[0], common::Heard::Known(_)),
+            "{reference}: known before any layer is done: {heard:?}"
+        );
+        check_heard(&heard, &image, early, &reference);
+    }
+    // Streams: the layers are known when the manifest and config have streamed past, before
+    // the layers after them; when they come last, at the end.
+    let tars: Vec<Vec<u8>> = layers.iter().map(|l| common::layer_tar(l)).collect();
+    for manifest_first in [true, false] {
+        let (bytes, _) = common::docker_save_split(tars.clone(), manifest_first);
+        let rec = common::Recorder::default();
+        let image = source::archive::read_archive(
+            std::io::Cursor::new(bytes),
+            "stream",
+            "stream",
+            source::archive::ArchiveKind::Detect,
+            None,
+            None,
+            &rec,
+        )
+        .unwrap();
+        let heard = rec.heard();
+        check_heard(&heard, &image, true, "stream");
+        // Known before any layer is indexed, or only once all are.
+        let known = heard
+            .iter()
+            .position(|h| matches!(h, common::Heard::Known(_)))
+            .unwrap();
+        let done = heard.iter().filter(|h| **h == common::Heard::Done);
+        let done_before = heard[..known].iter().filter(|h| **h == common::Heard::Done);
+        let expect = if manifest_first { 0 } else { done.count() };
+        assert_eq!(done_before.count(), expect, "{heard:?}");
+    }
+}
+
+/// A registry: the layers are known once the manifest and config are fetched, before any layer
+/// is downloaded, and each size comes as its layer is indexed.
+#[test]
+fn a_registry_tells_the_layers_before_downloading_them() {
+    use common::fake_registry::{Fake, FakeRegistry};
+    let fake = FakeRegistry::start(Fake::Token { credentials: false });
+    let reference = format!("registry://{}/fake/app:1", fake.addr);
+    let rec = common::Recorder::default();
+    let image = source::load(&reference, None, &LoadOptions::default(), &rec).unwrap();
+    let heard = rec.heard();
+    assert!(matches!(heard[0], common::Heard::Known(_)), "{heard:?}");
+    check_heard(&heard, &image, true, &reference);
+}

@@ -434,3 +434,154 @@ fn the_wheel_scrolls_the_inefficient_files_in_the_image_details() {
     }
     assert_eq!(rows(&app), before);
 }
+
+/// The left column of a screen (the layers pane and the details below it), line by line.
+fn left_lines(s: &str) -> Vec<String> {
+    s.lines()
+        .map(|l| {
+            let chars: Vec<char> = l.chars().collect();
+            chars[..chars.len() / 2].iter().collect()
+        })
+        .collect()
+}
+
+/// The first frame comes when the layers are known, before any is indexed: the browse layout,
+/// every layer's command, `…` where a size is not known yet, the indexing progress where the
+/// tree will be. Each size then appears as its layer is indexed, the same figure the loaded UI
+/// shows, and loading ends in the normal UI on the layer chosen meanwhile. Everything comes
+/// from a real load of the testdata image, recorded as the loader reports it.
+#[test]
+fn layers_pane_comes_before_the_tree_with_the_loaded_figures() {
+    let rec = common::Recorder::default();
+    let mut image = load(
+        &format!("{}/testdata/classic.docker.tar", env!("CARGO_MANIFEST_DIR")),
+        None,
+        &LoadOptions::default(),
+        &rec,
+    )
+    .unwrap();
+    image.reference = "classic.docker.tar".into();
+    let heard = rec.heard();
+    let common::Heard::Known(layers) = &heard[0] else {
+        panic!("the layers come first: {heard:?}")
+    };
+    let mut app = App::loading("classic.docker.tar", Default::default(), true, 120, 40);
+    update(&mut app, Action::LayersKnown(Arc::new(layers.clone())));
+    let s = screen(&app);
+    insta::assert_snapshot!("layers_known_none_indexed", s);
+    assert!(s.contains("Cmp       Size  Command"), "{s}");
+    assert!(s.contains("layers indexed: 0 of 13"), "{s}");
+    assert!(s.contains("Total Image size: …"), "{s}");
+    assert!(!s.contains("Filetree"), "no tree yet: {s}");
+    let rows = app.layers_height();
+    for (i, l) in image.layers.iter().enumerate().take(rows) {
+        let cmd: String = l.command().chars().take(20).collect();
+        let row = format!("{i:>3}         …  {cmd}");
+        assert!(s.contains(&row), "{row}\n{s}");
+    }
+    // Layer 4 is indexed: its size, and only its.
+    let size4 = layerlens::units::human_bytes(image.layers[4].size);
+    update(
+        &mut app,
+        Action::LayerIndexed {
+            index: 4,
+            size: image.layers[4].size,
+        },
+    );
+    let s = screen(&app);
+    assert!(
+        s.contains(&format!("  4 {size4:>9}  mkdir -p /data")),
+        "{s}"
+    );
+    assert!(s.contains("  3         …  "), "{s}");
+    assert!(s.contains("layers indexed: 1 of 13"), "{s}");
+    // The layers list moves; keys that need the tree do nothing.
+    run(
+        &mut app,
+        &[
+            Action::Down,
+            Action::Down,
+            Action::Down,
+            Action::Down,
+            Action::StartSearch,
+            Action::ToggleView,
+            Action::ShowFindings,
+            Action::InputChar('x'),
+        ],
+    );
+    let s = screen(&app);
+    assert!(
+        s.contains(&format!("Layer: 4 of 13   Size: {size4}")),
+        "{s}"
+    );
+    assert!(app.browse.is_none() && !app.quit);
+    // Every layer indexed (as the loader said, repeats included): the layers pane is already
+    // what the loaded UI shows, line for line.
+    for h in &heard {
+        match h {
+            common::Heard::Known(ls) => update(&mut app, Action::LayersKnown(Arc::new(ls.clone()))),
+            common::Heard::Indexed(index, size) => update(
+                &mut app,
+                Action::LayerIndexed {
+                    index: *index,
+                    size: *size,
+                },
+            ),
+            common::Heard::Done => {}
+        }
+    }
+    let total = layerlens::units::human_bytes(image.size());
+    let before = screen(&app);
+    assert!(
+        before.contains(&format!("Total Image size: {total}")),
+        "{before}"
+    );
+    assert_eq!(
+        app.preview.as_ref().unwrap().layer,
+        4,
+        "the selection is kept"
+    );
+    let image = Arc::new(image);
+    update(&mut app, Action::Loaded(image.clone()));
+    assert!(app.preview.is_none());
+    assert_eq!(app.browse.as_ref().unwrap().layer, 4);
+    let after = screen(&app);
+    assert!(after.contains("Filetree"), "{after}");
+    let pane = app.areas().layers;
+    let (top, height) = (pane.y as usize, pane.height as usize);
+    assert_eq!(
+        left_lines(&before)[top..top + height],
+        left_lines(&after)[top..top + height],
+        "{before}\n{after}"
+    );
+    assert!(
+        after.contains(&format!("Layer: 4 of 13   Size: {size4}")),
+        "{after}"
+    );
+    let analysis = Analysis::compute(&image, &Default::default());
+    update(&mut app, Action::Analyzed(Arc::new(analysis)));
+    assert!(screen(&app).contains("Image efficiency score"));
+    update(&mut app, Action::Quit);
+    assert!(app.quit);
+}
+
+/// Quit works while the layers are indexed, and before they are known.
+#[test]
+fn quit_works_at_every_stage_of_loading() {
+    use layerlens::tui::keymap::{map_key, Context, Keymap};
+    let q = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('q'));
+    let slash = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('/'));
+    let keymap = Keymap::default();
+    for known in [false, true] {
+        let mut app = App::loading("x", Default::default(), true, 80, 24);
+        if known {
+            let layer = layerlens::image::LayerPreview::default();
+            update(&mut app, Action::LayersKnown(Arc::new(vec![layer])));
+            assert!(screen(&app).contains("(missing)"));
+        }
+        assert!(map_key(&keymap, Context::Loading, &slash).is_none());
+        let action = map_key(&keymap, Context::Loading, &q).unwrap();
+        update(&mut app, action);
+        assert!(app.quit);
+    }
+}

@@ -473,3 +473,82 @@ fn real_binary_packages_view() {
     );
     tmux(&["send-keys", "-t", &session, "q"]);
 }
+
+/// The real binary reading a stream that stops after its first layer: the layers pane is on
+/// screen with every command, the first layer's size and `…` for the others, before the image
+/// is loaded; once the rest arrives, the tree, and the same sizes.
+#[test]
+fn real_binary_shows_the_layers_pane_while_the_image_streams() {
+    use common::{bytes, docker_save_split, layer_tar, F};
+    use std::io::Write;
+    if !have_tmux() {
+        return;
+    }
+    let layers = [
+        vec![F::Dir("etc"), F::File("etc/first", bytes(300_000, 1))],
+        vec![F::File("etc/second", bytes(70_000, 2))],
+        vec![F::File("third", bytes(5_000, 3))],
+    ];
+    let tars: Vec<Vec<u8>> = layers.iter().map(|l| layer_tar(l)).collect();
+    let (archive, ends) = docker_save_split(tars, true);
+    let dir = tempfile::tempdir().unwrap();
+    // The loaded image's own sizes, from the same bytes as a file.
+    let whole = dir.path().join("whole.tar");
+    std::fs::write(&whole, &archive).unwrap();
+    let image = layerlens::source::load(
+        whole.to_str().unwrap(),
+        None,
+        &layerlens::source::LoadOptions::default(),
+        &layerlens::source::NoProgress,
+    )
+    .unwrap();
+    let sizes: Vec<String> = image
+        .layers
+        .iter()
+        .map(|l| layerlens::units::human_bytes(l.size))
+        .collect();
+    let fifo = dir.path().join("stream.tar");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let (go, wait) = std::sync::mpsc::channel::<()>();
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+            f.write_all(&archive[..ends[0]]).unwrap();
+            f.flush().unwrap();
+            // The rest only when the test has seen the first frame (or gave up).
+            let _ = wait.recv();
+            let _ = f.write_all(&archive[ends[0]..]);
+        })
+    };
+    let session = format!("layerlens-stream-{}", std::process::id());
+    let cmd = format!(
+        "env -u CI XDG_CONFIG_HOME=/nonexistent {} docker-archive:{}",
+        env!("CARGO_BIN_EXE_layerlens"),
+        fifo.display()
+    );
+    let guard = start(&session, 120, 40, &[&cmd]);
+    let first = format!("  0 {:>9}  step 0", sizes[0]);
+    let s = wait_for_all(&session, &["Cmp       Size  Command", &first]);
+    let _ = go.send(());
+    writer.join().unwrap();
+    assert!(s.contains(&first), "{s}");
+    assert!(s.contains("  1         …  step 1"), "{s}");
+    assert!(s.contains("  2         …  step 2"), "{s}");
+    assert!(s.contains("layers indexed: 1 of 3"), "{s}");
+    assert!(
+        !s.contains("Filetree"),
+        "no tree before the image is loaded: {s}"
+    );
+    // The rest arrives: the tree, and the sizes the layers pane showed are the image's.
+    let s = wait_for(&session, "Image efficiency score");
+    assert!(s.contains("Filetree"), "{s}");
+    for (i, size) in sizes.iter().enumerate() {
+        let row = format!("  {i} {size:>9}  step {i}");
+        assert!(s.contains(&row), "{row}\n{s}");
+    }
+    tmux(&["send-keys", "-t", &session, "q"]);
+    wait_gone(&session, "Cmp");
+    drop(guard);
+}

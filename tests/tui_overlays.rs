@@ -340,18 +340,22 @@ fn packages_view_and_a_package_s_files_in_the_tree() {
 }
 
 /// With a Dockerfile, each layer shows its instruction and line; a layer nothing pairs with
-/// (the base) keeps the image's history.
+/// (the base) keeps the image's history. While the layers are indexed, the same labels.
 #[test]
 fn dockerfile_lines_beside_the_layers() {
     let dir = tempfile::tempdir().unwrap();
     let path = common::advice::write_python_naive(dir.path());
+    let rec = common::Recorder::default();
     let mut image = layerlens::source::load(
         path.to_str().unwrap(),
         None,
         &layerlens::source::LoadOptions::default(),
-        &layerlens::source::NoProgress,
+        &rec,
     )
     .unwrap();
+    let common::Heard::Known(mut previews) = rec.heard()[0].clone() else {
+        panic!("the layers come first")
+    };
     image.reference = "py.tar".into();
     let dockerfile = layerlens::dockerfile::DockerfileInput {
         path: "Dockerfile.naive".into(),
@@ -365,6 +369,24 @@ fn dockerfile_lines_beside_the_layers() {
         target: None,
     };
     dockerfile.label(&mut image).unwrap();
+    dockerfile
+        .label_preview(&image.config, &mut previews)
+        .unwrap();
+    let labels: Vec<_> = image.layers.iter().map(|l| l.dockerfile.clone()).collect();
+    assert!(labels.iter().flatten().count() >= 4, "{labels:?}");
+    let early: Vec<_> = previews.iter().map(|l| l.dockerfile.clone()).collect();
+    assert_eq!(early, labels);
+    let mut loading =
+        layerlens::tui::app::App::loading("py.tar", Default::default(), true, 120, 40);
+    update(
+        &mut loading,
+        Action::LayersKnown(std::sync::Arc::new(previews)),
+    );
+    let s = screen(&loading);
+    assert!(
+        s.contains("│    1         …    3│RUN apt-get update"),
+        "{s}"
+    );
     let analysis = layerlens::tui::app::Analysis::compute(&image, &Default::default());
     let mut app =
         layerlens::tui::app::App::with_image(std::sync::Arc::new(image), Some(analysis), 120, 40);

@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use super::{pair, parse, DockerfileError, Instruction, Keyword};
-use crate::image::{DockerfileStep, Image};
+use crate::image::{DockerfileStep, Image, LayerPreview};
+use crate::source::manifest::ImageConfig;
 
 /// What pairing a Dockerfile with an image found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -59,10 +60,7 @@ pub fn apply(
         .filter(|h| !h.empty_layer)
         .count();
     for (i, layer) in image.layers.iter_mut().enumerate() {
-        layer.dockerfile = per_layer.get(i).copied().flatten().map(|c| DockerfileStep {
-            line: chain[c].line,
-            text: one_line(chain[c]),
-        });
+        layer.dockerfile = step_of(&chain, &per_layer, i);
         if layer.dockerfile.is_none() && i >= base_layers {
             unpaired_layers.push(i);
         }
@@ -83,4 +81,33 @@ pub fn apply(
         unpaired_layers,
         unpaired_steps,
     })
+}
+
+/// Layer `i`'s instruction, as a label.
+fn step_of(
+    chain: &[&Instruction],
+    per_layer: &[Option<usize>],
+    i: usize,
+) -> Option<DockerfileStep> {
+    per_layer.get(i).copied().flatten().map(|c| DockerfileStep {
+        line: chain[c].line,
+        text: one_line(chain[c]),
+    })
+}
+
+/// Labels layers not yet loaded (the UI's layers pane while the image loads) exactly as
+/// [`apply`] will label the loaded image's: the pairing needs only the config's history.
+pub fn apply_to_preview(
+    config: &ImageConfig,
+    layers: &mut [LayerPreview],
+    text: &str,
+    target: Option<&str>,
+) -> Result<(), DockerfileError> {
+    let df = parse(text)?;
+    let chain = df.final_chain(target);
+    let per_layer = pair(&chain, &config.history).per_layer(&config.history);
+    for (i, layer) in layers.iter_mut().enumerate() {
+        layer.dockerfile = step_of(&chain, &per_layer, i);
+    }
+    Ok(())
 }

@@ -29,6 +29,15 @@ impl DockerfileInput {
         image.dockerfile = Some(report);
         Ok(())
     }
+
+    /// Labels layers still loading as [`DockerfileInput::label`] will label them loaded.
+    pub fn label_preview(
+        &self,
+        config: &crate::source::manifest::ImageConfig,
+        layers: &mut [crate::image::LayerPreview],
+    ) -> Result<(), DockerfileError> {
+        apply::apply_to_preview(config, layers, &self.text, self.target.as_deref())
+    }
 }
 
 pub mod apply;

@@ -3,6 +3,12 @@
 //! so every member that looks like a layer is indexed as it streams past (keyed by its name)
 //! and small documents are kept; the manifest then says which layers make the image, in which
 //! order. Nothing is written to disk and no layer content is held.
+//!
+//! As soon as the documents say what the image is (the manifest and the config are in), the
+//! [`Progress`] hears its layers ([`Progress::layers_known`]) and then each layer's size as it
+//! is indexed: right after the header pass for a file, as the members stream past for a
+//! stream whose manifest comes first, and at the end for one that puts it last (`docker save`'s
+//! legacy layout over a pipe or from the daemon).
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -19,7 +25,7 @@ use super::platform::Platform;
 use super::progress::{Progress, ProgressReader};
 use super::{assemble, Parts};
 use crate::error::{Error, Result};
-use crate::image::{Image, SourceKind};
+use crate::image::{Image, LayerPreview, SourceKind};
 use crate::index::path;
 use crate::tarstream::TarReader;
 
@@ -58,7 +64,8 @@ pub fn read_archive<R: Read>(
     platform: Option<&Platform>,
     progress: &dyn Progress,
 ) -> Result<Image> {
-    scan_decompressed(reader, name, progress)?.image(name, reference, kind, tag, platform)
+    let mut early = Early::new(name, kind, tag, platform, progress);
+    scan_decompressed(reader, name, progress, &mut early)?.image(reference, &mut early)
 }
 
 /// Reads an image from an archive file. With more than one thread, a first pass reads the
@@ -92,8 +99,9 @@ pub fn read_archive_file(
     };
     let seekable = seekable && plain_tar;
     if threads > 1 && seekable {
-        if let Some(contents) = scan_seekable(&file, name, threads, progress)? {
-            return contents.image(name, reference, kind, tag, platform);
+        let mut early = Early::new(name, kind, tag, platform, progress);
+        if let Some(contents) = scan_seekable(&file, name, threads, progress, &mut early)? {
+            return contents.image(reference, &mut early);
         }
         (&file)
             .seek(SeekFrom::Start(0))
@@ -117,6 +125,7 @@ fn scan_seekable(
     name: &str,
     threads: usize,
     progress: &dyn Progress,
+    early: &mut Early<'_>,
 ) -> Result<Option<Contents>> {
     let len = file.metadata().map_err(|e| Error::io(name, e))?.len();
     let mut extents = Vec::new();
@@ -125,6 +134,7 @@ fn scan_seekable(
     let mut c = scan_with(
         TarReader::new(reader),
         name,
+        early,
         &mut |tar, member, head, size| {
             let start = tar.position() - head.len() as u64;
             tar.seek_past_data().map_err(|source| Error::Archive {
@@ -143,6 +153,7 @@ fn scan_seekable(
     if past_end {
         return Ok(None);
     }
+    let early = &*early;
     let done = parallel::DoneCounter::default();
     let results = parallel::run_pool(
         extents,
@@ -157,6 +168,7 @@ fn scan_seekable(
                 progress,
             };
             let result = index_blob_send(slice).map_err(|e| e.to_string());
+            early.indexed(&e.member, &result);
             progress.layer_done(done.tick(), None);
             Ok::<_, std::convert::Infallible>((e.member, result))
         },
@@ -194,26 +206,146 @@ impl Read for FileSlice<'_> {
     }
 }
 
-impl Contents {
-    /// The image the archive holds, as `kind` reads it.
-    fn image(
-        self,
-        name: &str,
-        reference: &str,
+/// What the archive's documents say the image is, before its layers are looked up.
+struct Plan {
+    source: SourceKind,
+    config: ImageConfig,
+    config_digest: Digest,
+    manifest_digest: Option<Digest>,
+    repo_tags: Vec<String>,
+    layers: Vec<LayerRef>,
+}
+
+/// Which image of the archive is wanted, and who hears about it early: tells the
+/// [`Progress`] the layers as soon as the documents read so far make a [`Plan`], and each
+/// layer's size as it is indexed. Reading a plan early is only a look: whatever it fails on,
+/// the plan read at the end fails on too, with the error it always gave.
+///
+/// A look is taken only when a member arrives that can change its answer (`manifest.json`,
+/// `index.json`, or the document the last look lacked), and at most [`EARLY_LOOKS`] times, so
+/// an archive of many documents, or one that repeats its manifest, costs a few parses at most.
+struct Early<'a> {
+    name: &'a str,
+    kind: ArchiveKind,
+    tag: Option<&'a str>,
+    platform: Option<&'a Platform>,
+    progress: &'a dyn Progress,
+    /// Once announced: the manifest positions (layer indexes) each member fills.
+    positions: Option<HashMap<String, Vec<usize>>>,
+    /// The document the last look lacked.
+    awaited: Option<String>,
+    looks: usize,
+}
+
+/// Most early looks at an archive's documents.
+const EARLY_LOOKS: usize = 8;
+
+impl<'a> Early<'a> {
+    fn new(
+        name: &'a str,
         kind: ArchiveKind,
-        tag: Option<&str>,
-        platform: Option<&Platform>,
-    ) -> Result<Image> {
+        tag: Option<&'a str>,
+        platform: Option<&'a Platform>,
+        progress: &'a dyn Progress,
+    ) -> Early<'a> {
+        Early {
+            name,
+            kind,
+            tag,
+            platform,
+            progress,
+            positions: None,
+            awaited: None,
+            looks: 0,
+        }
+    }
+
+    /// Announces the layers if `member`, just kept, completes what the documents say.
+    fn try_announce(&mut self, c: &Contents, member: &str) {
+        let top = member == "manifest.json" || member == "index.json";
+        if self.positions.is_some()
+            || self.looks >= EARLY_LOOKS
+            || !(top || self.awaited.as_deref() == Some(member))
+        {
+            return;
+        }
+        self.looks += 1;
+        match c.plan(self) {
+            Ok(plan) => self.announce(c, &plan),
+            Err(Error::MissingBlob { digest, .. }) => {
+                self.awaited = Some(c.resolve(digest.trim_start_matches("./")));
+            }
+            // Nothing but a new manifest or index changes this answer.
+            Err(_) => self.awaited = None,
+        }
+    }
+
+    /// Tells the progress the plan's layers, and the size of each one already indexed.
+    fn announce(&mut self, c: &Contents, plan: &Plan) {
+        let previews = LayerPreview::of_config(&plan.config, plan.layers.len());
+        self.progress.layers_known(&plan.config, &previews);
+        let mut positions: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in plan.layers.iter().enumerate() {
+            positions.entry(c.resolve(&r.location)).or_default().push(i);
+        }
+        for (member, at) in &positions {
+            if let Some(Ok(blob)) = c.layers.get(member) {
+                for &i in at {
+                    self.progress.layer_indexed(i, blob.index.size);
+                }
+            }
+        }
+        self.positions = Some(positions);
+    }
+
+    /// A member was indexed: the size of every layer it is, once the layers are known.
+    fn indexed(&self, member: &str, result: &std::result::Result<IndexedBlob, String>) {
+        let (Some(positions), Ok(blob)) = (&self.positions, result) else {
+            return;
+        };
+        for &i in positions.get(member).into_iter().flatten() {
+            self.progress.layer_indexed(i, blob.index.size);
+        }
+    }
+}
+
+impl Contents {
+    /// The image the archive holds, as `early` asks for it. The layers are announced again
+    /// (with every size) before they are assembled, so a progress that missed the early
+    /// announcement, or heard one from a manifest replaced later in the stream, hears the
+    /// final one.
+    fn image(self, reference: &str, early: &mut Early<'_>) -> Result<Image> {
+        let plan = self.plan(early)?;
+        early.announce(&self, &plan);
+        let mut layers = Vec::with_capacity(plan.layers.len());
+        for r in plan.layers {
+            let blob = self.layer(&r, early.name)?;
+            layers.push((r, blob));
+        }
+        assemble(Parts {
+            reference: reference.to_string(),
+            source: plan.source,
+            config: plan.config,
+            config_digest: plan.config_digest,
+            manifest_digest: plan.manifest_digest,
+            repo_tags: plan.repo_tags,
+            layers,
+        })
+    }
+
+    /// What the documents say the image is, as `want` reads the archive.
+    fn plan(&self, want: &Early<'_>) -> Result<Plan> {
+        let (name, tag) = (want.name, want.tag);
         let contents = self;
         let present = |n: &str| contents.docs.contains_key(n) || contents.skipped.contains_key(n);
         let has_manifest = present("manifest.json");
         let has_index = present("index.json");
-        match kind {
+        match want.kind {
             ArchiveKind::Docker | ArchiveKind::Detect if has_manifest => {
-                contents.docker_image(name, reference, tag)
+                contents.docker_plan(name, tag)
             }
             ArchiveKind::Oci | ArchiveKind::Detect if has_index => {
-                contents.oci_image(name, reference, tag, platform)
+                contents.oci_plan(name, tag, want.platform)
             }
             ArchiveKind::Docker => Err(Error::Format(format!(
                 "{name} is not a docker save archive: it has no manifest.json"
@@ -235,6 +367,7 @@ fn scan_decompressed<R: Read>(
     mut reader: R,
     name: &str,
     progress: &dyn Progress,
+    early: &mut Early<'_>,
 ) -> Result<Contents> {
     let mut head = [0u8; 6];
     let mut got = 0;
@@ -260,13 +393,18 @@ fn scan_decompressed<R: Read>(
         )));
     }
     match Compression::detect(head) {
-        Compression::Gzip => scan(flate2::read::MultiGzDecoder::new(whole), name, progress),
+        Compression::Gzip => scan(
+            flate2::read::MultiGzDecoder::new(whole),
+            name,
+            progress,
+            early,
+        ),
         Compression::Zstd => {
             let decoder =
                 zstd::stream::read::Decoder::new(whole).map_err(|e| Error::io(name, e))?;
-            scan(decoder, name, progress)
+            scan(decoder, name, progress, early)
         }
-        Compression::None => scan(whole, name, progress),
+        Compression::None => scan(whole, name, progress, early),
     }
 }
 
@@ -275,20 +413,30 @@ fn member_name(raw: &[u8]) -> Option<String> {
     String::from_utf8(normal).ok()
 }
 
-fn scan<R: Read>(reader: R, name: &str, progress: &dyn Progress) -> Result<Contents> {
+fn scan<R: Read>(
+    reader: R,
+    name: &str,
+    progress: &dyn Progress,
+    early: &mut Early<'_>,
+) -> Result<Contents> {
     let mut layer_count = 0usize;
-    scan_with(TarReader::new(reader), name, &mut |tar, _, head, _| {
-        let rest = tar.data();
-        let result = index_blob(Cursor::new(head).chain(rest)).map_err(|e| e.to_string());
-        layer_count += 1;
-        progress.layer_done(layer_count, None);
-        Ok(Some(result))
-    })
+    scan_with(
+        TarReader::new(reader),
+        name,
+        early,
+        &mut |tar, _, head, _| {
+            let rest = tar.data();
+            let result = index_blob(Cursor::new(head).chain(rest)).map_err(|e| e.to_string());
+            layer_count += 1;
+            progress.layer_done(layer_count, None);
+            Ok(Some(result))
+        },
+    )
 }
 
 /// What [`scan_with`] does with a member that looks like a layer, given the tar positioned
 /// after the member's first bytes, its name, those bytes and its size: index it now
-/// (`Some`), or leave it to the caller (`None`).
+/// (`Some`, which `scan_with` reports to [`Early`]), or leave it to the caller (`None`).
 type OnLayer<'a, R> = dyn FnMut(
         &mut TarReader<R>,
         &str,
@@ -300,6 +448,7 @@ type OnLayer<'a, R> = dyn FnMut(
 fn scan_with<R: Read>(
     mut tar: TarReader<R>,
     name: &str,
+    early: &mut Early<'_>,
     on_layer: &mut OnLayer<'_, R>,
 ) -> Result<Contents> {
     let archive_err = |source| Error::Archive {
@@ -337,6 +486,7 @@ fn scan_with<R: Read>(
             // A failure caused by the archive itself (truncation) surfaces as the archive's
             // error at the next header; others wait until the manifest says the layer matters.
             if let Some(result) = on_layer(&mut tar, &member, head, h.size)? {
+                early.indexed(&member, &result);
                 c.layers.insert(member, result);
             }
         } else if h.size <= MAX_DOCUMENT_BYTES && doc_bytes + h.size <= MAX_DOCUMENTS_TOTAL {
@@ -345,7 +495,9 @@ fn scan_with<R: Read>(
             tar.data().read_to_end(&mut doc).map_err(|e| {
                 Error::Format(format!("{name}: member {member} is unreadable: {e}"))
             })?;
-            c.docs.insert(member, doc);
+            c.docs.insert(member.clone(), doc);
+            // The manifest and config may be in now: the layers can be shown.
+            early.try_announce(&c, &member);
         } else {
             c.skipped.insert(member, h.size);
         }
@@ -415,7 +567,7 @@ impl Contents {
         }
     }
 
-    fn docker_image(self, archive: &str, reference: &str, tag: Option<&str>) -> Result<Image> {
+    fn docker_plan(&self, archive: &str, tag: Option<&str>) -> Result<Plan> {
         let entries = parse_docker_save(self.doc("manifest.json", "manifest", archive)?)?;
         let entry = match tag {
             None => &entries[0],
@@ -437,20 +589,17 @@ impl Contents {
         let config_bytes = self.doc(&entry.config, "config", archive)?.to_vec();
         let config_digest = Digest::of(&config_bytes);
         let config = ImageConfig::parse(&config_bytes, &format!("config {}", entry.config))?;
-        let mut layers = Vec::with_capacity(entry.layers.len());
-        for location in &entry.layers {
-            let location = location.trim_start_matches("./").to_string();
-            let r = LayerRef {
+        let layers = entry
+            .layers
+            .iter()
+            .map(|location| LayerRef {
                 digest: None,
                 size: None,
                 media_type: None,
-                location,
-            };
-            let blob = self.layer(&r, archive)?;
-            layers.push((r, blob));
-        }
-        assemble(Parts {
-            reference: reference.to_string(),
+                location: location.trim_start_matches("./").to_string(),
+            })
+            .collect();
+        Ok(Plan {
             source: SourceKind::DockerArchive,
             config,
             config_digest,
@@ -460,13 +609,12 @@ impl Contents {
         })
     }
 
-    fn oci_image(
-        self,
+    fn oci_plan(
+        &self,
         archive: &str,
-        reference: &str,
         tag: Option<&str>,
         platform: Option<&Platform>,
-    ) -> Result<Image> {
+    ) -> Result<Plan> {
         let index = parse_index(self.doc("index.json", "index", archive)?, "index.json")?;
         let mut fetch = |d: &Digest| -> Result<Vec<u8>> {
             let bytes = self.doc(&format!("blobs/sha256/{}", d.hex()), "blob", archive)?;
@@ -477,19 +625,13 @@ impl Contents {
         let config_digest = Digest::parse(resolved.manifest.config().digest().as_ref())?;
         let config_bytes = fetch(&config_digest)?;
         let config = ImageConfig::parse(&config_bytes, &format!("config {config_digest}"))?;
-        let mut layers = Vec::new();
-        for r in manifest_layers(&resolved.manifest)? {
-            let blob = self.layer(&r, archive)?;
-            layers.push((r, blob));
-        }
-        assemble(Parts {
-            reference: reference.to_string(),
+        Ok(Plan {
             source: SourceKind::OciArchive,
             config,
             config_digest,
             manifest_digest: Some(resolved.manifest_digest),
             repo_tags: tag.map(|t| vec![t.to_string()]).unwrap_or_default(),
-            layers,
+            layers: manifest_layers(&resolved.manifest)?,
         })
     }
 }
@@ -504,5 +646,53 @@ fn first_bytes(data: &[u8]) -> String {
         "nothing: it is empty".into()
     } else {
         format!("the bytes {}", hex::encode(head))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::NoProgress;
+
+    fn add(b: &mut tar::Builder<Vec<u8>>, name: &str, data: &[u8]) {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        b.append_data(&mut h, name, data).unwrap();
+    }
+
+    fn config_and_manifest() -> (Vec<u8>, Vec<u8>) {
+        let config = br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"history":[]}"#;
+        let manifest = br#"[{"Config":"c.json","RepoTags":["x:1"],"Layers":[]}]"#;
+        (config.to_vec(), manifest.to_vec())
+    }
+
+    /// Looks are taken only when a member can change the answer: many documents between the
+    /// manifest and its config cost no parse, and a manifest repeated endlessly costs a few.
+    #[test]
+    fn early_looks_are_few_whatever_the_documents() {
+        let (config, manifest) = config_and_manifest();
+        let mut b = tar::Builder::new(Vec::new());
+        add(&mut b, "manifest.json", &manifest);
+        for i in 0..500 {
+            add(&mut b, &format!("doc{i}.txt"), b"x");
+        }
+        add(&mut b, "c.json", &config);
+        let bytes = b.into_inner().unwrap();
+        let mut early = Early::new("a", ArchiveKind::Detect, None, None, &NoProgress);
+        scan(Cursor::new(bytes), "a", &NoProgress, &mut early).unwrap();
+        assert_eq!(early.looks, 2, "the manifest, then the config it lacked");
+        assert!(early.positions.is_some());
+
+        let mut b = tar::Builder::new(Vec::new());
+        for _ in 0..500 {
+            add(&mut b, "manifest.json", &manifest);
+        }
+        let bytes = b.into_inner().unwrap();
+        let mut early = Early::new("a", ArchiveKind::Detect, None, None, &NoProgress);
+        scan(Cursor::new(bytes), "a", &NoProgress, &mut early).unwrap();
+        assert_eq!(early.looks, EARLY_LOOKS);
+        assert!(early.positions.is_none());
     }
 }

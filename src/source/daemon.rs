@@ -15,10 +15,11 @@ use futures_util::StreamExt;
 use sha2::{Digest as _, Sha256};
 
 use super::archive::{read_archive, ArchiveKind};
+use super::manifest::ImageConfig;
 use super::platform::Platform;
 use super::progress::{Progress, ProgressReader};
 use crate::error::{Error, Result};
-use crate::image::{Image, SourceKind};
+use crate::image::{Image, LayerPreview, SourceKind};
 
 /// Which engine serves the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -377,6 +378,12 @@ impl Progress for WithLayerCount<'_> {
     }
     fn layer_done(&self, done: usize, total: Option<usize>) {
         self.inner.layer_done(done, total.or(self.total));
+    }
+    fn layers_known(&self, config: &ImageConfig, layers: &[LayerPreview]) {
+        self.inner.layers_known(config, layers);
+    }
+    fn layer_indexed(&self, index: usize, size: u64) {
+        self.inner.layer_indexed(index, size);
     }
 }
 

@@ -17,7 +17,7 @@ use super::platform::Platform;
 use super::progress::{Progress, ProgressReader};
 use super::{assemble, Parts};
 use crate::error::{Error, Result};
-use crate::image::{Image, SourceKind};
+use crate::image::{Image, LayerPreview, SourceKind};
 
 fn read_document(path: &Path, what: &str) -> Result<Vec<u8>> {
     let file = open_regular(path, what, None)?;
@@ -133,6 +133,14 @@ pub fn read_layout(
     let config = ImageConfig::parse(&config_bytes, &format!("config {config_digest}"))?;
     let refs = manifest_layers(&resolved.manifest)?;
     progress.total_bytes(refs.iter().filter_map(|r| r.size).sum());
+    progress.layers_known(&config, &LayerPreview::of_config(&config, refs.len()));
+    // The manifest positions each blob fills, for its size as soon as it is indexed.
+    let mut positions: HashMap<&Digest, Vec<usize>> = HashMap::new();
+    for (i, r) in refs.iter().enumerate() {
+        if let Some(d) = &r.digest {
+            positions.entry(d).or_default().push(i);
+        }
+    }
     // Layers are indexed on a pool, largest first; the first error in manifest order is the
     // one reported, as if they had been read one after another. A blob the manifest lists
     // again is indexed once.
@@ -168,6 +176,9 @@ pub fn read_layout(
                 layer: digest.to_string(),
                 source,
             })?;
+            for &i in positions.get(&digest).into_iter().flatten() {
+                progress.layer_indexed(i, blob.index.size);
+            }
             progress.layer_done(done.tick(), Some(jobs));
             Ok((digest, blob))
         },

@@ -1,5 +1,14 @@
 //! Progress reports while an image loads, for whatever shows them (a bar on stderr, the
-//! TUI's loading view). Sources call these from the loading thread.
+//! TUI's loading view). Sources call these from the loading thread and its workers.
+//!
+//! Besides bytes and layer counts, a source says what the image is as soon as it knows
+//! ([`Progress::layers_known`]: the manifest and config are read, no layer yet) and each
+//! layer's size as that layer is indexed ([`Progress::layer_indexed`]), so a viewer can show
+//! the layers before the image is loaded. Either may come again (a source that learns the
+//! manifest early repeats both at the end); receivers treat a repeat as the same news.
+
+use crate::image::LayerPreview;
+use crate::source::manifest::ImageConfig;
 
 /// Receives progress while an image loads. All methods have empty defaults.
 pub trait Progress: Send + Sync {
@@ -9,6 +18,12 @@ pub trait Progress: Send + Sync {
     fn advance(&self, _bytes: u64) {}
     /// A layer finished indexing; `total` is the layer count when known.
     fn layer_done(&self, _done: usize, _total: Option<usize>) {}
+    /// The image's layers, in manifest order, known before any is indexed: the manifest and
+    /// the config are read. `config` is the image's config (its whole history).
+    fn layers_known(&self, _config: &ImageConfig, _layers: &[LayerPreview]) {}
+    /// Layer `index` (in manifest order) is indexed: `size` is its size as the loaded image
+    /// will say ([`crate::image::Layer::size`]). Comes after [`Progress::layers_known`].
+    fn layer_indexed(&self, _index: usize, _size: u64) {}
 }
 
 /// Progress that goes nowhere.

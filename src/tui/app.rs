@@ -16,7 +16,7 @@ pub use super::update::update;
 use crate::analysis::dive::DiveAnalysis;
 use crate::analysis::hidden::HiddenFile;
 use crate::analysis::waste::{WasteOptions, WasteReport};
-use crate::image::Image;
+use crate::image::{Image, LayerPreview};
 use crate::index::{Change, NodeId, Origin};
 
 /// Everything that can happen to the UI.
@@ -72,6 +72,13 @@ pub enum Action {
     },
     // Answers from background work.
     Progress(LoadProgress),
+    /// The manifest and config are read: the image's layers, none indexed yet.
+    LayersKnown(Arc<Vec<LayerPreview>>),
+    /// Layer `index` is indexed, and `size` is its size as the loaded image says.
+    LayerIndexed {
+        index: usize,
+        size: u64,
+    },
     Loaded(Arc<Image>),
     Analyzed(Arc<Analysis>),
     LoadFailed(String),
@@ -97,6 +104,54 @@ pub struct LoadProgress {
     pub bytes_total: Option<u64>,
     pub layers_done: usize,
     pub layers_total: Option<usize>,
+}
+
+/// The layers while they are indexed: the browse layout's layers pane, before the tree exists.
+/// Sizes are the loaded image's own (`Layer::size`), each filled in as its layer is indexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub layers: Arc<Vec<LayerPreview>>,
+    /// Each layer's size, once it is indexed.
+    pub sizes: Vec<Option<u64>>,
+    /// The selected layer, kept when the image is loaded.
+    pub layer: usize,
+    pub layer_offset: usize,
+}
+
+impl Preview {
+    pub fn new(layers: Arc<Vec<LayerPreview>>) -> Preview {
+        Preview {
+            sizes: vec![None; layers.len()],
+            layers,
+            layer: 0,
+            layer_offset: 0,
+        }
+    }
+
+    /// How many layers are indexed.
+    pub fn indexed(&self) -> usize {
+        self.sizes.iter().filter(|s| s.is_some()).count()
+    }
+
+    /// The image's size, once every layer's is known (the sum the loaded image shows).
+    pub fn total(&self) -> Option<u64> {
+        self.sizes.iter().copied().sum()
+    }
+
+    /// Moves the selection by `delta` layers, keeping it in a window `height` rows high.
+    pub fn move_by(&mut self, delta: isize, height: usize) {
+        let n = self.layers.len();
+        if n == 0 {
+            return;
+        }
+        self.layer = self.layer.saturating_add_signed(delta).min(n - 1);
+        let height = height.max(1);
+        if self.layer < self.layer_offset {
+            self.layer_offset = self.layer;
+        } else if self.layer >= self.layer_offset + height {
+            self.layer_offset = self.layer + 1 - height;
+        }
+    }
 }
 
 /// Analysis results computed after the first frame.
@@ -231,6 +286,8 @@ pub struct Browse {
 pub struct App {
     pub reference: String,
     pub progress: LoadProgress,
+    /// The layers while the image loads, once its manifest and config are read.
+    pub preview: Option<Preview>,
     pub browse: Option<Browse>,
     pub keymap: Keymap,
     /// How the browser starts (the config file's `diff`, `filetree` and `layer` settings).
@@ -252,6 +309,7 @@ impl App {
         App {
             reference: reference.to_string(),
             progress: LoadProgress::default(),
+            preview: None,
             browse: None,
             keymap: config.keymap,
             prefs: config.prefs,

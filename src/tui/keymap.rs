@@ -373,7 +373,16 @@ pub fn map_key(map: &Keymap, ctx: Context, ev: &KeyEvent) -> Option<Action> {
         );
     }
     if ctx == Context::Loading {
-        return None;
+        // Before the tree exists, only the layers list moves (once the layers are known).
+        return [
+            ("up", Action::Up),
+            ("down", Action::Down),
+            ("page-up", Action::PageUp),
+            ("page-down", Action::PageDown),
+        ]
+        .into_iter()
+        .find(|(name, _)| is(name))
+        .map(|(_, a)| a);
     }
     if ctx == Context::Overlay {
         return if is("close-filter-files") || is("help") {
@@ -506,8 +515,15 @@ mod tests {
         );
         assert_eq!(
             dbg_of(map_key(&m, Context::Loading, &ch('j'))),
-            format!("{:?}", None as Option<Action>)
+            format!("{:?}", Some(Action::Down) as Option<Action>)
         );
+        for c in ['/', 'f', ' ', '\t'] {
+            assert_eq!(
+                dbg_of(map_key(&m, Context::Loading, &ch(c))),
+                format!("{:?}", None as Option<Action>),
+                "{c:?} waits for the tree"
+            );
+        }
         assert_eq!(
             dbg_of(map_key(&m, Context::Loading, &ch('q'))),
             format!("{:?}", Some(Action::Quit) as Option<Action>)

@@ -4,7 +4,7 @@
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 
 use super::app::App;
-use super::details::layer_detail_lines;
+use super::details::{layer_detail_lines, preview_detail_lines};
 use super::view::Theme;
 
 /// The screen's areas.
@@ -31,17 +31,23 @@ const IMAGE_DETAILS_MIN: u16 = 6;
 
 impl Areas {
     /// The areas for the app's state: the layer details pane grows to show the selected layer's
-    /// whole command, wrapped, when the screen has the room.
+    /// whole command, wrapped, when the screen has the room. While the layers are indexed
+    /// (a preview), the panes are where they will be once loaded.
     pub fn for_app(app: &App, area: Rect) -> Areas {
         let pane_width = app.prefs.pane_width;
-        let Some(b) = &app.browse else {
-            return Areas::new(area, 0, pane_width, 0);
-        };
-        let probe = Areas::new(area, b.image.layers.len(), pane_width, 0);
+        let theme = Theme { color: false };
+        let (layers, detail_lines): (usize, &dyn Fn(usize) -> usize) =
+            match (&app.browse, &app.preview) {
+                (Some(b), _) => (b.image.layers.len(), &|w| {
+                    layer_detail_lines(b, theme, w).len()
+                }),
+                (None, Some(p)) => (p.layers.len(), &|w| preview_detail_lines(p, theme, w).len()),
+                (None, None) => return Areas::new(area, 0, pane_width, 0),
+            };
+        let probe = Areas::new(area, layers, pane_width, 0);
         let width = probe.layer_details.width.saturating_sub(2) as usize;
-        let lines = layer_detail_lines(b, Theme { color: false }, width).len();
-        let wanted = (2 + lines).min(u16::MAX as usize) as u16;
-        Areas::new(area, b.image.layers.len(), pane_width, wanted)
+        let wanted = (2 + detail_lines(width)).min(u16::MAX as usize) as u16;
+        Areas::new(area, layers, pane_width, wanted)
     }
 
     /// Splits `area` for an image with `layers` layers; the file tree takes `pane_width` of the

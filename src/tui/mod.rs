@@ -35,8 +35,9 @@ use keymap::{map_key, Context};
 use crate::analysis::waste::WasteOptions;
 use crate::dockerfile::DockerfileInput;
 use crate::error::{Error, Result};
-use crate::image::SourceKind;
+use crate::image::{LayerPreview, SourceKind};
 use crate::source::extract::{self, ExtractError, FileText};
+use crate::source::manifest::ImageConfig;
 use crate::source::{self, LoadOptions, Progress};
 
 /// Most bytes of a file the viewer reads.
@@ -48,9 +49,11 @@ enum Msg {
     Action(Action),
 }
 
-/// Sends loading progress to the UI thread, at most every 50 ms (and on every layer).
+/// Sends loading progress to the UI thread, at most every 50 ms (and on every layer), and the
+/// layers as soon as they are known, labelled with the Dockerfile as the loaded image will be.
 struct ChannelProgress {
     tx: Mutex<Sender<Msg>>,
+    dockerfile: Option<DockerfileInput>,
     total: AtomicU64,
     done: AtomicU64,
     layers: AtomicUsize,
@@ -73,8 +76,12 @@ impl ChannelProgress {
             layers_done: self.layers.load(Ordering::Relaxed),
             layers_total: (lt > 0).then_some(lt),
         };
+        self.action(Action::Progress(p));
+    }
+
+    fn action(&self, action: Action) {
         let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = tx.send(Msg::Action(Action::Progress(p)));
+        let _ = tx.send(Msg::Action(action));
     }
 }
 
@@ -93,6 +100,18 @@ impl Progress for ChannelProgress {
             self.layers_total.store(t, Ordering::Relaxed);
         }
         self.send(true);
+    }
+    fn layers_known(&self, config: &ImageConfig, layers: &[LayerPreview]) {
+        let mut layers = layers.to_vec();
+        if let Some(df) = &self.dockerfile {
+            // A Dockerfile that does not parse is reported when the image is loaded; until
+            // then the layers show their commands.
+            let _ = df.label_preview(config, &mut layers);
+        }
+        self.action(Action::LayersKnown(Arc::new(layers)));
+    }
+    fn layer_indexed(&self, index: usize, size: u64) {
+        self.action(Action::LayerIndexed { index, size });
     }
 }
 
@@ -241,6 +260,7 @@ fn spawn_loader(
     std::thread::spawn(move || {
         let progress = ChannelProgress {
             tx: Mutex::new(tx.clone()),
+            dockerfile: dockerfile.clone(),
             total: AtomicU64::new(0),
             done: AtomicU64::new(0),
             layers: AtomicUsize::new(0),

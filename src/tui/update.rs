@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use ratatui::layout::Position;
 
 use super::app::{
-    Action, App, Browse, Effect, ExtractRefusal, Input, Overlay, Pane, Prompt, Search,
+    Action, App, Browse, Effect, ExtractRefusal, Input, Overlay, Pane, Preview, Prompt, Search,
 };
 use super::details::inefficient_window;
 use super::tree::{CompareMode, FileTree};
@@ -49,9 +49,32 @@ pub fn update(app: &mut App, action: Action) {
             app.progress = p;
             return;
         }
+        Action::LayersKnown(layers) => {
+            if app.browse.is_some() {
+                return;
+            }
+            // The same layers again (a source repeats them at the end) keep their sizes.
+            if app.preview.as_ref().is_some_and(|p| p.layers == layers) {
+                return;
+            }
+            let mut preview = Preview::new(layers);
+            if let Some(old) = &app.preview {
+                preview.move_by(old.layer as isize, layers_h);
+            }
+            app.preview = Some(preview);
+            return;
+        }
+        Action::LayerIndexed { index, size } => {
+            if let Some(s) = app.preview.as_mut().and_then(|p| p.sizes.get_mut(index)) {
+                *s = Some(size);
+            }
+            return;
+        }
         Action::Loaded(image) => {
             let p = app.prefs;
             let tree = FileTree::with_options(&image.tree, p.show, p.aggregated, p.collapse_dir);
+            // The layer selected while the layers were indexed stays selected.
+            let chosen = app.preview.take().map_or(0, |p| p.layer);
             app.browse = Some(Browse {
                 image,
                 analysis: None,
@@ -67,6 +90,12 @@ pub fn update(app: &mut App, action: Action) {
                 search: None,
                 search_from: None,
             });
+            if chosen > 0 {
+                let h = app.layers_height();
+                if let Some(b) = &mut app.browse {
+                    b.select_layer(chosen, h);
+                }
+            }
             return;
         }
         Action::LoadFailed(why) => {
@@ -76,6 +105,9 @@ pub fn update(app: &mut App, action: Action) {
         _ => {}
     }
     let Some(b) = &mut app.browse else {
+        if let Some(p) = &mut app.preview {
+            update_preview(p, action, &areas, layers_h);
+        }
         return;
     };
     let tree = &b.image.tree;
@@ -464,6 +496,30 @@ pub fn update(app: &mut App, action: Action) {
                 if l < b.image.layers.len() {
                     b.select_layer(l, layers_h);
                 }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// While the layers are indexed, only the layers list moves; everything that needs the tree
+/// waits for it.
+fn update_preview(p: &mut Preview, action: Action, areas: &super::layout::Areas, layers_h: usize) {
+    let page = layers_h.max(1) as isize;
+    match action {
+        Action::Up => p.move_by(-1, layers_h),
+        Action::Down => p.move_by(1, layers_h),
+        Action::PageUp => p.move_by(-page, layers_h),
+        Action::PageDown => p.move_by(page, layers_h),
+        Action::Scroll { column, row, delta }
+            if areas.layers.contains(Position::new(column, row)) =>
+        {
+            p.move_by(delta as isize, layers_h)
+        }
+        Action::Click { column, row } if areas.layer_rows.contains(Position::new(column, row)) => {
+            let l = p.layer_offset + (row - areas.layer_rows.y) as usize;
+            if l < p.layers.len() {
+                p.move_by(l as isize - p.layer as isize, layers_h);
             }
         }
         _ => {}

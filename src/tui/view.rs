@@ -10,11 +10,12 @@ use ratatui::Frame;
 
 use unicode_width::UnicodeWidthChar;
 
-use super::app::{App, Browse, Input, Pane, Prompt};
+use super::app::{App, Browse, Input, Pane, Preview, Prompt};
 use super::layout::Areas;
 use super::overlay::OverlayView;
 use super::tree::CompareMode;
 use super::tree_pane::TreePane;
+use crate::image::DockerfileStep;
 use crate::index::Change;
 
 /// Colours, or none under NO_COLOR.
@@ -121,13 +122,21 @@ fn draw_screen(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let theme = Theme { color: app.color };
     let Some(b) = &app.browse else {
-        frame.render_widget(LoadingView { app, theme }, area);
+        match &app.preview {
+            Some(p) => draw_preview(app, p, frame),
+            None => frame.render_widget(LoadingView { app, theme }, area),
+        }
         return;
     };
     let areas = Areas::for_app(app, area);
+    let focused = b.focus == Pane::Layers && b.overlay.is_none();
     frame.render_widget(
         LayersPane {
-            b,
+            list: LayerList::Loaded(b),
+            selected: b.layer,
+            offset: b.layer_offset,
+            aggregated: b.tree.options.mode == CompareMode::Aggregated,
+            focused,
             theme,
             areas: &areas,
         },
@@ -164,7 +173,54 @@ fn draw_screen(app: &App, frame: &mut Frame) {
     }
 }
 
-/// The loading screen: layers and bytes done, so the screen is never blank.
+/// The browse layout while the layers are indexed: the layers pane with every layer's
+/// command and the sizes known so far, the selected layer's details, and the indexing progress
+/// where the file tree will be. The same panes, in the same places, as once loaded.
+fn draw_preview(app: &App, p: &Preview, frame: &mut Frame) {
+    let theme = Theme { color: app.color };
+    let areas = Areas::for_app(app, frame.area());
+    frame.render_widget(
+        LayersPane {
+            list: LayerList::Preview(p),
+            selected: p.layer,
+            offset: p.layer_offset,
+            aggregated: app.prefs.aggregated,
+            focused: true,
+            theme,
+            areas: &areas,
+        },
+        areas.layers,
+    );
+    frame.render_widget(
+        super::details::PreviewDetails { p, theme },
+        areas.layer_details,
+    );
+    frame.render_widget(
+        super::details::PreviewImageDetails { app, p, theme },
+        areas.image_details,
+    );
+    let title = if app.prefs.aggregated {
+        "Aggregated Layer Contents"
+    } else {
+        "Current Layer Contents"
+    };
+    let block = pane_block(title, false, theme);
+    let inner = block.inner(areas.tree);
+    frame.render_widget(block, areas.tree);
+    frame.render_widget(LoadProgressView { app, theme }, inner);
+    let status = match &app.message {
+        Some(m) => Line::from(m.clone()),
+        None => Line::styled(
+            "q Quit  ↑↓ Layers  (the file tree and the other keys come once every layer is \
+             indexed)",
+            theme.dim(),
+        ),
+    };
+    frame.render_widget(status, areas.status);
+}
+
+/// The loading screen before the layers are known: layers and bytes done, so the screen is
+/// never blank.
 pub struct LoadingView<'a> {
     app: &'a App,
     theme: Theme,
@@ -172,10 +228,27 @@ pub struct LoadingView<'a> {
 
 impl Widget for LoadingView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let p = &self.app.progress;
         let block = Block::bordered().title(Span::styled(" layerlens ", self.theme.title(true)));
         let inner = block.inner(area);
         block.render(area, buf);
+        LoadProgressView {
+            app: self.app,
+            theme: self.theme,
+        }
+        .render(inner, buf);
+    }
+}
+
+/// How far loading has got, centred: what is loading, layers indexed and bytes read (of the
+/// totals when known), and a gauge of the bytes.
+pub struct LoadProgressView<'a> {
+    app: &'a App,
+    theme: Theme,
+}
+
+impl Widget for LoadProgressView<'_> {
+    fn render(self, inner: Rect, buf: &mut Buffer) {
+        let p = &self.app.progress;
         let [_, text, gauge, _] = Layout::vertical([
             Constraint::Fill(1),
             Constraint::Length(4),
@@ -183,9 +256,12 @@ impl Widget for LoadingView<'_> {
             Constraint::Fill(1),
         ])
         .areas(inner);
-        let layers = match p.layers_total {
-            Some(t) => format!("{} of {t}", p.layers_done),
-            None => p.layers_done.to_string(),
+        // Once the layers are known, they are the count: the manifest's layers, not the
+        // archive's members.
+        let layers = match (&self.app.preview, p.layers_total) {
+            (Some(pv), _) => format!("{} of {}", pv.indexed(), pv.layers.len()),
+            (None, Some(t)) => format!("{} of {t}", p.layers_done),
+            (None, None) => p.layers_done.to_string(),
         };
         let bytes = match p.bytes_total {
             Some(t) => format!("{} of {}", size(p.bytes_done.min(t)), size(t)),
@@ -227,40 +303,85 @@ pub fn pane_block(title: &str, focused: bool, theme: Theme) -> Block<'static> {
     Block::bordered().title(Span::styled(format!(" {title} "), theme.title(focused)))
 }
 
+/// The layers a [`LayersPane`] lists: the loaded image's, or the preview's while loading.
+pub enum LayerList<'a> {
+    Loaded(&'a Browse),
+    Preview(&'a Preview),
+}
+
+impl LayerList<'_> {
+    fn len(&self) -> usize {
+        match self {
+            LayerList::Loaded(b) => b.image.layers.len(),
+            LayerList::Preview(p) => p.layers.len(),
+        }
+    }
+
+    /// Layer `i`'s size (`None` until it is indexed) and its command as the row shows it.
+    fn row(&self, i: usize) -> (Option<u64>, String) {
+        match self {
+            LayerList::Loaded(b) => {
+                let l = &b.image.layers[i];
+                (
+                    Some(l.size),
+                    row_command(l.dockerfile.as_ref(), l.command()),
+                )
+            }
+            LayerList::Preview(p) => {
+                let l = &p.layers[i];
+                (p.sizes[i], row_command(l.dockerfile.as_ref(), l.command()))
+            }
+        }
+    }
+}
+
+/// A layer's command on its row: with --dockerfile, the instruction as written and its line,
+/// beside the layer; on one line, control characters escaped.
+fn row_command(dockerfile: Option<&DockerfileStep>, command: String) -> String {
+    let cmd = match dockerfile {
+        Some(d) => format!("{:>3}│{}", d.line, d.text),
+        None => command,
+    };
+    escape_controls(&cmd.replace(['\n', '\t', '\r'], " "))
+}
+
+/// What the Size column shows for a layer not indexed yet: a placeholder, never another figure.
+pub const SIZE_PENDING: &str = "…";
+
 /// The layers list: index, size, command.
 pub struct LayersPane<'a> {
-    b: &'a Browse,
-    theme: Theme,
-    areas: &'a Areas,
+    pub list: LayerList<'a>,
+    pub selected: usize,
+    pub offset: usize,
+    /// Whether the tree shows the layers up to the selected one (marked in the Cmp column).
+    pub aggregated: bool,
+    pub focused: bool,
+    pub theme: Theme,
+    pub areas: &'a Areas,
 }
 
 impl Widget for LayersPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let b = self.b;
-        let focused = b.focus == Pane::Layers && b.overlay.is_none();
+        let focused = self.focused;
         let block = pane_block("Layers", focused, self.theme);
         let inner = block.inner(area);
         block.render(area, buf);
         let header = Rect { height: 1, ..inner };
         Line::styled("Cmp       Size  Command", self.theme.title(false)).render(header, buf);
         let rows = self.areas.layer_rows;
-        let n = b.image.layers.len();
-        for (i, y) in (b.layer_offset..n).zip(rows.y..rows.y + rows.height) {
-            let l = &b.image.layers[i];
-            let in_cmp = match b.tree.options.mode {
-                CompareMode::Layer => i == b.layer,
-                CompareMode::Aggregated => i <= b.layer,
+        let n = self.list.len();
+        for (i, y) in (self.offset..n).zip(rows.y..rows.y + rows.height) {
+            let in_cmp = if self.aggregated {
+                i <= self.selected
+            } else {
+                i == self.selected
             };
             let mark = if in_cmp { "██" } else { "  " };
-            // With --dockerfile, the instruction as written and its line, beside the layer.
-            let cmd = match &l.dockerfile {
-                Some(d) => format!("{:>3}│{}", d.line, d.text),
-                None => l.command(),
-            };
-            let cmd = escape_controls(&cmd.replace(['\n', '\t', '\r'], " "));
-            let text = format!("{mark}{i:>3} {:>9}  {cmd}", size(l.size));
+            let (bytes, cmd) = self.list.row(i);
+            let shown = bytes.map_or_else(|| SIZE_PENDING.to_string(), size);
+            let text = format!("{mark}{i:>3} {shown:>9}  {cmd}");
             let mut style = Style::default();
-            if i == b.layer {
+            if i == self.selected {
                 style = if focused {
                     self.theme.selected()
                 } else {

@@ -12,6 +12,9 @@ pub mod wasteful;
 
 use std::path::{Path, PathBuf};
 
+use layerlens::image::LayerPreview;
+use layerlens::source::manifest::ImageConfig;
+use layerlens::source::Progress;
 use sha2::{Digest as _, Sha256};
 
 /// Says that the running test is skipped, and why, where a plain `cargo test` shows it: straight
@@ -206,6 +209,12 @@ pub fn docker_save(layers: &[Vec<F>]) -> Vec<u8> {
 
 /// [`docker_save`] of layer tars built by the caller (for names `F` cannot hold).
 pub fn docker_save_tars(tars: Vec<Vec<u8>>) -> Vec<u8> {
+    docker_save_split(tars, false).0
+}
+
+/// A `docker save` archive whose config and `manifest.json` come first (`manifest_first`) or
+/// last (as `docker save` writes them), and the offset where each layer member's data ends.
+pub fn docker_save_split(tars: Vec<Vec<u8>>, manifest_first: bool) -> (Vec<u8>, Vec<usize>) {
     let diff_ids: Vec<String> = tars
         .iter()
         .map(|t| format!("sha256:{}", sha256_hex(t)))
@@ -214,23 +223,64 @@ pub fn docker_save_tars(tars: Vec<Vec<u8>>) -> Vec<u8> {
     let cmd_refs: Vec<&str> = commands.iter().map(String::as_str).collect();
     let config = config_json(&diff_ids, &cmd_refs);
     let config_name = format!("{}.json", sha256_hex(&config));
-    let mut b = tar::Builder::new(Vec::new());
-    let mut layer_paths = Vec::new();
-    for (i, t) in tars.iter().enumerate() {
-        let id = sha256_hex(format!("{i}{}", diff_ids[i]).as_bytes());
-        let p = format!("{id}/layer.tar");
-        append_file(&mut b, &p, t);
-        layer_paths.push(p);
-    }
-    append_file(&mut b, &config_name, &config);
+    let layer_paths: Vec<String> = (0..tars.len())
+        .map(|i| {
+            let id = sha256_hex(format!("{i}{}", diff_ids[i]).as_bytes());
+            format!("{id}/layer.tar")
+        })
+        .collect();
     let manifest = serde_json::to_vec(&serde_json::json!([{
         "Config": config_name,
         "RepoTags": ["fixture:latest"],
         "Layers": layer_paths,
     }]))
     .unwrap();
-    append_file(&mut b, "manifest.json", &manifest);
-    b.into_inner().unwrap()
+    let mut b = tar::Builder::new(Vec::new());
+    if manifest_first {
+        append_file(&mut b, &config_name, &config);
+        append_file(&mut b, "manifest.json", &manifest);
+    }
+    let mut ends = Vec::new();
+    for (p, t) in layer_paths.iter().zip(&tars) {
+        append_file(&mut b, p, t);
+        ends.push(b.get_ref().len());
+    }
+    if !manifest_first {
+        append_file(&mut b, &config_name, &config);
+        append_file(&mut b, "manifest.json", &manifest);
+    }
+    (b.into_inner().unwrap(), ends)
+}
+
+/// What a load told its [`Progress`] about the layers, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Heard {
+    Known(Vec<LayerPreview>),
+    Indexed(usize, u64),
+    /// `layer_done`: a layer (or layer-like member) finished.
+    Done,
+}
+
+/// A [`Progress`] that records the layers it hears of.
+#[derive(Default)]
+pub struct Recorder(std::sync::Mutex<Vec<Heard>>);
+
+impl Recorder {
+    pub fn heard(&self) -> Vec<Heard> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl Progress for Recorder {
+    fn layers_known(&self, _config: &ImageConfig, layers: &[LayerPreview]) {
+        self.0.lock().unwrap().push(Heard::Known(layers.to_vec()));
+    }
+    fn layer_indexed(&self, index: usize, size: u64) {
+        self.0.lock().unwrap().push(Heard::Indexed(index, size));
+    }
+    fn layer_done(&self, _done: usize, _total: Option<usize>) {
+        self.0.lock().unwrap().push(Heard::Done);
+    }
 }
 
 /// How an OCI fixture's layers are stored.

@@ -28,7 +28,7 @@ use super::platform::Platform;
 use super::progress::{Progress, ProgressReader};
 use super::{assemble, Parts};
 use crate::error::{Error, Result};
-use crate::image::{Image, SourceKind};
+use crate::image::{Image, LayerPreview, SourceKind};
 
 /// How many layers download (and index) at once.
 pub const PARALLEL_LAYERS: usize = 3;
@@ -107,6 +107,7 @@ pub fn read_registry(
     let config = ImageConfig::parse(&config_bytes, &format!("config {config_digest}"))?;
     let refs = manifest_layers(&manifest)?;
     progress.total_bytes(refs.iter().filter_map(|r| r.size).sum());
+    progress.layers_known(&config, &LayerPreview::of_config(&config, refs.len()));
     let blobs = fetch_layers(&client, &refs, progress)?;
     assemble(Parts {
         reference: shown.to_string(),
@@ -143,8 +144,9 @@ fn fetch_layers(
                     break;
                 }
                 let r = fetch_layer(client, &refs[i], progress);
-                if r.is_err() {
-                    failed.store(true, Ordering::SeqCst);
+                match &r {
+                    Ok(blob) => progress.layer_indexed(i, blob.index.size),
+                    Err(_) => failed.store(true, Ordering::SeqCst),
                 }
                 results
                     .lock()
