@@ -2,6 +2,9 @@
 //! mode), as flat arrays indexed by [`NodeId`] and computed from the merged tree. **No per-layer
 //! tree copy**: a view costs about 10 bytes a node, and [`super::tree::FileTree`] keeps a few.
 
+use std::sync::OnceLock;
+
+use super::path_index::PathIndex;
 use crate::index::{Change, EntryKind, MergedTree, NodeId, ROOT};
 
 /// What the tree pane compares the selected layer against.
@@ -46,6 +49,8 @@ pub struct LayerView {
     /// A file's size, or the total of a directory's files.
     size: Vec<u64>,
     dir: Vec<bool>,
+    /// The size sort's order of the [`PathIndex`]'s positions, made on first use.
+    size_order: OnceLock<Vec<u32>>,
 }
 
 impl LayerView {
@@ -99,7 +104,15 @@ impl LayerView {
             change,
             size,
             dir,
+            size_order: OnceLock::new(),
         }
+    }
+
+    /// The index's positions in pre-order with each directory's children largest first
+    /// (ties in name order), computed once per view.
+    pub fn size_order(&self, index: &PathIndex) -> &[u32] {
+        self.size_order
+            .get_or_init(|| super::flatten::size_order(index, self))
     }
 
     /// The change shown for a node, `None` when it is on neither side.
