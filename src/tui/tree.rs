@@ -13,7 +13,7 @@ use super::flatten::Scan;
 use super::path_filter::PathFilter;
 use super::path_index::PathIndex;
 
-pub use super::layer_view::{CompareMode, LayerView};
+pub use super::layer_view::{CompareMode, LayerView, NodeFacts};
 use crate::index::{Change, MergedTree, NodeId, ROOT};
 
 /// How siblings are ordered.
@@ -218,6 +218,7 @@ pub struct FileTree {
     pub options: TreeOptions,
     collapsed: Collapsed,
     index: PathIndex,
+    facts: NodeFacts,
     matches: MatchCache,
     views: Vec<LayerView>,
     rows: Vec<Row>,
@@ -239,11 +240,22 @@ impl FileTree {
         aggregated: bool,
         collapse_all: bool,
     ) -> FileTree {
+        // Two passes over every node, each on its own core when there is one.
+        let (index, facts) = std::thread::scope(|s| {
+            let index = s.spawn(|| PathIndex::new(tree));
+            let facts = NodeFacts::new(tree);
+            (index.join(), facts)
+        });
+        let index = match index {
+            Ok(index) => index,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
         let mut t = FileTree {
             layer: 0,
             options: TreeOptions::default(),
             collapsed: Collapsed::default(),
-            index: PathIndex::new(tree),
+            index,
+            facts,
             matches: MatchCache::default(),
             views: Vec::new(),
             rows: Vec::new(),
@@ -283,7 +295,8 @@ impl FileTree {
         if self.views.len() >= VIEW_CACHE {
             self.views.remove(0);
         }
-        self.views.push(LayerView::compute(tree, layer, mode));
+        self.views
+            .push(LayerView::compute(tree, &self.facts, layer, mode));
         self.views.len() - 1
     }
 
