@@ -10,12 +10,21 @@
 use super::layer_view::LayerView;
 use super::path_index::PathIndex;
 use super::tree::{ChangeFilter, Collapsed, Row};
+use crate::index::NodeId;
+
+/// A pre-order of the merged tree's nodes: the node at each place and one past the last
+/// place of its subtree. The [`PathIndex`] holds the name order; a view its size order.
+#[derive(Debug, Default)]
+pub struct Preorder {
+    pub nodes: Vec<NodeId>,
+    pub end: Vec<u32>,
+}
 
 /// What decides the rows, borrowed for one scan.
 pub(super) struct Scan<'a> {
-    pub index: &'a PathIndex,
-    /// The order to list positions in (a view's size order); `None`: name order.
-    pub order: Option<&'a [u32]>,
+    /// The nodes in the order rows are listed.
+    pub nodes: &'a [NodeId],
+    pub end: &'a [u32],
     pub view: &'a LayerView,
     pub show: ChangeFilter,
     /// Per node, whether the path filter matches (`None`: no filter).
@@ -45,11 +54,10 @@ impl Scan<'_> {
     /// Fills `rows` (cleared first).
     pub fn run(&self, rows: &mut Vec<Row>) {
         rows.clear();
-        let n = self.index.len();
+        let n = self.nodes.len();
         if n == 0 {
             return;
         }
-        let position = |q: usize| self.order.map_or(q, |o| o[q] as usize);
         let mut stack = vec![Open {
             end: n,
             row: u32::MAX,
@@ -73,9 +81,8 @@ impl Scan<'_> {
                 }
                 continue;
             }
-            let p = position(q);
-            let size = self.index.end(p) - p;
-            let k = self.index.node(p);
+            let size = self.end[q] as usize - q;
+            let k = self.nodes[q];
             let Some(change) = self.view.change(k) else {
                 q += size;
                 continue;
@@ -138,17 +145,19 @@ fn settle(rows: &mut Vec<Row>, top: &mut Open, row: usize, self_match: bool, bel
     false
 }
 
-/// The positions in pre-order with each directory's children largest first (ties in name
+/// The nodes in pre-order with each directory's children largest first (ties in name
 /// order): the size sort's order, for one view.
-pub(super) fn size_order(index: &PathIndex, view: &LayerView) -> Vec<u32> {
-    let mut out = Vec::with_capacity(index.len());
-    if index.is_empty() {
-        return out;
-    }
+pub(super) fn size_order(index: &PathIndex, view: &LayerView) -> Preorder {
+    let mut out = Preorder {
+        nodes: Vec::with_capacity(index.len()),
+        end: Vec::with_capacity(index.len()),
+    };
     let mut stack = vec![0usize];
     let mut kids = Vec::new();
     while let Some(p) = stack.pop() {
-        out.push(p as u32);
+        let q = out.nodes.len();
+        out.nodes.push(index.node(p));
+        out.end.push((q + index.end(p) - p) as u32);
         kids.clear();
         kids.extend(index.children(p));
         kids.sort_by_key(|&c| std::cmp::Reverse(view.size(index.node(c))));

@@ -4,6 +4,7 @@
 
 use std::sync::OnceLock;
 
+use super::flatten::Preorder;
 use super::path_index::PathIndex;
 use crate::index::{Change, EntryKind, MergedTree, NodeId, ROOT};
 
@@ -50,7 +51,7 @@ pub struct LayerView {
     size: Vec<u64>,
     dir: Vec<bool>,
     /// The size sort's order of the [`PathIndex`]'s positions, made on first use.
-    size_order: OnceLock<Vec<u32>>,
+    size_order: OnceLock<Preorder>,
 }
 
 /// What decides most nodes at every layer, computed once per image: the layer of a node's
@@ -200,9 +201,9 @@ impl LayerView {
         }
     }
 
-    /// The index's positions in pre-order with each directory's children largest first
-    /// (ties in name order), computed once per view.
-    pub fn size_order(&self, index: &PathIndex) -> &[u32] {
+    /// The nodes in pre-order with each directory's children largest first (ties in name
+    /// order), computed once per view.
+    pub fn size_order(&self, index: &PathIndex) -> &Preorder {
         self.size_order
             .get_or_init(|| super::flatten::size_order(index, self))
     }

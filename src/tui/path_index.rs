@@ -9,16 +9,15 @@ use std::sync::OnceLock;
 
 use memchr::memmem;
 
+use super::flatten::Preorder;
 use super::path_filter::{Cursor, PathFilter};
 use crate::index::{MergedTree, NodeId, ROOT};
 
 /// The merged tree's nodes in pre-order, children by name (the tree pane's name order).
 #[derive(Debug)]
 pub struct PathIndex {
-    /// The node at each position.
-    order: Vec<NodeId>,
-    /// One past the last position of each position's subtree.
-    end: Vec<u32>,
+    /// The node at each position, and one past the last position of each subtree.
+    preorder: Preorder,
     /// The names, for substring searches: built on the first search.
     names: OnceLock<Names>,
 }
@@ -55,29 +54,33 @@ impl PathIndex {
             end[q as usize] = total;
         }
         PathIndex {
-            order,
-            end,
+            preorder: Preorder { nodes: order, end },
             names: OnceLock::new(),
         }
     }
 
+    /// The name order, for a scan.
+    pub fn preorder(&self) -> &Preorder {
+        &self.preorder
+    }
+
     /// How many positions (nodes reachable from the root).
     pub fn len(&self) -> usize {
-        self.order.len()
+        self.preorder.nodes.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
+        self.preorder.nodes.is_empty()
     }
 
     /// The node at a position.
     pub fn node(&self, pos: usize) -> NodeId {
-        self.order[pos]
+        self.preorder.nodes[pos]
     }
 
     /// One past the last position of the subtree at `pos`.
     pub fn end(&self, pos: usize) -> usize {
-        self.end[pos] as usize
+        self.preorder.end[pos] as usize
     }
 
     /// The positions of `pos`'s children, in name order.
@@ -90,8 +93,8 @@ impl PathIndex {
     fn names(&self, tree: &MergedTree) -> &Names {
         self.names.get_or_init(|| {
             let mut bytes = Vec::new();
-            let mut starts = Vec::with_capacity(self.order.len());
-            for &k in &self.order {
+            let mut starts = Vec::with_capacity(self.preorder.nodes.len());
+            for &k in &self.preorder.nodes {
                 bytes.push(b'/');
                 starts.push(bytes.len());
                 bytes.extend_from_slice(tree.name(k));
@@ -104,7 +107,7 @@ impl PathIndex {
     /// (the filter's form), else `a/b` (the search's). `out` is indexed by node id.
     pub fn contains(&self, tree: &MergedTree, needle: &[u8], leading_slash: bool) -> Vec<bool> {
         let mut out = vec![false; tree.node_count()];
-        if self.order.is_empty() {
+        if self.preorder.nodes.is_empty() {
             return out;
         }
         if needle.is_empty() {
@@ -125,7 +128,7 @@ impl PathIndex {
     fn contains_in_a_name(&self, tree: &MergedTree, needle: &[u8], out: &mut [bool]) {
         let names = self.names(tree);
         let finder = memmem::Finder::new(needle);
-        let mut hit = vec![false; self.order.len()];
+        let mut hit = vec![false; self.preorder.nodes.len()];
         let mut from = 0;
         while let Some(at) = finder.find(&names.bytes[from..]) {
             let at = from + at;
@@ -140,7 +143,7 @@ impl PathIndex {
         while p < hit.len() {
             if hit[p] {
                 let end = self.end(p);
-                for &k in &self.order[p..end] {
+                for &k in &self.preorder.nodes[p..end] {
                     out[k as usize] = true;
                 }
                 p = end;
@@ -169,7 +172,7 @@ impl PathIndex {
             let &(_, at, found) = open
                 .last()
                 .expect("the root's subtree holds every position");
-            let k = self.order[p];
+            let k = self.preorder.nodes[p];
             let (mut at, mut found) = (at, found);
             if leading_slash || open.len() > 1 {
                 at = finder.feed(at, b"/");
@@ -188,7 +191,7 @@ impl PathIndex {
     /// carried down from each directory to its children.
     pub fn filter_matches(&self, tree: &MergedTree, filter: &PathFilter) -> Vec<bool> {
         let mut out = vec![false; tree.node_count()];
-        if self.order.is_empty() {
+        if self.preorder.nodes.is_empty() {
             return out;
         }
         let mut cache = filter.cache();
@@ -203,7 +206,7 @@ impl PathIndex {
             let &(_, cursor, plen) = open
                 .last()
                 .expect("the root's subtree holds every position");
-            let k = self.order[p];
+            let k = self.preorder.nodes[p];
             let name = tree.name(k);
             path.truncate(plen);
             path.push(b'/');

@@ -346,12 +346,13 @@ impl FileTree {
     /// matches computed already).
     fn scan<'a>(&'a self, vi: usize, collapsed: &'a Collapsed) -> Scan<'a> {
         let view = &self.views[vi];
+        let order = match self.options.sort {
+            SortOrder::Name => self.index.preorder(),
+            SortOrder::Size => view.size_order(&self.index),
+        };
         Scan {
-            index: &self.index,
-            order: match self.options.sort {
-                SortOrder::Name => None,
-                SortOrder::Size => Some(view.size_order(&self.index)),
-            },
+            nodes: &order.nodes,
+            end: &order.end,
             view,
             show: self.options.show,
             filter: self.options.filter_re.as_ref().and_then(|_| {
