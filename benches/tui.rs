@@ -1,7 +1,8 @@
 //! TUI hot paths on a generated image: building the first frame's model and drawing it, and
 //! one key press (update + draw) for each kind of key: a layer switch (its view computed
 //! afresh, and cached), the aggregated view, scrolling, toggles, collapse all, the filter, a
-//! character typed into the search; opening the findings and the wasted-bytes list (an open
+//! character typed into the search (a text the tree answered recently, and a new one each
+//! time); opening the findings and the wasted-bytes list (an open
 //! and a close per iteration), and moving in the findings.
 //! Set LAYERLENS_BENCH_IMAGE to a big image (e.g. the 200k-file /tmp/bench-200k.tar from
 //! gen_bench_image.py); the default is the small testdata image.
@@ -127,6 +128,21 @@ fn bench(c: &mut Criterion) {
             press(&mut app, &mut term, a)
         })
     });
+    // A new text each time: ten digits in turn, more than the eight answers the tree keeps.
+    let mut typed = false;
+    let mut digit = 0u32;
+    g.bench_function("key_filter_char_uncached", |b| {
+        b.iter(|| {
+            typed = !typed;
+            let a = if typed {
+                digit = (digit + 1) % 10;
+                Action::InputChar(char::from_digit(digit, 10).unwrap_or('0'))
+            } else {
+                Action::InputBackspace
+            };
+            press(&mut app, &mut term, a)
+        })
+    });
     update(&mut app, Action::InputCancel);
     // Search as you type: every character searches every path and jumps to the first match.
     update(&mut app, Action::StartSearch);
@@ -137,6 +153,20 @@ fn bench(c: &mut Criterion) {
             typed = !typed;
             let a = if typed {
                 Action::InputChar('9')
+            } else {
+                Action::InputBackspace
+            };
+            press(&mut app, &mut term, a)
+        })
+    });
+    let mut typed = false;
+    let mut digit = 0u32;
+    g.bench_function("key_search_char_uncached", |b| {
+        b.iter(|| {
+            typed = !typed;
+            let a = if typed {
+                digit = (digit + 1) % 10;
+                Action::InputChar(char::from_digit(digit, 10).unwrap_or('0'))
             } else {
                 Action::InputBackspace
             };

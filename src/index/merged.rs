@@ -556,12 +556,51 @@ impl MergedTree {
         }
     }
 
+    /// The node's only event, when it alone decides the path at every layer: one entry or
+    /// (possibly implied) directory, and no ancestor ever reset by any layer. The path then
+    /// exists after layer `l` exactly when `l >= origin.layer`.
+    pub fn sole_origin(&self, id: NodeId) -> Option<Origin> {
+        if id == ROOT {
+            return None;
+        }
+        let node = &self.nodes[id as usize];
+        let Events::One(ev) = node.events else {
+            return None;
+        };
+        // Set 0 is the empty set; any other holds a reset.
+        if self.resets.below[node.parent as usize] != 0 {
+            return None;
+        }
+        match ev.kind {
+            EventKind::Entry | EventKind::Dir => Some(Origin {
+                layer: ev.layer as usize,
+                entry: Some(ev.entry as usize),
+            }),
+            EventKind::ImplicitDir => Some(Origin {
+                layer: ev.layer as usize,
+                entry: None,
+            }),
+            EventKind::Whiteout | EventKind::Opaque => None,
+        }
+    }
+
     /// How the path differs between the filesystem after layer `from` (`None`: empty) and
     /// after layer `to`. `None` when the path exists in neither.
     pub fn change_between(&self, id: NodeId, from: Option<usize>, to: usize) -> Option<Change> {
+        self.compare(id, from, to).0
+    }
+
+    /// [`MergedTree::change_between`], with where the path's state comes from after `from`
+    /// and after `to`.
+    pub fn compare(
+        &self,
+        id: NodeId,
+        from: Option<usize>,
+        to: usize,
+    ) -> (Option<Change>, Option<Origin>, Option<Origin>) {
         let before = from.and_then(|f| self.visible(id, f));
         let after = self.visible(id, to);
-        match (before, after) {
+        let change = match (before, after) {
             (None, None) => None,
             (None, Some(_)) => Some(Change::Added),
             (Some(_), None) => Some(Change::Removed),
@@ -571,7 +610,8 @@ impl MergedTree {
                 (None, None) => Some(Change::Unmodified),
                 _ => Some(Change::Modified),
             },
-        }
+        };
+        (change, before, after)
     }
 
     /// What layer `layer` itself did to the path (against the layers below it).

@@ -9,14 +9,18 @@ pub mod app;
 pub mod config;
 pub mod details;
 pub mod findings;
+mod flatten;
 pub mod keymap;
 pub mod layer_view;
 pub mod layout;
 pub mod overlay;
 mod packages;
 pub mod path_filter;
+pub mod path_index;
 pub mod tree;
 pub mod tree_pane;
+#[cfg(test)]
+mod tree_reference;
 pub mod update;
 pub mod view;
 

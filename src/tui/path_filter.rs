@@ -15,6 +15,10 @@ use regex_automata::Input;
 pub struct PathFilter {
     re: Regex,
     dfa: Option<DFA>,
+    /// The text, when the pattern matches it literally: no regex metacharacter (or not a
+    /// valid regex), and no U+FFFD, which the regex would also find where a path's bytes are
+    /// not UTF-8.
+    literal: Option<String>,
 }
 
 /// How far the filter got along one path.
@@ -33,11 +37,19 @@ impl PathFilter {
         if pattern.is_empty() {
             return None;
         }
-        let re = Regex::new(pattern)
-            .or_else(|_| Regex::new(&regex::escape(pattern)))
-            .ok()?;
+        let (re, literal) = match Regex::new(pattern) {
+            Ok(re) => (re, regex::escape(pattern) == pattern),
+            Err(_) => (Regex::new(&regex::escape(pattern)).ok()?, true),
+        };
+        let literal = (literal && !pattern.contains('\u{FFFD}')).then(|| pattern.to_string());
         let dfa = DFA::new(re.as_str()).ok();
-        Some(PathFilter { re, dfa })
+        Some(PathFilter { re, dfa, literal })
+    }
+
+    /// The text the pattern matches literally, if it does: paths then match when they
+    /// contain it.
+    pub fn literal(&self) -> Option<&str> {
+        self.literal.as_deref()
     }
 
     /// A cache for the DFA's states, for one walk over the tree.

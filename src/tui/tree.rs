@@ -4,14 +4,16 @@
 //!
 //! **No per-layer tree copy is ever made**: a [`LayerView`] is a few flat arrays indexed by
 //! [`NodeId`] (change, size, is-dir), computed once per (layer, mode) from the merged tree and
-//! kept in a small cache. Rows are re-flattened from it on every option change, which is a
-//! single walk over the tree without allocation per node.
+//! kept in a small cache. Rows are re-listed from it on every option change by one scan over
+//! the [`PathIndex`]'s pre-order (`flatten.rs`); which paths match the filter or a search is
+//! one pass over the same order, and the last few answers are kept, so a backspace costs no
+//! pass at all.
 
-use std::collections::HashSet;
+use super::flatten::Scan;
+use super::path_filter::PathFilter;
+use super::path_index::PathIndex;
 
-use super::path_filter::{Cursor, PathFilter};
-
-pub use super::layer_view::{CompareMode, LayerView};
+pub use super::layer_view::{CompareMode, LayerView, NodeFacts};
 use crate::index::{Change, MergedTree, NodeId, ROOT};
 
 /// How siblings are ordered.
@@ -115,15 +117,109 @@ impl Default for TreeOptions {
     }
 }
 
-/// How many (layer, mode) views are kept; each costs ~10 bytes a node.
+/// How many (layer, mode) views are kept; each costs ~10 bytes a node (14 once sorted by
+/// size).
 const VIEW_CACHE: usize = 6;
+
+/// How many filter and search answers are kept; each costs a byte a node.
+const MATCH_CACHE: usize = 8;
+
+/// The collapsed directories: a flag per node.
+#[derive(Debug, Default, Clone)]
+pub struct Collapsed {
+    flags: Vec<bool>,
+    count: usize,
+}
+
+impl Collapsed {
+    pub fn contains(&self, node: NodeId) -> bool {
+        self.count > 0 && self.flags.get(node as usize).copied().unwrap_or(false)
+    }
+
+    /// Returns whether it was not collapsed already.
+    pub fn insert(&mut self, node: NodeId) -> bool {
+        let i = node as usize;
+        if self.flags.len() <= i {
+            self.flags.resize(i + 1, false);
+        }
+        let new = !self.flags[i];
+        self.flags[i] = true;
+        self.count += usize::from(new);
+        new
+    }
+
+    /// Returns whether it was collapsed.
+    pub fn remove(&mut self, node: NodeId) -> bool {
+        let was = self.contains(node);
+        if was {
+            self.flags[node as usize] = false;
+            self.count -= 1;
+        }
+        was
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    pub fn clear(&mut self) {
+        if self.count > 0 {
+            self.flags.iter_mut().for_each(|f| *f = false);
+            self.count = 0;
+        }
+    }
+}
+
+/// What a cached set of matching paths answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Query {
+    /// The path filter's pattern (full paths, `/a/b`).
+    Filter(String),
+    /// A search's text (paths as `a/b`).
+    Search(String),
+}
+
+/// The last few answers to "which nodes' paths match", most recent last.
+#[derive(Debug, Default)]
+struct MatchCache {
+    entries: Vec<(Query, Vec<bool>)>,
+}
+
+impl MatchCache {
+    fn get_or_insert_with(&mut self, q: Query, f: impl FnOnce() -> Vec<bool>) -> &[bool] {
+        match self.entries.iter().position(|(k, _)| *k == q) {
+            Some(i) => {
+                let e = self.entries.remove(i);
+                self.entries.push(e);
+            }
+            None => {
+                if self.entries.len() >= MATCH_CACHE {
+                    self.entries.remove(0);
+                }
+                let v = f();
+                self.entries.push((q, v));
+            }
+        }
+        &self.entries.last().expect("just pushed").1
+    }
+
+    fn get(&self, q: &Query) -> Option<&[bool]> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k == q)
+            .map(|(_, v)| v.as_slice())
+    }
+}
 
 /// The tree pane's model.
 #[derive(Debug)]
 pub struct FileTree {
     layer: usize,
     pub options: TreeOptions,
-    collapsed: HashSet<NodeId>,
+    collapsed: Collapsed,
+    index: PathIndex,
+    facts: NodeFacts,
+    matches: MatchCache,
     views: Vec<LayerView>,
     rows: Vec<Row>,
     selected: usize,
@@ -144,10 +240,23 @@ impl FileTree {
         aggregated: bool,
         collapse_all: bool,
     ) -> FileTree {
+        // Two passes over every node, each on its own core when there is one.
+        let (index, facts) = std::thread::scope(|s| {
+            let index = s.spawn(|| PathIndex::new(tree));
+            let facts = NodeFacts::new(tree);
+            (index.join(), facts)
+        });
+        let index = match index {
+            Ok(index) => index,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
         let mut t = FileTree {
             layer: 0,
             options: TreeOptions::default(),
-            collapsed: HashSet::new(),
+            collapsed: Collapsed::default(),
+            index,
+            facts,
+            matches: MatchCache::default(),
             views: Vec::new(),
             rows: Vec::new(),
             selected: 0,
@@ -158,11 +267,11 @@ impl FileTree {
             t.options.mode = CompareMode::Aggregated;
         }
         if collapse_all {
-            tree.walk(ROOT, &mut |n| {
-                if n != ROOT && !tree.children(n).is_empty() {
-                    t.collapsed.insert(n);
+            for p in 1..t.index.len() {
+                if t.index.end(p) > p + 1 {
+                    t.collapsed.insert(t.index.node(p));
                 }
-            });
+            }
         }
         // Even an image with no layers gets its (empty) view, so every key has one to act on.
         t.rebuild(tree);
@@ -186,7 +295,8 @@ impl FileTree {
         if self.views.len() >= VIEW_CACHE {
             self.views.remove(0);
         }
-        self.views.push(LayerView::compute(tree, layer, mode));
+        self.views
+            .push(LayerView::compute(tree, &self.facts, layer, mode));
         self.views.len() - 1
     }
 
@@ -206,28 +316,52 @@ impl FileTree {
             .expect("the current view is computed by rebuild")
     }
 
-    /// Re-flattens the rows, keeping the selected node selected when it is still shown.
+    /// The filter's matches, per node (computed once per pattern while it stays cached).
+    fn filter_matches(&mut self, tree: &MergedTree) {
+        let Some(f) = self.options.filter_re.as_ref() else {
+            return;
+        };
+        let index = &self.index;
+        let q = Query::Filter(self.options.filter.clone());
+        self.matches.get_or_insert_with(q, || match f.literal() {
+            Some(text) => index.contains(tree, text.as_bytes(), true),
+            None => index.filter_matches(tree, f),
+        });
+    }
+
+    /// Re-lists the rows, keeping the selected node selected when it is still shown.
     pub fn rebuild(&mut self, tree: &MergedTree) {
         let keep = self.selected_row().map(|r| r.node);
         let vi = self.ensure_view(tree);
-        let view = &self.views[vi];
+        self.filter_matches(tree);
         let mut rows = std::mem::take(&mut self.rows);
-        rows.clear();
-        let mut path = Vec::new();
-        let mut ctx = Flatten {
-            tree,
-            view,
-            options: &self.options,
-            collapsed: &self.collapsed,
-            rows: &mut rows,
-            path: &mut path,
-            cache: self.options.filter_re.as_ref().and_then(PathFilter::cache),
-        };
-        ctx.run(ROOT, true);
+        self.scan(vi, &self.collapsed).run(&mut rows);
         self.rows = rows;
         self.selected = keep
             .and_then(|n| self.rows.iter().position(|r| r.node == n))
             .unwrap_or_else(|| self.selected.min(self.rows.len().saturating_sub(1)));
+    }
+
+    /// The scan for view `vi` with the current options and `collapsed` (the filter's
+    /// matches computed already).
+    fn scan<'a>(&'a self, vi: usize, collapsed: &'a Collapsed) -> Scan<'a> {
+        let view = &self.views[vi];
+        let order = match self.options.sort {
+            SortOrder::Name => self.index.preorder(),
+            SortOrder::Size => view.size_order(&self.index),
+        };
+        Scan {
+            nodes: &order.nodes,
+            end: &order.end,
+            view,
+            show: self.options.show,
+            filter: self.options.filter_re.as_ref().and_then(|_| {
+                self.matches
+                    .get(&Query::Filter(self.options.filter.clone()))
+            }),
+            only: self.options.only.as_ref().map(|o| o.nodes.as_slice()),
+            collapsed,
+        }
     }
 
     /// Shows another layer.
@@ -275,7 +409,7 @@ impl FileTree {
         if !r.is_dir {
             return;
         }
-        if !self.collapsed.remove(&r.node) {
+        if !self.collapsed.remove(r.node) {
             self.collapsed.insert(r.node);
         }
         self.rebuild(tree);
@@ -285,12 +419,13 @@ impl FileTree {
     pub fn toggle_collapse_all(&mut self, tree: &MergedTree) {
         if self.collapsed.is_empty() {
             let view = self.view();
-            let mut all = HashSet::new();
-            tree.walk(ROOT, &mut |n| {
+            let mut all = Collapsed::default();
+            for p in 1..self.index.len() {
+                let n = self.index.node(p);
                 if view.is_dir(n) && view.change(n).is_some() {
                     all.insert(n);
                 }
-            });
+            }
             self.collapsed = all;
         } else {
             self.collapsed.clear();
@@ -301,7 +436,7 @@ impl FileTree {
     /// Expands the selected directory (right / l).
     pub fn expand(&mut self, tree: &MergedTree) {
         if let Some(r) = self.selected_row().copied() {
-            if r.is_dir && self.collapsed.remove(&r.node) {
+            if r.is_dir && self.collapsed.remove(r.node) {
                 self.rebuild(tree);
             }
         }
@@ -326,7 +461,7 @@ impl FileTree {
         let mut a = tree.parent(node);
         let mut changed = false;
         while a != ROOT {
-            changed |= self.collapsed.remove(&a);
+            changed |= self.collapsed.remove(a);
             a = tree.parent(a);
         }
         if changed {
@@ -342,48 +477,31 @@ impl FileTree {
     }
 
     /// Every shown node (collapsed or not) whose path contains `needle`, in display order.
-    pub fn search(&self, tree: &MergedTree, needle: &str) -> Vec<NodeId> {
-        let mut out = Vec::new();
+    pub fn search(&mut self, tree: &MergedTree, needle: &str) -> Vec<NodeId> {
         if needle.is_empty() {
-            return out;
+            return Vec::new();
         }
-        let mut rows = Vec::new();
-        let mut path = Vec::new();
-        let none = HashSet::new();
-        let mut ctx = Flatten {
-            tree,
-            view: self.view(),
-            options: &self.options,
-            collapsed: &none,
-            rows: &mut rows,
-            path: &mut path,
-            cache: self.options.filter_re.as_ref().and_then(PathFilter::cache),
+        let vi = self.ensure_view(tree);
+        self.filter_matches(tree);
+        let index = &self.index;
+        let q = Query::Search(needle.to_string());
+        self.matches
+            .get_or_insert_with(q.clone(), || index.contains(tree, needle.as_bytes(), false));
+        let found = self.matches.get(&q).expect("just computed");
+        let hits = |rows: &[Row]| -> Vec<NodeId> {
+            rows.iter()
+                .map(|r| r.node)
+                .filter(|&n| found[n as usize])
+                .collect()
         };
-        ctx.run(ROOT, true);
-        // Each row's path is its parent row's plus `/name`: carry the matcher's state down
-        // the rows (a parent's row comes before its children's), so the search costs the
-        // length of the names, not of every full path (quadratic in a deep tree).
-        let finder = Substring::new(needle.as_bytes());
-        let mut state: Vec<(usize, bool)> = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let (mut at, mut found) = match r.parent {
-                u32::MAX => (0, false),
-                p => {
-                    let (at, found) = state[p as usize];
-                    let at = finder.feed(at, b"/");
-                    (at, found || at == finder.len())
-                }
-            };
-            for &b in tree.name(r.node) {
-                at = finder.feed(at, &[b]);
-                found |= at == finder.len();
-            }
-            if found {
-                out.push(r.node);
-            }
-            state.push((at, found));
+        // With nothing collapsed, the rows shown are the ones searched.
+        if self.collapsed.is_empty() {
+            return hits(&self.rows);
         }
-        out
+        let none = Collapsed::default();
+        let mut rows = Vec::new();
+        self.scan(vi, &none).run(&mut rows);
+        hits(&rows)
     }
 
     pub fn rows(&self) -> &[Row] {
@@ -399,7 +517,7 @@ impl FileTree {
     }
 
     pub fn is_collapsed(&self, node: NodeId) -> bool {
-        self.collapsed.contains(&node)
+        self.collapsed.contains(node)
     }
 
     /// Moves the selection by `delta` rows, clamped.
@@ -466,216 +584,34 @@ impl FileTree {
     }
 }
 
-/// A substring matcher fed a byte at a time (Knuth–Morris–Pratt): the state is how much of
-/// the needle the text seen so far ends with.
-struct Substring<'a> {
-    needle: &'a [u8],
-    /// For each prefix length, the longest proper border (prefix that is also a suffix).
-    border: Vec<usize>,
-}
-
-impl<'a> Substring<'a> {
-    fn new(needle: &'a [u8]) -> Self {
-        let mut border = vec![0; needle.len() + 1];
-        let mut k = 0;
-        for i in 1..needle.len() {
-            while k > 0 && needle[i] != needle[k] {
-                k = border[k];
-            }
-            if needle[i] == needle[k] {
-                k += 1;
-            }
-            border[i + 1] = k;
-        }
-        Substring { needle, border }
+#[cfg(test)]
+impl FileTree {
+    /// The rows as the depth-first walk lists them: the oracle for the scan.
+    pub(super) fn reference_rows(&self, tree: &MergedTree) -> Vec<Row> {
+        super::tree_reference::rows(
+            tree,
+            self.view(),
+            &self.options,
+            self.options.filter_re.as_ref(),
+            &self.collapsed,
+        )
     }
 
-    fn len(&self) -> usize {
-        self.needle.len()
+    /// A search as the depth-first walk does it.
+    pub(super) fn reference_search(&self, tree: &MergedTree, needle: &str) -> Vec<NodeId> {
+        super::tree_reference::search(
+            tree,
+            self.view(),
+            &self.options,
+            self.options.filter_re.as_ref(),
+            needle,
+        )
     }
 
-    /// The state after `bytes`, from state `at`.
-    fn feed(&self, mut at: usize, bytes: &[u8]) -> usize {
-        for &b in bytes {
-            if at == self.needle.len() {
-                at = self.border[at];
-            }
-            while at > 0 && self.needle[at] != b {
-                at = self.border[at];
-            }
-            if self.needle.get(at) == Some(&b) {
-                at += 1;
-            }
-        }
-        at
-    }
-}
-
-struct Flatten<'a> {
-    tree: &'a MergedTree,
-    view: &'a LayerView,
-    options: &'a TreeOptions,
-    collapsed: &'a HashSet<NodeId>,
-    rows: &'a mut Vec<Row>,
-    path: &'a mut Vec<u8>,
-    /// The path filter's lazy DFA states, for this walk.
-    cache: Option<regex_automata::hybrid::dfa::Cache>,
-}
-
-/// One directory being listed by [`Flatten::run`]: what [`Flatten`]'s recursive form would
-/// keep on the call stack, kept on a heap stack instead (a path can be 100,000 deep).
-struct Frame<'a> {
-    kids: std::borrow::Cow<'a, [NodeId]>,
-    next: usize,
-    depth: u32,
-    parent_row: u32,
-    emit: bool,
-    any: bool,
-    last_row: Option<usize>,
-    /// The child whose own children are being listed: its row, the path length before its
-    /// name, and whether it matches by itself.
-    pending: Option<(usize, usize, bool)>,
-    /// The path filter's progress along this directory's path.
-    cursor: Option<Cursor>,
-}
-
-impl<'a> Flatten<'a> {
-    fn frame(
-        &self,
-        node: NodeId,
-        depth: u32,
-        parent_row: u32,
-        emit: bool,
-        cursor: Option<Cursor>,
-    ) -> Frame<'a> {
-        let tree: &'a MergedTree = self.tree;
-        let kids = tree.children(node);
-        let kids = match self.options.sort {
-            SortOrder::Name => std::borrow::Cow::Borrowed(kids),
-            SortOrder::Size => {
-                let mut v = kids.to_vec();
-                v.sort_by_key(|n| std::cmp::Reverse(self.view.size(*n)));
-                std::borrow::Cow::Owned(v)
-            }
-        };
-        Frame {
-            kids,
-            next: 0,
-            depth,
-            parent_row,
-            emit,
-            any: false,
-            last_row: None,
-            pending: None,
-            cursor,
-        }
-    }
-
-    /// Pushes rows for `node`'s shown descendants (when `emit`); returns whether any is shown
-    /// (emitted or hidden by a collapsed ancestor). A directory that does not match by
-    /// itself is shown only as the way to a match below it.
-    fn run(&mut self, node: NodeId, emit: bool) -> bool {
-        let root = self
-            .options
-            .filter_re
-            .as_ref()
-            .map(|f| f.root(&mut self.cache));
-        let mut stack = vec![self.frame(node, 0, u32::MAX, emit, root)];
-        // What the frame just popped answered, for its parent's pending child.
-        let mut answer: Option<bool> = None;
-        while let Some(top) = stack.last_mut() {
-            if let Some(below) = answer.take() {
-                let (row, plen, self_match) = top.pending.take().unwrap_or_default();
-                if self.settle(top, row, plen, self_match, below) {
-                    stack.pop();
-                    answer = Some(true);
-                    continue;
-                }
-            }
-            let Some(&k) = top.kids.get(top.next) else {
-                if let Some(i) = top.last_row {
-                    self.rows[i].last = true;
-                }
-                answer = Some(top.any);
-                stack.pop();
-                continue;
-            };
-            top.next += 1;
-            let Some(change) = self.view.change(k) else {
-                continue;
-            };
-            let is_dir = self.view.is_dir(k);
-            // The path is built only when a filter needs it: most rebuilds have none.
-            let plen = self.path.len();
-            let mut cursor = None;
-            let mut filter_match = true;
-            if let Some(f) = self.options.filter_re.as_ref() {
-                let name = self.tree.name(k);
-                self.path.push(b'/');
-                self.path.extend_from_slice(name);
-                let from = top.cursor.unwrap_or_else(|| f.root(&mut self.cache));
-                let (c, here) = f.step(&mut self.cache, from, name, self.path);
-                cursor = Some(c);
-                filter_match = here;
-            }
-            let self_match = self.options.show.shows(change)
-                && filter_match
-                && self
-                    .options
-                    .only
-                    .as_ref()
-                    .is_none_or(|o| o.nodes.get(k as usize).copied().unwrap_or(false));
-            let row = self.rows.len();
-            let collapsed = is_dir && self.collapsed.contains(&k);
-            if top.emit {
-                self.rows.push(Row {
-                    node: k,
-                    parent: top.parent_row,
-                    depth: top.depth,
-                    change,
-                    is_dir,
-                    collapsed,
-                    last: false,
-                    size: self.view.size(k),
-                });
-            }
-            let emit_below = top.emit && !collapsed;
-            if is_dir && (emit_below || !self_match) {
-                top.pending = Some((row, plen, self_match));
-                let depth = top.depth + 1;
-                let child = self.frame(k, depth, row as u32, emit_below, cursor);
-                stack.push(child);
-                continue;
-            }
-            if self.settle(top, row, plen, self_match, false) {
-                stack.pop();
-                answer = Some(true);
-            }
-        }
-        answer.unwrap_or(false)
-    }
-
-    /// Decides a child's row once what is below it is known. Returns true when the frame is
-    /// done early: it was only asked whether anything below is shown, and something is.
-    fn settle(
-        &mut self,
-        top: &mut Frame<'_>,
-        row: usize,
-        plen: usize,
-        self_match: bool,
-        below: bool,
-    ) -> bool {
-        self.path.truncate(plen);
-        if self_match || below {
-            top.any = true;
-            if !top.emit {
-                return true;
-            }
-            top.last_row = Some(row);
-        } else if top.emit {
-            self.rows.truncate(row);
-        }
-        false
+    /// Collapses a directory, selected or not.
+    pub(super) fn collapse_for_test(&mut self, tree: &MergedTree, node: NodeId) {
+        self.collapsed.insert(node);
+        self.rebuild(tree);
     }
 }
 

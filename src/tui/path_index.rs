@@ -1,0 +1,265 @@
+//! An index over the merged tree's paths for the tree pane: every node in name-ordered
+//! pre-order (a directory's subtree is one contiguous run of positions), and which paths
+//! contain a text or match a filter, computed by linear passes over that order.
+//!
+//! **Position 0 is the root, and a node's subtree is `pos..end[pos]`**, so listing the rows
+//! is a scan that skips whole subtrees, with no pointer chasing and no recursion.
+
+use std::sync::OnceLock;
+
+use memchr::memmem;
+
+use super::flatten::Preorder;
+use super::path_filter::{Cursor, PathFilter};
+use crate::index::{MergedTree, NodeId, ROOT};
+
+/// The merged tree's nodes in pre-order, children by name (the tree pane's name order).
+#[derive(Debug)]
+pub struct PathIndex {
+    /// The node at each position, and one past the last position of each subtree.
+    preorder: Preorder,
+    /// The names, for substring searches: built on the first search.
+    names: OnceLock<Names>,
+}
+
+/// Every name in pre-order, `/`-separated (a name never holds a `/`), and where each starts.
+#[derive(Debug)]
+struct Names {
+    bytes: Vec<u8>,
+    starts: Vec<usize>,
+}
+
+impl PathIndex {
+    /// The pre-order of `tree`, walked with an explicit stack.
+    pub fn new(tree: &MergedTree) -> PathIndex {
+        let n = tree.node_count();
+        let mut order = Vec::with_capacity(n);
+        let mut end = Vec::with_capacity(n);
+        // Positions whose subtree is still open, one per depth.
+        let mut open: Vec<u32> = Vec::new();
+        let mut stack: Vec<(NodeId, u32)> = vec![(ROOT, 0)];
+        while let Some((node, depth)) = stack.pop() {
+            let p = order.len() as u32;
+            while open.len() > depth as usize {
+                let q = open.pop().unwrap_or_default();
+                end[q as usize] = p;
+            }
+            order.push(node);
+            end.push(0);
+            open.push(p);
+            stack.extend(tree.children(node).iter().rev().map(|&c| (c, depth + 1)));
+        }
+        let total = order.len() as u32;
+        for q in open {
+            end[q as usize] = total;
+        }
+        PathIndex {
+            preorder: Preorder { nodes: order, end },
+            names: OnceLock::new(),
+        }
+    }
+
+    /// The name order, for a scan.
+    pub fn preorder(&self) -> &Preorder {
+        &self.preorder
+    }
+
+    /// How many positions (nodes reachable from the root).
+    pub fn len(&self) -> usize {
+        self.preorder.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.preorder.nodes.is_empty()
+    }
+
+    /// The node at a position.
+    pub fn node(&self, pos: usize) -> NodeId {
+        self.preorder.nodes[pos]
+    }
+
+    /// One past the last position of the subtree at `pos`.
+    pub fn end(&self, pos: usize) -> usize {
+        self.preorder.end[pos] as usize
+    }
+
+    /// The positions of `pos`'s children, in name order.
+    pub fn children(&self, pos: usize) -> impl Iterator<Item = usize> + '_ {
+        let end = self.end(pos);
+        let first = Some(pos + 1).filter(|&c| c < end);
+        std::iter::successors(first, move |&c| Some(self.end(c)).filter(|&e| e < end))
+    }
+
+    fn names(&self, tree: &MergedTree) -> &Names {
+        self.names.get_or_init(|| {
+            let mut bytes = Vec::new();
+            let mut starts = Vec::with_capacity(self.preorder.nodes.len());
+            for &k in &self.preorder.nodes {
+                bytes.push(b'/');
+                starts.push(bytes.len());
+                bytes.extend_from_slice(tree.name(k));
+            }
+            Names { bytes, starts }
+        })
+    }
+
+    /// Per node, whether its path contains `needle`: the path is `/a/b` when `leading_slash`
+    /// (the filter's form), else `a/b` (the search's). `out` is indexed by node id.
+    pub fn contains(&self, tree: &MergedTree, needle: &[u8], leading_slash: bool) -> Vec<bool> {
+        let mut out = vec![false; tree.node_count()];
+        if self.preorder.nodes.is_empty() {
+            return out;
+        }
+        if needle.is_empty() {
+            // Every path contains the empty text (the root's too).
+            out.iter_mut().for_each(|m| *m = true);
+            return out;
+        }
+        if !needle.contains(&b'/') {
+            self.contains_in_a_name(tree, needle, &mut out);
+        } else {
+            self.contains_across_names(tree, needle, leading_slash, &mut out);
+        }
+        out
+    }
+
+    /// A needle without `/` lies inside one name: one substring search over all the names,
+    /// then each hit's subtree matches.
+    fn contains_in_a_name(&self, tree: &MergedTree, needle: &[u8], out: &mut [bool]) {
+        let names = self.names(tree);
+        let finder = memmem::Finder::new(needle);
+        let mut hit = vec![false; self.preorder.nodes.len()];
+        let mut from = 0;
+        while let Some(at) = finder.find(&names.bytes[from..]) {
+            let at = from + at;
+            let p = names.starts.partition_point(|&s| s <= at) - 1;
+            hit[p] = true;
+            match names.starts.get(p + 1) {
+                Some(&next) => from = next,
+                None => break,
+            }
+        }
+        let mut p = 0;
+        while p < hit.len() {
+            if hit[p] {
+                let end = self.end(p);
+                for &k in &self.preorder.nodes[p..end] {
+                    out[k as usize] = true;
+                }
+                p = end;
+            } else {
+                p += 1;
+            }
+        }
+    }
+
+    /// A needle with a `/` may span names: a substring matcher's state carried down from
+    /// each directory to its children.
+    fn contains_across_names(
+        &self,
+        tree: &MergedTree,
+        needle: &[u8],
+        leading_slash: bool,
+        out: &mut [bool],
+    ) {
+        let finder = Substring::new(needle);
+        // Open ancestors: (end of subtree, matcher state after the path, found).
+        let mut open: Vec<(usize, usize, bool)> = vec![(self.len(), 0, false)];
+        for p in 1..self.len() {
+            while open.last().is_some_and(|&(end, _, _)| p >= end) {
+                open.pop();
+            }
+            let &(_, at, found) = open
+                .last()
+                .expect("the root's subtree holds every position");
+            let k = self.preorder.nodes[p];
+            let (mut at, mut found) = (at, found);
+            if leading_slash || open.len() > 1 {
+                at = finder.feed(at, b"/");
+                found |= at == finder.len();
+            }
+            for &b in tree.name(k) {
+                at = finder.feed(at, &[b]);
+                found |= at == finder.len();
+            }
+            out[k as usize] = found;
+            open.push((self.end(p), at, found));
+        }
+    }
+
+    /// Per node, whether its full path (`/a/b`) matches the filter: the filter's cursor
+    /// carried down from each directory to its children.
+    pub fn filter_matches(&self, tree: &MergedTree, filter: &PathFilter) -> Vec<bool> {
+        let mut out = vec![false; tree.node_count()];
+        if self.preorder.nodes.is_empty() {
+            return out;
+        }
+        let mut cache = filter.cache();
+        let root = filter.root(&mut cache);
+        let mut path = Vec::new();
+        // Open ancestors: (end of subtree, cursor after the path, the path's length).
+        let mut open: Vec<(usize, Cursor, usize)> = vec![(self.len(), root, 0)];
+        for p in 1..self.len() {
+            while open.last().is_some_and(|&(end, _, _)| p >= end) {
+                open.pop();
+            }
+            let &(_, cursor, plen) = open
+                .last()
+                .expect("the root's subtree holds every position");
+            let k = self.preorder.nodes[p];
+            let name = tree.name(k);
+            path.truncate(plen);
+            path.push(b'/');
+            path.extend_from_slice(name);
+            let (c, here) = filter.step(&mut cache, cursor, name, &path);
+            out[k as usize] = here;
+            open.push((self.end(p), c, path.len()));
+        }
+        out
+    }
+}
+
+/// A substring matcher fed a byte at a time (Knuth–Morris–Pratt): the state is how much of
+/// the needle the text seen so far ends with.
+pub(super) struct Substring<'a> {
+    needle: &'a [u8],
+    /// For each prefix length, the longest proper border (prefix that is also a suffix).
+    border: Vec<usize>,
+}
+
+impl<'a> Substring<'a> {
+    pub(super) fn new(needle: &'a [u8]) -> Self {
+        let mut border = vec![0; needle.len() + 1];
+        let mut k = 0;
+        for i in 1..needle.len() {
+            while k > 0 && needle[i] != needle[k] {
+                k = border[k];
+            }
+            if needle[i] == needle[k] {
+                k += 1;
+            }
+            border[i + 1] = k;
+        }
+        Substring { needle, border }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.needle.len()
+    }
+
+    /// The state after `bytes`, from state `at`.
+    pub(super) fn feed(&self, mut at: usize, bytes: &[u8]) -> usize {
+        for &b in bytes {
+            if at == self.needle.len() {
+                at = self.border[at];
+            }
+            while at > 0 && self.needle[at] != b {
+                at = self.border[at];
+            }
+            if self.needle.get(at) == Some(&b) {
+                at += 1;
+            }
+        }
+        at
+    }
+}

@@ -1,0 +1,386 @@
+//! The tree pane's rows as they were listed before the [`super::path_index::PathIndex`]: a
+//! depth-first walk over the merged tree's children, the filter's cursor and the search's
+//! matcher carried down. Kept as the oracle the property tests hold the fast scans to.
+
+use super::layer_view::LayerView;
+use super::path_filter::{Cursor, PathFilter};
+use super::path_index::Substring;
+use super::tree::{Collapsed, Row, SortOrder, TreeOptions};
+use crate::index::{MergedTree, NodeId, ROOT};
+
+/// The rows for `options` and `collapsed`, as the depth-first walk lists them.
+pub(super) fn rows(
+    tree: &MergedTree,
+    view: &LayerView,
+    options: &TreeOptions,
+    filter: Option<&PathFilter>,
+    collapsed: &Collapsed,
+) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let mut path = Vec::new();
+    let mut ctx = Flatten {
+        tree,
+        view,
+        options,
+        filter,
+        collapsed,
+        rows: &mut rows,
+        path: &mut path,
+        cache: filter.and_then(PathFilter::cache),
+    };
+    ctx.run(ROOT, true);
+    rows
+}
+
+/// Every shown node (collapsed or not) whose path contains `needle`, in display order.
+pub(super) fn search(
+    tree: &MergedTree,
+    view: &LayerView,
+    options: &TreeOptions,
+    filter: Option<&PathFilter>,
+    needle: &str,
+) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    if needle.is_empty() {
+        return out;
+    }
+    let rows = rows(tree, view, options, filter, &Collapsed::default());
+    let finder = Substring::new(needle.as_bytes());
+    let mut state: Vec<(usize, bool)> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let (mut at, mut found) = match r.parent {
+            u32::MAX => (0, false),
+            p => {
+                let (at, found) = state[p as usize];
+                let at = finder.feed(at, b"/");
+                (at, found || at == finder.len())
+            }
+        };
+        for &b in tree.name(r.node) {
+            at = finder.feed(at, &[b]);
+            found |= at == finder.len();
+        }
+        if found {
+            out.push(r.node);
+        }
+        state.push((at, found));
+    }
+    out
+}
+
+struct Flatten<'a> {
+    tree: &'a MergedTree,
+    view: &'a LayerView,
+    options: &'a TreeOptions,
+    filter: Option<&'a PathFilter>,
+    collapsed: &'a Collapsed,
+    rows: &'a mut Vec<Row>,
+    path: &'a mut Vec<u8>,
+    /// The path filter's lazy DFA states, for this walk.
+    cache: Option<regex_automata::hybrid::dfa::Cache>,
+}
+
+/// One directory being listed by [`Flatten::run`]: what [`Flatten`]'s recursive form would
+/// keep on the call stack, kept on a heap stack instead (a path can be 100,000 deep).
+struct Frame<'a> {
+    kids: std::borrow::Cow<'a, [NodeId]>,
+    next: usize,
+    depth: u32,
+    parent_row: u32,
+    emit: bool,
+    any: bool,
+    last_row: Option<usize>,
+    /// The child whose own children are being listed: its row, the path length before its
+    /// name, and whether it matches by itself.
+    pending: Option<(usize, usize, bool)>,
+    /// The path filter's progress along this directory's path.
+    cursor: Option<Cursor>,
+}
+
+impl<'a> Flatten<'a> {
+    fn frame(
+        &self,
+        node: NodeId,
+        depth: u32,
+        parent_row: u32,
+        emit: bool,
+        cursor: Option<Cursor>,
+    ) -> Frame<'a> {
+        let tree: &'a MergedTree = self.tree;
+        let kids = tree.children(node);
+        let kids = match self.options.sort {
+            SortOrder::Name => std::borrow::Cow::Borrowed(kids),
+            SortOrder::Size => {
+                let mut v = kids.to_vec();
+                v.sort_by_key(|n| std::cmp::Reverse(self.view.size(*n)));
+                std::borrow::Cow::Owned(v)
+            }
+        };
+        Frame {
+            kids,
+            next: 0,
+            depth,
+            parent_row,
+            emit,
+            any: false,
+            last_row: None,
+            pending: None,
+            cursor,
+        }
+    }
+
+    /// Pushes rows for `node`'s shown descendants (when `emit`); returns whether any is shown
+    /// (emitted or hidden by a collapsed ancestor). A directory that does not match by
+    /// itself is shown only as the way to a match below it.
+    fn run(&mut self, node: NodeId, emit: bool) -> bool {
+        let root = self.filter.map(|f| f.root(&mut self.cache));
+        let mut stack = vec![self.frame(node, 0, u32::MAX, emit, root)];
+        // What the frame just popped answered, for its parent's pending child.
+        let mut answer: Option<bool> = None;
+        while let Some(top) = stack.last_mut() {
+            if let Some(below) = answer.take() {
+                let (row, plen, self_match) = top.pending.take().unwrap_or_default();
+                if self.settle(top, row, plen, self_match, below) {
+                    stack.pop();
+                    answer = Some(true);
+                    continue;
+                }
+            }
+            let Some(&k) = top.kids.get(top.next) else {
+                if let Some(i) = top.last_row {
+                    self.rows[i].last = true;
+                }
+                answer = Some(top.any);
+                stack.pop();
+                continue;
+            };
+            top.next += 1;
+            let Some(change) = self.view.change(k) else {
+                continue;
+            };
+            let is_dir = self.view.is_dir(k);
+            // The path is built only when a filter needs it: most rebuilds have none.
+            let plen = self.path.len();
+            let mut cursor = None;
+            let mut filter_match = true;
+            if let Some(f) = self.filter {
+                let name = self.tree.name(k);
+                self.path.push(b'/');
+                self.path.extend_from_slice(name);
+                let from = top.cursor.unwrap_or_else(|| f.root(&mut self.cache));
+                let (c, here) = f.step(&mut self.cache, from, name, self.path);
+                cursor = Some(c);
+                filter_match = here;
+            }
+            let self_match = self.options.show.shows(change)
+                && filter_match
+                && self
+                    .options
+                    .only
+                    .as_ref()
+                    .is_none_or(|o| o.nodes.get(k as usize).copied().unwrap_or(false));
+            let row = self.rows.len();
+            let collapsed = is_dir && self.collapsed.contains(k);
+            if top.emit {
+                self.rows.push(Row {
+                    node: k,
+                    parent: top.parent_row,
+                    depth: top.depth,
+                    change,
+                    is_dir,
+                    collapsed,
+                    last: false,
+                    size: self.view.size(k),
+                });
+            }
+            let emit_below = top.emit && !collapsed;
+            if is_dir && (emit_below || !self_match) {
+                top.pending = Some((row, plen, self_match));
+                let depth = top.depth + 1;
+                let child = self.frame(k, depth, row as u32, emit_below, cursor);
+                stack.push(child);
+                continue;
+            }
+            if self.settle(top, row, plen, self_match, false) {
+                stack.pop();
+                answer = Some(true);
+            }
+        }
+        answer.unwrap_or(false)
+    }
+
+    /// Decides a child's row once what is below it is known. Returns true when the frame is
+    /// done early: it was only asked whether anything below is shown, and something is.
+    fn settle(
+        &mut self,
+        top: &mut Frame<'_>,
+        row: usize,
+        plen: usize,
+        self_match: bool,
+        below: bool,
+    ) -> bool {
+        self.path.truncate(plen);
+        if self_match || below {
+            top.any = true;
+            if !top.emit {
+                return true;
+            }
+            top.last_row = Some(row);
+        } else if top.emit {
+            self.rows.truncate(row);
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::super::tree::{CompareMode, FileTree, Only};
+    use crate::analysis::testing::{dir, file, image, opaque, whiteout};
+    use crate::index::{Change, Entry, MergedTree};
+
+    /// Names that sort around each other and around `/` and `.`.
+    const NAMES: [&str; 6] = ["a", "b", "ab", "-x", ".a", "bé"];
+
+    fn entry() -> impl Strategy<Value = Entry> {
+        (
+            proptest::collection::vec(0..NAMES.len(), 1..5),
+            0..6u8,
+            0..50u64,
+        )
+            .prop_map(|(parts, kind, size)| {
+                let path = parts
+                    .iter()
+                    .map(|&i| NAMES[i])
+                    .collect::<Vec<_>>()
+                    .join("/");
+                match kind {
+                    0 | 1 => file(&path, size, size as u128 % 3),
+                    2 | 3 => dir(&path),
+                    4 => whiteout(&path),
+                    _ => opaque(&path),
+                }
+            })
+    }
+
+    fn layers() -> impl Strategy<Value = Vec<Vec<Entry>>> {
+        proptest::collection::vec(proptest::collection::vec(entry(), 0..16), 1..4)
+    }
+
+    /// Filters: literal ones (with and without `/`), regexes, and one that is no regex.
+    const FILTERS: [&str; 12] = [
+        "", "a", "b", "ab", "a/b", "/a", "^/a", "b$", "a(", r"\ba\b", "é", "-x|.a",
+    ];
+    const NEEDLES: [&str; 7] = ["a", "b", "a/b", "/a", "b/", "é", "x"];
+
+    #[derive(Debug, Clone)]
+    struct Options {
+        layer: usize,
+        aggregated: bool,
+        hide: [bool; 4],
+        size_sort: bool,
+        filter: usize,
+        only: Option<u32>,
+        collapse: u32,
+    }
+
+    fn options() -> impl Strategy<Value = Options> {
+        (
+            0..4usize,
+            any::<bool>(),
+            any::<[bool; 4]>(),
+            any::<bool>(),
+            0..FILTERS.len(),
+            proptest::option::of(1..5u32),
+            0..4u32,
+        )
+            .prop_map(
+                |(layer, aggregated, hide, size_sort, filter, only, collapse)| Options {
+                    layer,
+                    aggregated,
+                    hide,
+                    size_sort,
+                    filter,
+                    only,
+                    collapse,
+                },
+            )
+    }
+
+    /// A tree set up with `o`, every change going through the public setters.
+    fn set_up(tree: &MergedTree, layers: usize, o: &Options) -> FileTree {
+        let mut t = FileTree::new(tree);
+        t.set_layer(tree, o.layer % layers);
+        if o.aggregated {
+            t.set_mode(tree, CompareMode::Aggregated);
+        }
+        let kinds = [
+            Change::Added,
+            Change::Modified,
+            Change::Removed,
+            Change::Unmodified,
+        ];
+        for (hide, kind) in o.hide.iter().zip(kinds) {
+            if *hide {
+                t.toggle_kind(tree, kind);
+            }
+        }
+        if o.size_sort {
+            t.toggle_sort(tree);
+        }
+        t.set_filter(tree, FILTERS[o.filter]);
+        if let Some(m) = o.only {
+            let nodes = (0..tree.node_count())
+                .map(|i| (i as u32).is_multiple_of(m))
+                .collect();
+            t.set_only(
+                tree,
+                Some(Only {
+                    what: "some".into(),
+                    nodes: std::sync::Arc::new(nodes),
+                }),
+            );
+        }
+        // Collapse every `collapse`th directory shown (0: none, 1: all).
+        if o.collapse > 0 {
+            let dirs: Vec<_> = t
+                .rows()
+                .iter()
+                .filter(|r| r.is_dir)
+                .map(|r| r.node)
+                .collect();
+            for (i, d) in dirs.into_iter().enumerate() {
+                if (i as u32).is_multiple_of(o.collapse) {
+                    t.collapse_for_test(tree, d);
+                }
+            }
+        }
+        t
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// The scan over the pre-order lists the rows the depth-first walk lists, and a search
+        /// finds what the walk's search finds, for any options.
+        #[test]
+        fn the_scan_is_the_walk(layers in layers(), o in options()) {
+            let n = layers.len();
+            let img = image(layers.into_iter().map(|l| ("RUN x", l)).collect(), None);
+            let tree = &img.tree;
+            let mut t = set_up(tree, n, &o);
+            prop_assert_eq!(t.rows().to_vec(), t.reference_rows(tree));
+            for needle in NEEDLES {
+                let expected = t.reference_search(tree, needle);
+                prop_assert_eq!(t.search(tree, needle), expected, "{}", needle);
+            }
+            // Flipping the sort back and forth uses the cached orders.
+            t.toggle_sort(tree);
+            prop_assert_eq!(t.rows().to_vec(), t.reference_rows(tree));
+            t.toggle_sort(tree);
+            prop_assert_eq!(t.rows().to_vec(), t.reference_rows(tree));
+        }
+    }
+}
