@@ -21,6 +21,29 @@ use layerlens::tui::view::render;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
+/// Keys for typing into the filter or the search: a character, then a backspace, in turn.
+#[derive(Default)]
+struct Typing {
+    typed: bool,
+    digit: u32,
+}
+
+impl Typing {
+    /// The next key. The character is `9` each time (a text the tree answered recently), or,
+    /// when `fresh`, the ten digits in turn: more texts than the eight answers the tree keeps.
+    fn next(&mut self, fresh: bool) -> Action {
+        self.typed = !self.typed;
+        if !self.typed {
+            return Action::InputBackspace;
+        }
+        if !fresh {
+            return Action::InputChar('9');
+        }
+        self.digit = (self.digit + 1) % 10;
+        Action::InputChar(char::from_digit(self.digit, 10).unwrap_or('0'))
+    }
+}
+
 fn image() -> Arc<layerlens::Image> {
     let path = std::env::var("LAYERLENS_BENCH_IMAGE")
         .unwrap_or_else(|_| format!("{}/testdata/classic.docker.tar", env!("CARGO_MANIFEST_DIR")));
@@ -116,62 +139,23 @@ fn bench(c: &mut Criterion) {
         b.iter(|| press(&mut app, &mut term, Action::ToggleSort))
     });
     update(&mut app, Action::StartFilter);
-    let mut typed = false;
+    let mut keys = Typing::default();
     g.bench_function("key_filter_char", |b| {
-        b.iter(|| {
-            typed = !typed;
-            let a = if typed {
-                Action::InputChar('9')
-            } else {
-                Action::InputBackspace
-            };
-            press(&mut app, &mut term, a)
-        })
+        b.iter(|| press(&mut app, &mut term, keys.next(false)))
     });
-    // A new text each time: ten digits in turn, more than the eight answers the tree keeps.
-    let mut typed = false;
-    let mut digit = 0u32;
     g.bench_function("key_filter_char_uncached", |b| {
-        b.iter(|| {
-            typed = !typed;
-            let a = if typed {
-                digit = (digit + 1) % 10;
-                Action::InputChar(char::from_digit(digit, 10).unwrap_or('0'))
-            } else {
-                Action::InputBackspace
-            };
-            press(&mut app, &mut term, a)
-        })
+        b.iter(|| press(&mut app, &mut term, keys.next(true)))
     });
     update(&mut app, Action::InputCancel);
     // Search as you type: every character searches every path and jumps to the first match.
     update(&mut app, Action::StartSearch);
     update(&mut app, Action::InputChar('f'));
-    let mut typed = false;
+    let mut keys = Typing::default();
     g.bench_function("key_search_char", |b| {
-        b.iter(|| {
-            typed = !typed;
-            let a = if typed {
-                Action::InputChar('9')
-            } else {
-                Action::InputBackspace
-            };
-            press(&mut app, &mut term, a)
-        })
+        b.iter(|| press(&mut app, &mut term, keys.next(false)))
     });
-    let mut typed = false;
-    let mut digit = 0u32;
     g.bench_function("key_search_char_uncached", |b| {
-        b.iter(|| {
-            typed = !typed;
-            let a = if typed {
-                digit = (digit + 1) % 10;
-                Action::InputChar(char::from_digit(digit, 10).unwrap_or('0'))
-            } else {
-                Action::InputBackspace
-            };
-            press(&mut app, &mut term, a)
-        })
+        b.iter(|| press(&mut app, &mut term, keys.next(true)))
     });
     update(&mut app, Action::InputCancel);
     g.bench_function("key_collapse_all", |b| {

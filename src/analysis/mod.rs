@@ -77,6 +77,38 @@ pub(crate) mod testing {
     }
 
     /// An image of `(command, entries)` layers, running as `user`.
+    /// Random layers for property tests: 1 to `layers - 1` layers of at most `per_layer - 1`
+    /// entries, each a path of 1 to `depth - 1` components from `names`, of a kind drawn from
+    /// `kinds` (`File`, `Dir`, `Whiteout` or `Opaque`; repeat one to weigh it).
+    pub fn arb_layers(
+        names: &'static [&'static str],
+        depth: usize,
+        kinds: &'static [EntryKind],
+        per_layer: usize,
+        layers: usize,
+    ) -> impl proptest::strategy::Strategy<Value = Vec<Vec<Entry>>> {
+        use proptest::prelude::*;
+        let entry = (
+            proptest::collection::vec(0..names.len(), 1..depth),
+            0..kinds.len(),
+            0..50u64,
+        )
+            .prop_map(move |(parts, kind, size)| {
+                let path = parts
+                    .iter()
+                    .map(|&i| names[i])
+                    .collect::<Vec<_>>()
+                    .join("/");
+                match kinds[kind] {
+                    EntryKind::File => file(&path, size, size as u128 % 3),
+                    EntryKind::Dir => dir(&path),
+                    EntryKind::Whiteout => whiteout(&path),
+                    _ => opaque(&path),
+                }
+            });
+        proptest::collection::vec(proptest::collection::vec(entry, 0..per_layer), 1..layers)
+    }
+
     pub fn image(layers: Vec<(&str, Vec<Entry>)>, user: Option<&str>) -> Image {
         let mut metas = Vec::new();
         let mut indexes = Vec::new();

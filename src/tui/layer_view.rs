@@ -228,31 +228,19 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::analysis::testing::{dir, file, image, opaque, whiteout};
-    use crate::index::Entry;
+    use crate::analysis::testing::{arb_layers, file, image};
+    use crate::index::EntryKind;
 
     const NAMES: [&str; 4] = ["a", "b", ".a", "-x"];
-
-    fn entry() -> impl Strategy<Value = Entry> {
-        (
-            proptest::collection::vec(0..NAMES.len(), 1..4),
-            0..6u8,
-            0..50u64,
-        )
-            .prop_map(|(parts, kind, size)| {
-                let path = parts
-                    .iter()
-                    .map(|&i| NAMES[i])
-                    .collect::<Vec<_>>()
-                    .join("/");
-                match kind {
-                    0 | 1 => file(&path, size, size as u128 % 3),
-                    2 | 3 => dir(&path),
-                    4 => whiteout(&path),
-                    _ => opaque(&path),
-                }
-            })
-    }
+    /// Files and directories twice as often as whiteouts and opaque markers.
+    const KINDS: [EntryKind; 6] = [
+        EntryKind::File,
+        EntryKind::File,
+        EntryKind::Dir,
+        EntryKind::Dir,
+        EntryKind::Whiteout,
+        EntryKind::Opaque,
+    ];
 
     fn facts_of(v: &LayerView) -> (Vec<u8>, Vec<u64>, Vec<bool>) {
         (v.change.clone(), v.size.clone(), v.dir.clone())
@@ -265,7 +253,7 @@ mod tests {
         /// every node, at every layer in both modes.
         #[test]
         fn facts_give_the_merged_trees_answers(
-            layers in proptest::collection::vec(proptest::collection::vec(entry(), 0..12), 1..5)
+            layers in arb_layers(&NAMES, 4, &KINDS, 12, 5)
         ) {
             let img = image(layers.into_iter().map(|l| ("RUN x", l)).collect(), None);
             let tree = &img.tree;

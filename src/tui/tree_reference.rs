@@ -238,35 +238,15 @@ mod tests {
     use proptest::prelude::*;
 
     use super::super::tree::{CompareMode, FileTree, Only};
-    use crate::analysis::testing::{dir, file, image, opaque, whiteout};
+    use crate::analysis::testing::{arb_layers, image};
     use crate::index::{Change, Entry, MergedTree};
 
     /// Names that sort around each other and around `/` and `.`.
     const NAMES: [&str; 6] = ["a", "b", "ab", "-x", ".a", "bé"];
 
-    fn entry() -> impl Strategy<Value = Entry> {
-        (
-            proptest::collection::vec(0..NAMES.len(), 1..5),
-            0..6u8,
-            0..50u64,
-        )
-            .prop_map(|(parts, kind, size)| {
-                let path = parts
-                    .iter()
-                    .map(|&i| NAMES[i])
-                    .collect::<Vec<_>>()
-                    .join("/");
-                match kind {
-                    0 | 1 => file(&path, size, size as u128 % 3),
-                    2 | 3 => dir(&path),
-                    4 => whiteout(&path),
-                    _ => opaque(&path),
-                }
-            })
-    }
-
     fn layers() -> impl Strategy<Value = Vec<Vec<Entry>>> {
-        proptest::collection::vec(proptest::collection::vec(entry(), 0..16), 1..4)
+        use crate::index::EntryKind::*;
+        arb_layers(&NAMES, 5, &[File, File, Dir, Dir, Whiteout, Opaque], 16, 4)
     }
 
     /// Filters: literal ones (with and without `/`), regexes, and one that is no regex.

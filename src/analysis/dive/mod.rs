@@ -188,35 +188,15 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::analysis::testing::{dir, file, image, opaque, whiteout};
+    use crate::analysis::testing::{arb_layers, file, image, whiteout};
     use crate::index::Entry;
 
     /// Names that sort before `.wh.` (`-`, `+`), after it, and between (`.a`).
     const NAMES: [&str; 6] = ["a", "b", "-x", "+y", ".a", "z~"];
 
-    fn entry() -> impl Strategy<Value = Entry> {
-        (
-            proptest::collection::vec(0..NAMES.len(), 1..4),
-            0..4u8,
-            0..50u64,
-        )
-            .prop_map(|(parts, kind, size)| {
-                let path = parts
-                    .iter()
-                    .map(|&i| NAMES[i])
-                    .collect::<Vec<_>>()
-                    .join("/");
-                match kind {
-                    0 => file(&path, size, size as u128 % 3),
-                    1 => dir(&path),
-                    2 => whiteout(&path),
-                    _ => opaque(&path),
-                }
-            })
-    }
-
     fn layers() -> impl Strategy<Value = Vec<Vec<Entry>>> {
-        proptest::collection::vec(proptest::collection::vec(entry(), 0..12), 1..5)
+        use crate::index::EntryKind::*;
+        arb_layers(&NAMES, 4, &[File, Dir, Whiteout, Opaque], 12, 5)
     }
 
     proptest! {
