@@ -3,7 +3,7 @@
 //! `benches/compare_dive.sh`.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use layerlens::index::{index_tar, LayerIndex, MergedTree};
+use layerlens::index::{index_tar, Keep, LayerIndex, MergedTree};
 
 /// A layer of `files` small files spread over 100 directories.
 fn layer(files: usize, seed: u8) -> Vec<u8> {
@@ -30,12 +30,22 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(tar.len() as u64));
     g.sample_size(10);
     g.bench_function("index_tar 50k files", |b| {
-        b.iter(|| index_tar(&tar[..], &mut |_| {}).unwrap().0.entries.len())
+        b.iter(|| {
+            index_tar(&tar[..], Keep::Documents, &mut |_| {})
+                .unwrap()
+                .0
+                .entries
+                .len()
+        })
     });
     g.finish();
 
     let layers: Vec<LayerIndex> = (0..4u8)
-        .map(|s| index_tar(&layer(50_000, s)[..], &mut |_| {}).unwrap().0)
+        .map(|s| {
+            index_tar(&layer(50_000, s)[..], Keep::Documents, &mut |_| {})
+                .unwrap()
+                .0
+        })
         .collect();
     let mut g = c.benchmark_group("merge");
     g.sample_size(10);

@@ -9,7 +9,7 @@
 //! [`TarReader::read_chunk`] hands holes over as lengths, so a consumer can hash terabytes of
 //! holes without writing them out.
 
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 
 /// Largest GNU long name, PAX header or sparse map we accept (Go's `maxSpecialFileSize`).
 pub const MAX_META_BYTES: u64 = 1 << 20;
@@ -535,6 +535,11 @@ impl<R: Read> TarReader<R> {
         Ok(map)
     }
 
+    /// Whether the current entry is a sparse file (its content has holes to place).
+    pub fn is_sparse(&self) -> bool {
+        self.sparse.is_some()
+    }
+
     /// Bytes of holes in the current entry: 0 unless it is a sparse file. Known before its
     /// content is read (from the sparse map), so a consumer can choose how to hash them.
     pub fn hole_bytes(&self) -> u64 {
@@ -752,6 +757,56 @@ impl<R: Read> TarReader<R> {
             n -= got as u64;
         }
         Ok(())
+    }
+}
+
+impl<R: BufRead> TarReader<R> {
+    /// The current entry's next stored bytes where the reader already holds them (no copy),
+    /// at most what is left of the entry: empty at its end. `Ok(None)` for a sparse entry,
+    /// whose holes only [`TarReader::read_chunk`] places. Follow with
+    /// [`TarReader::consume_stored`]. A stream that ends early is an error, as for
+    /// `read_chunk`.
+    pub fn peek_stored(&mut self) -> Result<Option<&[u8]>, TarError> {
+        if self.sparse.is_some() {
+            return Ok(None);
+        }
+        if self.remaining == 0 {
+            return Ok(Some(&[]));
+        }
+        let left = usize::try_from(self.remaining).unwrap_or(usize::MAX);
+        let pos = self.pos;
+        loop {
+            match self.inner.fill_buf() {
+                Ok(_) => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(source) => {
+                    return Err(TarError::Io {
+                        offset: pos,
+                        source,
+                    })
+                }
+            }
+        }
+        // Filled above: this hands back what the reader holds, without reading.
+        let held = self.inner.fill_buf().map_err(|source| TarError::Io {
+            offset: pos,
+            source,
+        })?;
+        if held.is_empty() {
+            return Err(TarError::Truncated {
+                offset: pos,
+                what: "entry data",
+            });
+        }
+        Ok(Some(&held[..held.len().min(left)]))
+    }
+
+    /// Marks `n` bytes handed out by [`TarReader::peek_stored`] as read.
+    pub fn consume_stored(&mut self, n: usize) {
+        let n = n.min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+        self.inner.consume(n);
+        self.pos += n as u64;
+        self.remaining -= n as u64;
     }
 }
 

@@ -451,7 +451,7 @@ fn sources_tell_the_layers_before_loading_them_and_each_size_as_it_is_indexed() 
             "stream",
             source::archive::ArchiveKind::Detect,
             None,
-            None,
+            &LoadOptions::default(),
             &rec,
         )
         .unwrap();

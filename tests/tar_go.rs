@@ -10,6 +10,7 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 use common::tarcraft::{self, end, file, gnu_long, header, logical, pax, pax_raw, Magic};
+use layerlens::index::{index_tar, Keep};
 use layerlens::tarstream::{TarError, TarReader};
 use sha2::{Digest as _, Sha256};
 
@@ -735,7 +736,7 @@ fn a_petabyte_of_holes_is_indexed_in_bounded_time() {
     const PB: u64 = 1_000_000_000_000_000;
     let index = |layer: &[u8]| {
         let start = Instant::now();
-        let (index, _) = layerlens::index::index_tar(layer, &mut |_| {}).unwrap();
+        let (index, _) = index_tar(layer, Keep::Documents, &mut |_| {}).unwrap();
         assert!(
             start.elapsed() < Duration::from_secs(10),
             "took {:?}",
@@ -795,7 +796,7 @@ fn a_sparse_file_hashes_as_the_dense_file_it_stands_for() {
         &file("a/dense", &want),
         &end(),
     ]);
-    let (index, _) = layerlens::index::index_tar(&layer[..], &mut |_| {}).unwrap();
+    let (index, _) = index_tar(&layer[..], Keep::Documents, &mut |_| {}).unwrap();
     let d: Vec<_> = index
         .entries
         .iter()
@@ -856,7 +857,7 @@ fn a_layer_claiming_more_than_a_petabyte_is_refused() {
         &sparse_01_map("a/huge", i64::MAX as u64, b"0", b"", &[]),
         &end(),
     ]);
-    let err = layerlens::index::index_tar(&layer[..], &mut |_| {}).unwrap_err();
+    let err = index_tar(&layer[..], Keep::Documents, &mut |_| {}).unwrap_err();
     assert_eq!(
         err.to_string(),
         "entry 'a/huge' at byte 1024 claims 9223372036854775807 bytes, which takes the layer \

@@ -17,6 +17,7 @@ use crate::analysis::waste::{self, WasteReport};
 use crate::config::LayerlensConfig;
 use crate::error::{Error, Result};
 use crate::image::{Image, SourceKind};
+use crate::index::Keep;
 use crate::report::budget::{self, Verdicts};
 use crate::report::{diff_text, dive_ci, dive_json, github, html, junit, summary, waste_text};
 use crate::source::progress_bar::ProgressBar;
@@ -55,14 +56,7 @@ pub fn run(mut args: Args) -> Result<i32> {
         None
     };
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let opts = LoadOptions {
-        platform: args.platform.as_deref().map(Platform::parse).transpose()?,
-        pull: args.pull,
-        insecure: args.insecure,
-        registry_stall_timeout: args
-            .registry_stall_timeout
-            .map(std::time::Duration::from_secs),
-    };
+    let opts = load_options(&args)?;
     // Checked before anything is built or the terminal is touched, in every mode.
     let settings = settings(&args, config_file.as_deref())?;
     let dockerfile = dockerfile(&args)?;
@@ -92,7 +86,27 @@ pub fn run(mut args: Args) -> Result<i32> {
             dockerfile,
         );
     }
-    let mut image = load(&reference, args.source.map(SourceArg::kind), &opts)?;
+    let budgets_shown = settings.budgets.any() || args.baseline.is_some();
+    // dive's CI text alone reads no waste analysis: it runs only for the outputs that do, on a
+    // second core beside dive's pass. Without it no package document is read, so none is kept.
+    let waste_needed = !(rules.is_some()
+        && args.format.is_none()
+        && args.json.is_none()
+        && args.html.is_none()
+        && !budgets_shown);
+    let keep = if waste_needed {
+        Keep::Documents
+    } else {
+        Keep::Nothing
+    };
+    let mut image = load(
+        &reference,
+        args.source.map(SourceArg::kind),
+        &LoadOptions {
+            keep,
+            ..opts.clone()
+        },
+    )?;
     if let Some(df) = &dockerfile {
         df.label(&mut image)
             .map_err(|e| Error::Config(format!("{}: {e}", df.path)))?;
@@ -101,18 +115,21 @@ pub fn run(mut args: Args) -> Result<i32> {
     // delay the exit (0.1 s at 1M files).
     let image = std::mem::ManuallyDrop::new(image);
     let baseline_size = match &args.baseline {
-        Some(b) => Some(load(b, None, &opts)?.size()),
+        // Only its size is read.
+        Some(b) => Some(
+            load(
+                b,
+                None,
+                &LoadOptions {
+                    keep: Keep::Nothing,
+                    ..opts.clone()
+                },
+            )?
+            .size(),
+        ),
         None => None,
     };
     let wopts = settings.waste_options();
-    let budgets_shown = settings.budgets.any() || args.baseline.is_some();
-    // dive's CI text alone reads no waste analysis: it runs only for the outputs that do, on a
-    // second core beside dive's pass.
-    let waste_needed = !(rules.is_some()
-        && args.format.is_none()
-        && args.json.is_none()
-        && args.html.is_none()
-        && !budgets_shown);
     let (analysis, waste_report) = std::thread::scope(|s| {
         let waste = waste_needed.then(|| s.spawn(|| waste::analyze(&image, &wopts)));
         let analysis = dive::analyze(&image);
@@ -123,7 +140,13 @@ pub fn run(mut args: Args) -> Result<i32> {
     if let Some(w) = waste_report {
         let _ = waste_cell.set(w);
     }
-    let waste = || waste_cell.get_or_init(|| waste::analyze(&image, &wopts));
+    let waste = || {
+        waste_cell.get_or_init(|| {
+            // Only an image loaded with its documents can say which packages own its bytes.
+            debug_assert!(waste_needed, "the waste analysis was not planned for");
+            waste::analyze(&image, &wopts)
+        })
+    };
     let budgets_needed =
         budgets_shown || args.json.is_some() || args.html.is_some() || args.format.is_some();
     // dive's rules judge the image without the excluded paths (dive #347); the JSON keeps
@@ -246,14 +269,7 @@ fn run_diff(
         (f, _) => Some(f.unwrap_or(DiffFormat::Text)),
     };
     let settings = settings(args, config_file(args).as_deref())?;
-    let opts = LoadOptions {
-        platform: args.platform.as_deref().map(Platform::parse).transpose()?,
-        pull: args.pull,
-        insecure: args.insecure,
-        registry_stall_timeout: args
-            .registry_stall_timeout
-            .map(std::time::Duration::from_secs),
-    };
+    let opts = load_options(args)?;
     let kind = args.source.map(SourceArg::kind);
     let (ia, ib) = (load(a, kind, &opts)?, load(b, kind, &opts)?);
     let wopts = settings.waste_options();
@@ -320,6 +336,19 @@ fn load(reference: &str, kind: Option<SourceKind>, opts: &LoadOptions) -> Result
         None => &NoProgress,
     };
     source::load(reference, kind, opts, progress)
+}
+
+/// How to load, from the command line. Documents are kept unless the caller says otherwise.
+fn load_options(args: &Args) -> Result<LoadOptions> {
+    Ok(LoadOptions {
+        platform: args.platform.as_deref().map(Platform::parse).transpose()?,
+        pull: args.pull,
+        insecure: args.insecure,
+        registry_stall_timeout: args
+            .registry_stall_timeout
+            .map(std::time::Duration::from_secs),
+        keep: Keep::Documents,
+    })
 }
 
 /// The CI config file in force: `--ci-config`, else `.dive-ci` when it exists.

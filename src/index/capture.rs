@@ -7,6 +7,18 @@
 
 use super::path;
 
+/// Whether a layer's index keeps its documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Keep {
+    /// The package documents and `os-release`, for the analyses that read them (packages,
+    /// advice).
+    #[default]
+    Documents,
+    /// No document: for an output that reads no package (dive's CI text alone), so memory
+    /// holds only the metadata. Entries, digests and hints are the same.
+    Nothing,
+}
+
 /// What a kept document is, from its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DocKind {

@@ -2,11 +2,11 @@
 //! entry's metadata and hashes regular files' content as it streams past, keeping only the
 //! bounded documents and first-byte hints of [`super::capture`].
 
-use std::io::Read;
+use std::io::BufRead;
 
 use xxhash_rust::xxh3::Xxh3;
 
-use super::capture::{self, ContentHint, DocContent, DocKind, Document};
+use super::capture::{self, ContentHint, DocContent, DocKind, Document, Keep};
 use super::entry::{Entry, EntryKind};
 use super::path::{self, PathError};
 use crate::tarstream::{Chunk, TarError, TarReader};
@@ -68,15 +68,19 @@ pub const SPARSE_HASHED_ZEROS: u64 = 256 << 20;
 static ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
 
 /// Reads a layer's tar stream to its end-of-archive marker and returns its index together with
-/// the reader (so the caller can drain and hash what follows the marker). `on_bytes` is told
-/// how far the stream has got, for progress reports.
-pub fn index_tar<R: Read>(
+/// the reader (so the caller can drain and hash what follows the marker). `keep` says whether
+/// the layer's documents are kept. `on_bytes` is told how far the stream has got, for progress
+/// reports.
+pub fn index_tar<R: BufRead>(
     reader: R,
+    keep: Keep,
     on_bytes: &mut dyn FnMut(u64),
 ) -> Result<(LayerIndex, R), IndexError> {
     let mut tar = TarReader::new(reader);
     let mut index = LayerIndex::default();
-    let mut buf = vec![0u8; CHUNK];
+    // Only a sparse entry is read through a buffer of ours (its holes must be placed); a
+    // dense one is hashed where the reader holds it.
+    let mut buf = Vec::new();
     let mut reported = 0u64;
     let mut kept = 0u64;
     let mut zeros_budget = SPARSE_HASHED_ZEROS;
@@ -135,7 +139,10 @@ pub fn index_tar<R: Read>(
         };
         let mut hint = ContentHint::None;
         let digest = if kind == EntryKind::File && header.has_data() {
-            let doc = DocKind::of_path(&entry_path);
+            let doc = match keep {
+                Keep::Documents => DocKind::of_path(&entry_path),
+                Keep::Nothing => None,
+            };
             // What to keep of this file: the whole document, its head, or nothing.
             let mut keep = match doc {
                 Some((_, limit))
@@ -176,7 +183,18 @@ pub fn index_tar<R: Read>(
                     bytes.extend_from_slice(&chunk[..take]);
                 }
             };
-            loop {
+            while let Some(stored) = tar.peek_stored()? {
+                if stored.is_empty() {
+                    break;
+                }
+                let n = stored.len();
+                take(stored, Some(&mut hasher));
+                tar.consume_stored(n);
+            }
+            if tar.is_sparse() && buf.is_empty() {
+                buf.resize(CHUNK, 0);
+            }
+            while tar.is_sparse() {
                 match tar.read_chunk(&mut buf)? {
                     Chunk::End => break,
                     Chunk::Data(n) => take(&buf[..n], Some(&mut hasher)),
@@ -259,7 +277,9 @@ mod tests {
         let mut b = tar::Builder::new(Vec::new());
         build(&mut b);
         let bytes = b.into_inner().unwrap();
-        index_tar(&bytes[..], &mut |_| {}).unwrap().0
+        index_tar(&bytes[..], Keep::Documents, &mut |_| {})
+            .unwrap()
+            .0
     }
 
     fn file(b: &mut tar::Builder<Vec<u8>>, name: &str, data: &[u8]) {
@@ -296,6 +316,35 @@ mod tests {
         assert_eq!(idx.entries[2].dive_name(), b"var/cache/.wh..wh..opq");
     }
 
+    /// Without documents, a layer's index is the same but for them: entries, digests and
+    /// hints, even for a document far larger than a read (hashed where the reader holds it).
+    #[test]
+    fn keeping_nothing_changes_only_the_documents() {
+        let status: Vec<u8> = (0..700_000u32)
+            .map(|i| b"Package: a\n"[i as usize % 11])
+            .collect();
+        let key = b"-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n";
+        let mut b = tar::Builder::new(Vec::new());
+        file(&mut b, "etc/os-release", b"ID=debian\n");
+        file(&mut b, "var/lib/dpkg/status", &status);
+        file(&mut b, "root/.ssh/id_ed25519", key);
+        let bytes = b.into_inner().unwrap();
+        let all = index_tar(&bytes[..], Keep::Documents, &mut |_| {})
+            .unwrap()
+            .0;
+        let none = index_tar(&bytes[..], Keep::Nothing, &mut |_| {}).unwrap().0;
+        assert_eq!(all.documents.len(), 2);
+        assert!(matches!(&all.documents[1].content, DocContent::Bytes(b) if **b == status[..]));
+        assert!(none.documents.is_empty());
+        assert_eq!(all.entries, none.entries);
+        assert_eq!(
+            none.entries[1].digest,
+            Some(xxhash_rust::xxh3::xxh3_128(&status))
+        );
+        assert_ne!(none.entries[2].hint, ContentHint::None);
+        assert_eq!((all.size, all.tar_bytes), (none.size, none.tar_bytes));
+    }
+
     #[test]
     fn equal_content_has_equal_digest() {
         let idx = layer(|b| {
@@ -317,7 +366,7 @@ mod tests {
         h.set_cksum();
         let mut bytes = h.as_bytes().to_vec();
         bytes.extend_from_slice(&[0; 1024]);
-        let err = index_tar(&bytes[..], &mut |_| {}).unwrap_err();
+        let err = index_tar(&bytes[..], Keep::Documents, &mut |_| {}).unwrap_err();
         assert_eq!(
             err.to_string(),
             "entry at byte 0: entry name '../escape' climbs out of the image root with '..'"

@@ -23,10 +23,10 @@ use super::manifest::{
 use super::parallel;
 use super::platform::Platform;
 use super::progress::{Progress, ProgressReader};
-use super::{assemble, Parts};
+use super::{assemble, LoadOptions, Parts};
 use crate::error::{Error, Result};
 use crate::image::{Image, LayerPreview, SourceKind};
-use crate::index::path;
+use crate::index::{path, Keep};
 use crate::tarstream::TarReader;
 
 /// Most bytes of small documents (JSON and the like) kept from one archive.
@@ -61,11 +61,11 @@ pub fn read_archive<R: Read>(
     reference: &str,
     kind: ArchiveKind,
     tag: Option<&str>,
-    platform: Option<&Platform>,
+    opts: &LoadOptions,
     progress: &dyn Progress,
 ) -> Result<Image> {
-    let mut early = Early::new(name, kind, tag, platform, progress);
-    scan_decompressed(reader, name, progress, &mut early)?.image(reference, &mut early)
+    let mut early = Early::new(name, kind, tag, opts.platform.as_ref(), progress);
+    scan_decompressed(reader, name, opts.keep, progress, &mut early)?.image(reference, &mut early)
 }
 
 /// Reads an image from an archive file. With more than one thread, a first pass reads the
@@ -79,7 +79,7 @@ pub fn read_archive_file(
     reference: &str,
     kind: ArchiveKind,
     tag: Option<&str>,
-    platform: Option<&Platform>,
+    opts: &LoadOptions,
     progress: &dyn Progress,
 ) -> Result<Image> {
     let threads = parallel::threads();
@@ -99,8 +99,9 @@ pub fn read_archive_file(
     };
     let seekable = seekable && plain_tar;
     if threads > 1 && seekable {
-        let mut early = Early::new(name, kind, tag, platform, progress);
-        if let Some(contents) = scan_seekable(&file, name, threads, progress, &mut early)? {
+        let mut early = Early::new(name, kind, tag, opts.platform.as_ref(), progress);
+        let keep = opts.keep;
+        if let Some(contents) = scan_seekable(&file, name, threads, keep, progress, &mut early)? {
             return contents.image(reference, &mut early);
         }
         (&file)
@@ -108,7 +109,7 @@ pub fn read_archive_file(
             .map_err(|e| Error::io(name, e))?;
     }
     let reader = ProgressReader::new(BufReader::with_capacity(1 << 20, file), progress);
-    read_archive(reader, name, reference, kind, tag, platform, progress)
+    read_archive(reader, name, reference, kind, tag, opts, progress)
 }
 
 /// Where a layer-like member's data is in an archive file.
@@ -124,6 +125,7 @@ fn scan_seekable(
     file: &File,
     name: &str,
     threads: usize,
+    keep: Keep,
     progress: &dyn Progress,
     early: &mut Early<'_>,
 ) -> Result<Option<Contents>> {
@@ -167,7 +169,7 @@ fn scan_seekable(
                 end: e.start + e.size,
                 progress,
             };
-            let result = index_blob_send(slice).map_err(|e| e.to_string());
+            let result = index_blob_send(slice, keep).map_err(|e| e.to_string());
             early.indexed(&e.member, &result);
             progress.layer_done(done.tick(), None);
             Ok::<_, std::convert::Infallible>((e.member, result))
@@ -366,6 +368,7 @@ impl Contents {
 fn scan_decompressed<R: Read>(
     mut reader: R,
     name: &str,
+    keep: Keep,
     progress: &dyn Progress,
     early: &mut Early<'_>,
 ) -> Result<Contents> {
@@ -396,15 +399,16 @@ fn scan_decompressed<R: Read>(
         Compression::Gzip => scan(
             flate2::read::MultiGzDecoder::new(whole),
             name,
+            keep,
             progress,
             early,
         ),
         Compression::Zstd => {
             let decoder =
                 zstd::stream::read::Decoder::new(whole).map_err(|e| Error::io(name, e))?;
-            scan(decoder, name, progress, early)
+            scan(decoder, name, keep, progress, early)
         }
-        Compression::None => scan(whole, name, progress, early),
+        Compression::None => scan(whole, name, keep, progress, early),
     }
 }
 
@@ -416,6 +420,7 @@ fn member_name(raw: &[u8]) -> Option<String> {
 fn scan<R: Read>(
     reader: R,
     name: &str,
+    keep: Keep,
     progress: &dyn Progress,
     early: &mut Early<'_>,
 ) -> Result<Contents> {
@@ -426,7 +431,7 @@ fn scan<R: Read>(
         early,
         &mut |tar, _, head, _| {
             let rest = tar.data();
-            let result = index_blob(Cursor::new(head).chain(rest)).map_err(|e| e.to_string());
+            let result = index_blob(Cursor::new(head).chain(rest), keep).map_err(|e| e.to_string());
             layer_count += 1;
             progress.layer_done(layer_count, None);
             Ok(Some(result))
@@ -681,7 +686,14 @@ mod tests {
         add(&mut b, "c.json", &config);
         let bytes = b.into_inner().unwrap();
         let mut early = Early::new("a", ArchiveKind::Detect, None, None, &NoProgress);
-        scan(Cursor::new(bytes), "a", &NoProgress, &mut early).unwrap();
+        scan(
+            Cursor::new(bytes),
+            "a",
+            Keep::Documents,
+            &NoProgress,
+            &mut early,
+        )
+        .unwrap();
         assert_eq!(early.looks, 2, "the manifest, then the config it lacked");
         assert!(early.positions.is_some());
 
@@ -691,7 +703,14 @@ mod tests {
         }
         let bytes = b.into_inner().unwrap();
         let mut early = Early::new("a", ArchiveKind::Detect, None, None, &NoProgress);
-        scan(Cursor::new(bytes), "a", &NoProgress, &mut early).unwrap();
+        scan(
+            Cursor::new(bytes),
+            "a",
+            Keep::Documents,
+            &NoProgress,
+            &mut early,
+        )
+        .unwrap();
         assert_eq!(early.looks, EARLY_LOOKS);
         assert!(early.positions.is_none());
     }

@@ -5,7 +5,7 @@
 use std::io::{self, BufRead, BufReader, Read};
 
 use super::digest::{Digest, HashingReader};
-use crate::index::{index_tar, IndexError, LayerIndex};
+use crate::index::{index_tar, IndexError, Keep, LayerIndex};
 
 /// How a layer blob is compressed, from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -110,27 +110,30 @@ impl IndexedBlob {
 
 /// Streams one layer blob: hashes it, decompresses it and indexes its tar. With more than
 /// one thread ([`super::parallel::threads`]) the stages run as a pipeline on several threads;
-/// the results and errors are the same.
-pub fn index_blob<R: Read>(raw: R) -> Result<IndexedBlob, IndexError> {
+/// the results and errors are the same. `keep` says whether its documents are kept.
+pub fn index_blob<R: Read>(raw: R, keep: Keep) -> Result<IndexedBlob, IndexError> {
     if super::parallel::threads() > 1 {
-        super::parallel::index_blob_pipelined(raw)
+        super::parallel::index_blob_pipelined(raw, keep)
     } else {
-        index_blob_sequential(raw)
+        index_blob_sequential(raw, keep)
     }
 }
 
 /// [`index_blob`] for a reader that can move to another thread (a file): with more than one
 /// thread, reading gets a thread of its own beside the sha256 one.
-pub fn index_blob_send<R: Read + Send>(raw: R) -> Result<IndexedBlob, IndexError> {
+pub fn index_blob_send<R: Read + Send>(raw: R, keep: Keep) -> Result<IndexedBlob, IndexError> {
     if super::parallel::threads() > 1 {
-        super::parallel::index_blob_pipelined_send(raw)
+        super::parallel::index_blob_pipelined_send(raw, keep)
     } else {
-        index_blob_sequential(raw)
+        index_blob_sequential(raw, keep)
     }
 }
 
 /// [`index_blob`] on the calling thread alone.
-pub(crate) fn index_blob_sequential<R: Read>(raw: R) -> Result<IndexedBlob, IndexError> {
+pub(crate) fn index_blob_sequential<R: Read>(
+    raw: R,
+    keep: Keep,
+) -> Result<IndexedBlob, IndexError> {
     let mut raw = HashingReader::new(raw);
     let (compression, index, diff_id) = {
         let mut buffered = BufReader::with_capacity(256 * 1024, &mut raw);
@@ -138,12 +141,12 @@ pub(crate) fn index_blob_sequential<R: Read>(raw: R) -> Result<IndexedBlob, Inde
         let compression = Compression::detect(head);
         let (index, diff_id) = match compression {
             // Uncompressed: the blob digest is the diff_id; hash once.
-            Compression::None => (index_tar(buffered, &mut |_| {})?.0, None),
-            Compression::Gzip => index_hashed(flate2::bufread::MultiGzDecoder::new(buffered))
+            Compression::None => (index_tar(buffered, keep, &mut |_| {})?.0, None),
+            Compression::Gzip => index_hashed(flate2::bufread::MultiGzDecoder::new(buffered), keep)
                 .map(|(i, d)| (i, Some(d)))?,
             Compression::Zstd => {
                 let decoder = zstd::stream::read::Decoder::with_buffer(buffered).map_err(io_err)?;
-                index_hashed(decoder).map(|(i, d)| (i, Some(d)))?
+                index_hashed(decoder, keep).map(|(i, d)| (i, Some(d)))?
             }
         };
         (compression, index, diff_id)
@@ -158,8 +161,9 @@ fn size_hint(index: &LayerIndex) -> u64 {
 
 /// Indexes a decompressed stream, hashing it (and what follows the tar's end marker, which
 /// is part of the diff_id) on the way.
-fn index_hashed<R: Read>(decoded: R) -> Result<(LayerIndex, Digest), IndexError> {
-    let (index, rest) = index_tar(HashingReader::new(decoded), &mut |_| {})?;
+fn index_hashed<R: Read>(decoded: R, keep: Keep) -> Result<(LayerIndex, Digest), IndexError> {
+    let decoded = BufReader::with_capacity(super::parallel::CHUNK, decoded);
+    let (index, rest) = index_tar(HashingReader::new(decoded), keep, &mut |_| {})?;
     let (diff_id, _) = rest.finish().map_err(|e| io_err_at(index.tar_bytes, e))?;
     Ok((index, diff_id))
 }
@@ -193,9 +197,9 @@ mod tests {
         gz.write_all(&plain).unwrap();
         let gz = gz.finish().unwrap();
         let zst = zstd::encode_all(&plain[..], 3).unwrap();
-        let a = index_blob(&plain[..]).unwrap();
-        let b = index_blob(&gz[..]).unwrap();
-        let c = index_blob(&zst[..]).unwrap();
+        let a = index_blob(&plain[..], Keep::Documents).unwrap();
+        let b = index_blob(&gz[..], Keep::Documents).unwrap();
+        let c = index_blob(&zst[..], Keep::Documents).unwrap();
         assert_eq!(a.compression, Compression::None);
         assert_eq!(b.compression, Compression::Gzip);
         assert_eq!(c.compression, Compression::Zstd);
@@ -219,7 +223,7 @@ mod tests {
         for b in &mut gz[12..mid] {
             *b ^= 0x5a;
         }
-        assert!(index_blob(&gz[..]).is_err());
+        assert!(index_blob(&gz[..], Keep::Documents).is_err());
     }
 
     #[test]

@@ -18,6 +18,7 @@ use super::archive::{read_archive, ArchiveKind};
 use super::manifest::ImageConfig;
 use super::platform::Platform;
 use super::progress::{Progress, ProgressReader};
+use super::LoadOptions;
 use crate::error::{Error, Result};
 use crate::image::{Image, LayerPreview, SourceKind};
 
@@ -179,22 +180,15 @@ fn status_of(e: &BollardError) -> Option<u16> {
     }
 }
 
-/// What to do before reading.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct DaemonOptions {
-    /// Pull the image first (`--pull`).
-    pub pull: bool,
-}
-
-/// Reads an image from a daemon.
+/// Reads an image from a daemon (pulling it first with `--pull`).
 pub fn read_daemon(
     engine: Engine,
     name: &str,
     reference: &str,
-    platform: Option<&Platform>,
-    opts: DaemonOptions,
+    opts: &LoadOptions,
     progress: &dyn Progress,
 ) -> Result<Image> {
+    let platform = opts.platform.as_ref();
     let host = endpoint(engine)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -289,7 +283,7 @@ pub fn read_daemon(
             reference,
             ArchiveKind::Docker,
             None,
-            platform,
+            opts,
             progress,
         );
         // Joining cannot fail short of a panic in the pump, which holds no logic that panics.

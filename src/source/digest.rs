@@ -2,7 +2,7 @@
 //! disk), hashing streams as they pass, and holding a blob to its descriptor's size as it
 //! streams (never reading more than one byte past it).
 
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 
 use sha2::{Digest as _, Sha256};
 
@@ -104,6 +104,25 @@ impl<R: Read> Read for HashingReader<R> {
         self.hasher.update(&buf[..n]);
         self.bytes += n as u64;
         Ok(n)
+    }
+}
+
+/// Read in place: bytes are hashed as they are consumed, so a reader that hands out its own
+/// buffer (the tar parser hashing file contents) costs no copy here either.
+impl<R: BufRead> BufRead for HashingReader<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        // `amt` bytes of what `fill_buf` last handed out, which the inner reader still holds
+        // and hands out again without reading.
+        if let Ok(held) = self.inner.fill_buf() {
+            let n = amt.min(held.len());
+            self.hasher.update(&held[..n]);
+            self.bytes += n as u64;
+        }
+        self.inner.consume(amt);
     }
 }
 
@@ -220,6 +239,29 @@ impl<R: Read> Read for SizedReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reading in place (`fill_buf`/`consume`) and by copy, mixed, hashes each byte once.
+    #[test]
+    fn hashes_each_byte_once_however_it_is_read() {
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut r = HashingReader::new(io::BufReader::with_capacity(4096, &data[..]));
+        let mut copy = [0u8; 1000];
+        let mut turn = 0;
+        loop {
+            turn += 1;
+            if turn % 2 == 0 {
+                let held = r.fill_buf().unwrap().len();
+                if held == 0 {
+                    break;
+                }
+                r.consume(held.min(3000));
+            } else if r.read(&mut copy).unwrap() == 0 {
+                break;
+            }
+        }
+        let (digest, bytes) = r.finish().unwrap();
+        assert_eq!((digest, bytes), (Digest::of(&data), data.len() as u64));
+    }
 
     #[test]
     fn holds_a_blob_to_its_descriptor_size() {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
 use super::blob::{index_blob_send, IndexedBlob};
@@ -13,9 +13,8 @@ use super::manifest::{
     manifest_layers, parse_index, resolve_index, ImageConfig, LayerRef, MAX_DOCUMENT_BYTES,
 };
 use super::parallel;
-use super::platform::Platform;
 use super::progress::{Progress, ProgressReader};
-use super::{assemble, Parts};
+use super::{assemble, LoadOptions, Parts};
 use crate::error::{Error, Result};
 use crate::image::{Image, LayerPreview, SourceKind};
 
@@ -102,7 +101,7 @@ pub fn read_layout(
     dir: &Path,
     reference: &str,
     tag: Option<&str>,
-    platform: Option<&Platform>,
+    opts: &LoadOptions,
     progress: &dyn Progress,
 ) -> Result<Image> {
     let shown = dir.display().to_string();
@@ -127,7 +126,7 @@ pub fn read_layout(
         d.verify(&Digest::of(&bytes), "blob")?;
         Ok(bytes)
     };
-    let resolved = resolve_index(&index, &index_name, tag, platform, &mut fetch)?;
+    let resolved = resolve_index(&index, &index_name, tag, opts.platform.as_ref(), &mut fetch)?;
     let config_digest = Digest::parse(resolved.manifest.config().digest().as_ref())?;
     let config_bytes = fetch(&config_digest)?;
     let config = ImageConfig::parse(&config_bytes, &format!("config {config_digest}"))?;
@@ -171,8 +170,9 @@ pub fn read_layout(
                 });
             }
             let file = open_regular(&p, "layer blob", r.size)?;
-            let reader = ProgressReader::new(BufReader::with_capacity(256 * 1024, file), progress);
-            let blob = index_blob_send(reader).map_err(|source| Error::Layer {
+            // Read in the pipeline's chunks (or the sequential path's buffer): no buffer here.
+            let reader = ProgressReader::new(file, progress);
+            let blob = index_blob_send(reader, opts.keep).map_err(|source| Error::Layer {
                 layer: digest.to_string(),
                 source,
             })?;

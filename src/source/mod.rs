@@ -28,7 +28,7 @@ use manifest::{ImageConfig, LayerRef};
 
 use crate::error::{Error, Result};
 use crate::image::{Image, Layer, SourceKind};
-use crate::index::MergedTree;
+use crate::index::{Keep, MergedTree};
 
 /// How to load an image.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +42,9 @@ pub struct LoadOptions {
     /// How long a registry may send nothing (less than 1 KiB) before it is an error
     /// (`--registry-stall-timeout`; default 30 s).
     pub registry_stall_timeout: Option<std::time::Duration>,
+    /// Whether the layers' package documents are kept (the default), or not when no output
+    /// reads them.
+    pub keep: Keep,
 }
 
 impl LoadOptions {
@@ -65,7 +68,6 @@ pub fn load(
     progress: &dyn Progress,
 ) -> Result<Image> {
     let spec = ImageSpec::parse(reference, forced)?;
-    let platform = opts.platform.as_ref();
     match &spec {
         ImageSpec::Archive { path, kind, tag } => {
             let shown = path.display().to_string();
@@ -85,23 +87,18 @@ pub fn load(
                 reference,
                 *kind,
                 tag.as_deref(),
-                platform,
+                opts,
                 progress,
             )
         }
         ImageSpec::Layout { dir, tag } => {
-            layout::read_layout(dir, reference, tag.as_deref(), platform, progress)
+            layout::read_layout(dir, reference, tag.as_deref(), opts, progress)
         }
-        ImageSpec::Daemon { engine, name } => daemon::read_daemon(
-            *engine,
-            name,
-            reference,
-            platform,
-            daemon::DaemonOptions { pull: opts.pull },
-            progress,
-        ),
+        ImageSpec::Daemon { engine, name } => {
+            daemon::read_daemon(*engine, name, reference, opts, progress)
+        }
         ImageSpec::Registry { reference: r } => {
-            registry::read_registry(r, reference, platform, opts.registry(), progress)
+            registry::read_registry(r, reference, opts, progress)
         }
     }
 }

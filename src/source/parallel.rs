@@ -25,7 +25,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::blob::{Compression, IndexedBlob};
 use super::digest::{Digest, HashingReader};
-use crate::index::{index_tar, IndexError, LayerIndex};
+use crate::index::{index_tar, IndexError, Keep, LayerIndex};
 
 /// Bytes in one chunk handed between stages.
 pub const CHUNK: usize = 1 << 18;
@@ -260,19 +260,22 @@ impl Drop for StopOnFail<'_> {
 
 /// [`super::blob::index_blob`] as a pipeline: the same results and the same errors, with the
 /// blob's sha256, the decompression and the tar parse on different threads.
-pub fn index_blob_pipelined<R: Read>(raw: R) -> Result<IndexedBlob, IndexError> {
-    pipelined(Reading(raw))
+pub fn index_blob_pipelined<R: Read>(raw: R, keep: Keep) -> Result<IndexedBlob, IndexError> {
+    pipelined(Reading(raw), keep)
 }
 
 /// [`index_blob_pipelined`] for a reader that can move to another thread: reading gets a
 /// thread of its own, so the sha256 thread only hashes (the chunks are passed on, not copied).
-pub fn index_blob_pipelined_send<R: Read + Send>(raw: R) -> Result<IndexedBlob, IndexError> {
+pub fn index_blob_pipelined_send<R: Read + Send>(
+    raw: R,
+    keep: Keep,
+) -> Result<IndexedBlob, IndexError> {
     let stop = AtomicBool::new(false);
     let (sender, chunks) = pipe();
     std::thread::scope(|s| {
         let stop = &stop;
         let reading = s.spawn(move || sender.pump(Reading(raw), false, stop));
-        let result = pipelined(chunks);
+        let result = pipelined(chunks, keep);
         if result.is_err() {
             stop.store(true, Ordering::Relaxed);
         }
@@ -284,14 +287,14 @@ pub fn index_blob_pipelined_send<R: Read + Send>(raw: R) -> Result<IndexedBlob, 
     })
 }
 
-fn pipelined(raw: impl Chunks) -> Result<IndexedBlob, IndexError> {
+fn pipelined(raw: impl Chunks, keep: Keep) -> Result<IndexedBlob, IndexError> {
     let stop = AtomicBool::new(false);
     let (sender, reader) = pipe();
     let (pumped, parsed) = std::thread::scope(|s| {
         let stop = &stop;
         let parse = s.spawn(move || {
             let mut guard = StopOnFail { stop, armed: true };
-            let r = parse_blob(reader);
+            let r = parse_blob(reader, keep);
             guard.armed = r.is_err();
             r
         });
@@ -320,27 +323,30 @@ type Parsed = (Compression, LayerIndex, Option<Digest>);
 
 /// The parse side of [`index_blob_pipelined`]: detects the compression, decompresses on a
 /// further thread when needed, and indexes.
-fn parse_blob(mut raw: ChannelReader) -> Result<Parsed, IndexError> {
+fn parse_blob(mut raw: ChannelReader, keep: Keep) -> Result<Parsed, IndexError> {
     let head = raw.fill_buf().map_err(|e| io_err_at(0, e))?;
     let compression = Compression::detect(head);
     match compression {
         // Uncompressed: the blob digest is the diff_id; hash once.
-        Compression::None => Ok((compression, index_tar(raw, &mut |_| {})?.0, None)),
+        Compression::None => Ok((compression, index_tar(raw, keep, &mut |_| {})?.0, None)),
         Compression::Gzip => {
-            let (index, diff_id) = decompressed(flate2::bufread::MultiGzDecoder::new(raw))?;
+            let (index, diff_id) = decompressed(flate2::bufread::MultiGzDecoder::new(raw), keep)?;
             Ok((compression, index, Some(diff_id)))
         }
         Compression::Zstd => {
             let decoder =
                 zstd::stream::read::Decoder::with_buffer(raw).map_err(|e| io_err_at(0, e))?;
-            let (index, diff_id) = decompressed(decoder)?;
+            let (index, diff_id) = decompressed(decoder, keep)?;
             Ok((compression, index, Some(diff_id)))
         }
     }
 }
 
 /// Decompresses on its own thread and indexes (hashing the `diff_id`) on this one.
-fn decompressed<D: Read + Send>(decoder: D) -> Result<(LayerIndex, Digest), IndexError> {
+fn decompressed<D: Read + Send>(
+    decoder: D,
+    keep: Keep,
+) -> Result<(LayerIndex, Digest), IndexError> {
     let inner_stop = AtomicBool::new(false);
     let (sender, reader) = pipe();
     std::thread::scope(|s| {
@@ -351,7 +357,7 @@ fn decompressed<D: Read + Send>(decoder: D) -> Result<(LayerIndex, Digest), Inde
             armed: true,
         };
         let result = (|| {
-            let (index, rest) = index_tar(HashingReader::new(reader), &mut |_| {})?;
+            let (index, rest) = index_tar(HashingReader::new(reader), keep, &mut |_| {})?;
             let (diff_id, _) = rest.finish().map_err(|e| io_err_at(index.tar_bytes, e))?;
             Ok((index, diff_id))
         })();
@@ -474,9 +480,9 @@ mod tests {
     }
 
     fn same(blob: &[u8]) {
-        let a = index_blob_sequential(blob).unwrap();
-        let b = index_blob_pipelined(blob).unwrap();
-        let c = index_blob_pipelined_send(blob).unwrap();
+        let a = index_blob_sequential(blob, Keep::Documents).unwrap();
+        let b = index_blob_pipelined(blob, Keep::Documents).unwrap();
+        let c = index_blob_pipelined_send(blob, Keep::Documents).unwrap();
         assert_eq!(c.digest, b.digest);
         assert_eq!(c.diff_id, b.diff_id);
         assert_eq!(c.index, b.index);
@@ -489,9 +495,15 @@ mod tests {
     }
 
     fn same_error(blob: &[u8]) -> String {
-        let a = index_blob_sequential(blob).unwrap_err().to_string();
-        let b = index_blob_pipelined(blob).unwrap_err().to_string();
-        let c = index_blob_pipelined_send(blob).unwrap_err().to_string();
+        let a = index_blob_sequential(blob, Keep::Documents)
+            .unwrap_err()
+            .to_string();
+        let b = index_blob_pipelined(blob, Keep::Documents)
+            .unwrap_err()
+            .to_string();
+        let c = index_blob_pipelined_send(blob, Keep::Documents)
+            .unwrap_err()
+            .to_string();
         assert_eq!(a, b);
         assert_eq!(a, c);
         a
@@ -553,13 +565,13 @@ mod tests {
     fn read_errors_surface_where_sequential_meets_them() {
         let plain = big_tar();
         for at in [0, 1000, plain.len() / 2, plain.len() - 10] {
-            let a = index_blob_sequential(FailAfter(&plain, at))
+            let a = index_blob_sequential(FailAfter(&plain, at), Keep::Documents)
                 .unwrap_err()
                 .to_string();
-            let b = index_blob_pipelined(FailAfter(&plain, at))
+            let b = index_blob_pipelined(FailAfter(&plain, at), Keep::Documents)
                 .unwrap_err()
                 .to_string();
-            let c = index_blob_pipelined_send(FailAfter(&plain, at))
+            let c = index_blob_pipelined_send(FailAfter(&plain, at), Keep::Documents)
                 .unwrap_err()
                 .to_string();
             assert_eq!(a, b, "failing after {at} bytes");
@@ -567,10 +579,10 @@ mod tests {
             assert!(a.ends_with("the disk fell off"), "{a}");
         }
         let z = gz(&plain);
-        let a = index_blob_sequential(FailAfter(&z, z.len() / 2))
+        let a = index_blob_sequential(FailAfter(&z, z.len() / 2), Keep::Documents)
             .unwrap_err()
             .to_string();
-        let b = index_blob_pipelined(FailAfter(&z, z.len() / 2))
+        let b = index_blob_pipelined(FailAfter(&z, z.len() / 2), Keep::Documents)
             .unwrap_err()
             .to_string();
         assert_eq!(a, b);

@@ -24,11 +24,11 @@ use super::digest::{Digest, SizedReader};
 use super::manifest::{
     manifest_layers, parse_index, parse_manifest, resolve_index, ImageConfig, LayerRef,
 };
-use super::platform::Platform;
 use super::progress::{Progress, ProgressReader};
-use super::{assemble, Parts};
+use super::{assemble, LoadOptions, Parts};
 use crate::error::{Error, Result};
 use crate::image::{Image, LayerPreview, SourceKind};
+use crate::index::Keep;
 
 /// How many layers download (and index) at once.
 pub const PARALLEL_LAYERS: usize = 3;
@@ -74,11 +74,11 @@ fn check_schema(bytes: &[u8], what: &str) -> Result<()> {
 pub fn read_registry(
     reference: &Reference,
     shown: &str,
-    platform: Option<&Platform>,
-    opts: RegistryOptions,
+    opts: &LoadOptions,
     progress: &dyn Progress,
 ) -> Result<Image> {
-    let client = RegistryClient::connect(reference, opts)?;
+    let platform = opts.platform.as_ref();
+    let client = RegistryClient::connect(reference, opts.registry())?;
     let (top, claimed) = client.manifest(&reference.manifest_ref())?;
     let top_digest = Digest::of(&top);
     if let Some(wanted) = &reference.digest {
@@ -108,7 +108,7 @@ pub fn read_registry(
     let refs = manifest_layers(&manifest)?;
     progress.total_bytes(refs.iter().filter_map(|r| r.size).sum());
     progress.layers_known(&config, &LayerPreview::of_config(&config, refs.len()));
-    let blobs = fetch_layers(&client, &refs, progress)?;
+    let blobs = fetch_layers(&client, &refs, opts.keep, progress)?;
     assemble(Parts {
         reference: shown.to_string(),
         source: SourceKind::Registry,
@@ -129,6 +129,7 @@ pub fn read_registry(
 fn fetch_layers(
     client: &RegistryClient,
     refs: &[LayerRef],
+    keep: Keep,
     progress: &dyn Progress,
 ) -> Result<Vec<IndexedBlob>> {
     let next = AtomicUsize::new(0);
@@ -143,7 +144,7 @@ fn fetch_layers(
                 if i >= refs.len() || failed.load(Ordering::SeqCst) {
                     break;
                 }
-                let r = fetch_layer(client, &refs[i], progress);
+                let r = fetch_layer(client, &refs[i], keep, progress);
                 match &r {
                     Ok(blob) => progress.layer_indexed(i, blob.index.size),
                     Err(_) => failed.store(true, Ordering::SeqCst),
@@ -212,6 +213,7 @@ impl<R: Read> Read for Download<R> {
 fn fetch_layer(
     client: &RegistryClient,
     r: &LayerRef,
+    keep: Keep,
     progress: &dyn Progress,
 ) -> Result<IndexedBlob> {
     let Some(digest) = &r.digest else {
@@ -226,7 +228,7 @@ fn fetch_layer(
     // A registry that sends more than the descriptor says is cut off one byte past it, and
     // one that ends early is caught at its end; either way the error names the mismatch.
     let mut sized = SizedReader::new(&mut dl, r.size);
-    let result = index_blob(ProgressReader::new(&mut sized, progress));
+    let result = index_blob(ProgressReader::new(&mut sized, progress), keep);
     let mismatch = sized.mismatch_error(&format!(
         "layer blob {digest} from registry {}",
         client.registry_name()
