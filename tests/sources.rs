@@ -15,7 +15,7 @@ fn load(reference: &str) -> layerlens::Image {
 }
 
 /// Per layer: each entry's path, size and content digest.
-type Entries = Vec<Vec<(String, u64, Option<u128>)>>;
+type Entries = Vec<Vec<(String, u64, Option<layerlens::index::ContentDigest>)>>;
 
 /// What must not depend on how the image arrived: per-layer entries and dive's figures.
 fn fingerprint(image: &layerlens::Image) -> (Entries, Vec<String>, u64, u64) {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::findings::step;
 use super::waste::WasteReport;
 use crate::image::Image;
-use crate::index::{path, EntryKind, ROOT};
+use crate::index::{path, ContentDigest, EntryKind, ROOT};
 
 /// One side of a layer pair.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -170,7 +170,7 @@ impl ImageDiff {
 }
 
 /// Regular files visible in the final filesystem: path → (size, content digest).
-fn visible_files(image: &Image) -> HashMap<String, (u64, Option<u128>)> {
+fn visible_files(image: &Image) -> HashMap<String, (u64, Option<ContentDigest>)> {
     let tree = &image.tree;
     let mut out = HashMap::new();
     let Some(last) = tree.layer_count().checked_sub(1) else {
@@ -295,7 +295,7 @@ fn check_estimate(
     a: &Image,
     wa: &WasteReport,
     wb: &WasteReport,
-    fb: &HashMap<String, (u64, Option<u128>)>,
+    fb: &HashMap<String, (u64, Option<ContentDigest>)>,
 ) -> EstimateCheck {
     let claimed: std::collections::HashSet<(usize, usize)> = wa
         .findings

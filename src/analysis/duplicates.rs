@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::image::Image;
-use crate::index::{path, EntryKind, NodeId, ROOT};
+use crate::index::{path, ContentDigest, EntryKind, NodeId, ROOT};
 
 /// One content shipped at several visible paths.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,7 +33,7 @@ pub fn find_duplicates(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<Du
     // Every visible non-empty file as (content, size, node, layer, entry), sorted so that
     // equal contents sit together (no map with an allocation per distinct content); paths are
     // built only for contents seen more than once.
-    let mut files: Vec<(u128, u64, NodeId, usize, usize)> = Vec::new();
+    let mut files: Vec<(ContentDigest, u64, NodeId, usize, usize)> = Vec::new();
     tree.walk(ROOT, &mut |n| {
         let Some(origin) = tree.visible(n, last) else {
             return;

@@ -7,7 +7,7 @@ use std::io::BufRead;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::capture::{self, ContentHint, DocContent, DocKind, Document, Keep};
-use super::entry::{Entry, EntryKind};
+use super::entry::{content_digest, Entry, EntryKind};
 use super::path::{self, PathError};
 use crate::tarstream::{Chunk, TarError, TarReader};
 
@@ -238,7 +238,7 @@ pub fn index_tar<R: BufRead>(
                     },
                 });
             }
-            Some(hasher.digest128())
+            Some(content_digest(hasher.digest128()))
         } else {
             None
         };
@@ -339,7 +339,7 @@ mod tests {
         assert_eq!(all.entries, none.entries);
         assert_eq!(
             none.entries[1].digest,
-            Some(xxhash_rust::xxh3::xxh3_128(&status))
+            Some(content_digest(xxhash_rust::xxh3::xxh3_128(&status)))
         );
         assert_ne!(none.entries[2].hint, ContentHint::None);
         assert_eq!((all.size, all.tar_bytes), (none.size, none.tar_bytes));
