@@ -103,8 +103,9 @@ impl<'a> LayerWalks<'a> {
         }
     }
 
-    /// Layer `li`'s dive tree, every node but the root, children first in name order.
-    fn walk(&mut self, li: usize) -> Vec<Visit> {
+    /// Layer `li`'s dive tree, every node but the root, children first in name order (each
+    /// with the key it was sorted by: one vector, not a second one without the keys).
+    fn walk(&mut self, li: usize) -> Vec<(u64, Visit)> {
         let tree = self.tree;
         let stamp = li as u32 + 1;
         let entries = &tree.layer(li).entries;
@@ -175,15 +176,17 @@ impl<'a> LayerWalks<'a> {
                     .then_with(|| tree.name(a.id).cmp(tree.name(b.id)))
             })
         });
-        keyed.into_iter().map(|(_, v)| v).collect()
+        keyed
     }
 }
 
 /// dive's stack of the layers walked so far: which paths exist, and the size and kind the
-/// last layer to add each one gave it (`None`: added only as a parent).
+/// last layer to add each one gave it (a path added only as a parent has size 0 and is no
+/// directory, which is all its absent info ever counts for).
 struct Stacked {
     present: Vec<bool>,
-    info: Vec<Option<(i64, bool)>>,
+    size: Vec<i64>,
+    dir: Vec<bool>,
 }
 
 impl Stacked {
@@ -192,14 +195,15 @@ impl Stacked {
         present[ROOT as usize] = true;
         Stacked {
             present,
-            info: vec![None; n],
+            size: vec![0; n],
+            dir: vec![false; n],
         }
     }
 
     /// dive's `Stack` of one layer's tree onto this one: whiteouts remove, others add.
-    fn stack(&mut self, tree: &MergedTree, li: usize, walk: &[Visit]) {
+    fn stack(&mut self, tree: &MergedTree, li: usize, walk: &[(u64, Visit)]) {
         let entries = &tree.layer(li).entries;
-        for v in walk {
+        for (_, v) in walk {
             if v.whiteout {
                 if self.present[tree.parent(v.id) as usize] && self.present[v.id as usize] {
                     self.remove(tree, v.id);
@@ -209,13 +213,16 @@ impl Stacked {
             let mut a = v.id;
             while !self.present[a as usize] {
                 self.present[a as usize] = true;
-                self.info[a as usize] = None;
+                self.size[a as usize] = 0;
+                self.dir[a as usize] = false;
                 a = tree.parent(a);
             }
-            self.info[v.id as usize] = v.entry.map(|e| {
+            let (size, dir) = v.entry.map_or((0, false), |e| {
                 let e = &entries[e as usize];
                 (e.size as i64, e.kind == EntryKind::Dir)
             });
+            self.size[v.id as usize] = size;
+            self.dir[v.id as usize] = dir;
         }
     }
 
@@ -242,9 +249,7 @@ impl Stacked {
 
     fn subtree_size(&self, tree: &MergedTree, id: NodeId) -> i64 {
         let mut total = 0;
-        self.subtree(tree, id, &mut |n| {
-            total += self.info[n as usize].map_or(0, |(size, _)| size)
-        });
+        self.subtree(tree, id, &mut |n| total += self.size[n as usize]);
         total
     }
 }
@@ -269,7 +274,7 @@ pub(super) fn tally(
             stacked.stack(tree, li, &walk);
         }
         let entries = &tree.layer(li).entries;
-        for v in walk.iter().filter(|v| v.leaf) {
+        for (_, v) in walk.iter().filter(|(_, v)| v.leaf) {
             tallied[v.id as usize] = true;
             let tally = &mut tallies[v.id as usize];
             let size = if v.whiteout {
@@ -277,9 +282,10 @@ pub(super) fn tally(
                     // dive stops this layer's walk here, leaving the record at min = -1.
                     break;
                 }
-                match stacked.info[v.id as usize] {
-                    Some((_, true)) => stacked.subtree_size(tree, v.id),
-                    _ => 0,
+                if stacked.dir[v.id as usize] {
+                    stacked.subtree_size(tree, v.id)
+                } else {
+                    0
                 }
             } else {
                 v.entry.map_or(0, |e| entries[e as usize].size as i64)
@@ -327,7 +333,7 @@ pub(super) fn layer_file_lists(tree: &MergedTree) -> Vec<Vec<Option<(usize, usiz
             walks
                 .walk(li)
                 .iter()
-                .map(|v| v.entry.map(|e| (li, e as usize)))
+                .map(|(_, v)| v.entry.map(|e| (li, e as usize)))
                 .collect()
         })
         .collect()
