@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use super::flatten::Preorder;
 use super::path_index::PathIndex;
-use crate::index::{Change, EntryKind, MergedTree, NodeId, ROOT};
+use crate::index::{Change, Entry, EntryKind, MergedTree, NodeId, ROOT};
 
 /// What the tree pane compares the selected layer against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,10 @@ pub enum CompareMode {
 }
 
 const NONE: u8 = 0;
+/// The change's bits in a node's code.
+pub(super) const CHANGE: u8 = 0x07;
+/// A node's code's mark for a directory.
+pub(super) const DIR: u8 = 0x40;
 
 fn encode(c: Option<Change>) -> u8 {
     match c {
@@ -29,8 +33,9 @@ fn encode(c: Option<Change>) -> u8 {
     }
 }
 
-fn decode(b: u8) -> Option<Change> {
-    match b {
+/// The change a node's code holds.
+pub(super) fn decode(b: u8) -> Option<Change> {
+    match b & CHANGE {
         1 => Some(Change::Added),
         2 => Some(Change::Modified),
         3 => Some(Change::Removed),
@@ -44,33 +49,58 @@ fn decode(b: u8) -> Option<Change> {
 pub struct LayerView {
     pub layer: usize,
     pub mode: CompareMode,
-    /// The change shown for each node (a directory whose contents changed shows `Modified`);
-    /// `NONE` when the path exists on neither side.
-    change: Vec<u8>,
+    /// The change shown for each node (a directory whose contents changed shows `Modified`),
+    /// `NONE` when the path exists on neither side, with `DIR` set for a directory: what a
+    /// row needs, in one byte.
+    code: Vec<u8>,
     /// A file's size, or the total of a directory's files.
     size: Vec<u64>,
-    dir: Vec<bool>,
     /// The size sort's order of the [`PathIndex`]'s positions, made on first use.
     size_order: OnceLock<Preorder>,
+    /// `code` in the [`PathIndex`]'s name order, made on first use: a scan then reads it
+    /// front to back, where node ids would jump around the view.
+    name_codes: OnceLock<Vec<u8>>,
 }
 
-/// What decides most nodes at every layer, computed once per image: the layer of a node's
-/// only event when nothing else can hide it ([`MergedTree::sole_origin`]), and what it is
-/// then. A view reads these flat arrays for such nodes and asks the merged tree only about
-/// the others (paths written twice, whited out, or under a reset directory).
+/// What decides every node at every layer, computed once per image, so that a view never
+/// asks the merged tree. Most nodes are written once and never hidden
+/// ([`MergedTree::sole_origin`]): the layer that writes them and what they are then. The
+/// others (paths written twice, whited out, or under a reset directory) get a short timeline:
+/// their state from each layer at which it changes on.
 #[derive(Debug, Default)]
 pub struct NodeFacts {
-    /// The layer that writes the node, `ASK` when the merged tree must be asked.
+    /// The layer that writes the node; `TIMELINE | k` for the node with the `k`th timeline;
+    /// `ASK` when the merged tree must be asked (the tests' oracle).
     first: Vec<u32>,
     /// A file's size (0 for anything else).
     size: Vec<u64>,
     dir: Vec<bool>,
     /// Each node's parent, as a flat array for the pass that adds children into parents.
     parent: Vec<NodeId>,
+    /// Where each timeline starts in `steps`, and one past the last one's end.
+    timeline: Vec<u32>,
+    steps: Vec<Step>,
 }
+
+/// A path's state from `layer` on, until its timeline's next step.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    layer: u32,
+    /// `ABSENT`, or which object the path is, shifted left once, with the low bit set for a
+    /// directory. Two states of a path are the same object (unmodified between them) exactly
+    /// when they hold the same number: `MergedTree::compare`'s rule, numbered once.
+    object: u32,
+    /// A file's size (0 for anything else).
+    size: u64,
+}
+
+const ABSENT: u32 = 0;
 
 /// `NodeFacts::first` for a node the merged tree decides.
 const ASK: u32 = u32::MAX;
+
+/// `NodeFacts::first`'s mark for a node with a timeline.
+const TIMELINE: u32 = 1 << 31;
 
 /// A mark on a node's change while its children are added in: one of them changed.
 const DIRTY: u8 = 0x80;
@@ -83,10 +113,52 @@ impl NodeFacts {
             size: vec![0; n],
             dir: vec![false; n],
             parent: (0..n as NodeId).map(|id| tree.parent(id)).collect(),
+            timeline: vec![0],
+            steps: Vec::new(),
         };
+        let mut layers = Vec::new();
+        // One object per distinct entry of the node being numbered (implied directories are 1).
+        let mut objects: Vec<&Entry> = Vec::new();
         for id in 1..n as NodeId {
             let i = id as usize;
             let Some(o) = tree.sole_origin(id) else {
+                let k = facts.timeline.len() - 1;
+                if k as u32 >= ASK & !TIMELINE {
+                    continue;
+                }
+                tree.turning_layers(id, &mut layers);
+                objects.clear();
+                let mut last = ABSENT;
+                for &l in &layers {
+                    let (object, size) = match tree.visible(id, l) {
+                        None => (ABSENT, 0),
+                        Some(o) => match tree.entry(o) {
+                            None => ((1 << 1) | 1, 0),
+                            Some(e) => {
+                                let nth = match objects.iter().position(|x| x.same_object(e)) {
+                                    Some(nth) => nth,
+                                    None => {
+                                        objects.push(e);
+                                        objects.len() - 1
+                                    }
+                                };
+                                let dir = u32::from(e.kind == EntryKind::Dir);
+                                let size = if e.kind == EntryKind::File { e.size } else { 0 };
+                                (((nth as u32 + 2) << 1) | dir, size)
+                            }
+                        },
+                    };
+                    if object != last {
+                        last = object;
+                        facts.steps.push(Step {
+                            layer: l as u32,
+                            object,
+                            size,
+                        });
+                    }
+                }
+                facts.first[i] = TIMELINE | k as u32;
+                facts.timeline.push(facts.steps.len() as u32);
                 continue;
             };
             facts.first[i] = o.layer as u32;
@@ -109,7 +181,21 @@ impl NodeFacts {
             size: vec![0; n],
             dir: vec![false; n],
             parent: (0..n as NodeId).map(|id| tree.parent(id)).collect(),
+            timeline: vec![0],
+            steps: Vec::new(),
         }
+    }
+
+    /// The `k`th timeline's state after `layer` (`None`: absent).
+    fn state(&self, k: u32, layer: u32) -> Option<Step> {
+        let k = k as usize;
+        let steps = &self.steps[self.timeline[k] as usize..self.timeline[k + 1] as usize];
+        steps
+            .iter()
+            .rev()
+            .find(|s| s.layer <= layer)
+            .filter(|s| s.object != ABSENT)
+            .copied()
     }
 }
 
@@ -130,13 +216,12 @@ impl LayerView {
         let n = tree.node_count();
         let mut change = vec![NONE; n];
         let mut size = vec![0u64; n];
-        let mut dir = vec![false; n];
         let (layer32, from32) = (layer as u32, from.map(|f| f as u32));
         let unmodified = encode(Some(Change::Unmodified));
         for id in (1..n as NodeId).rev() {
             let i = id as usize;
             let first = facts.first[i];
-            let (own, own_size, own_dir) = if first != ASK {
+            let (own, own_size, own_dir) = if first & TIMELINE == 0 {
                 // Written once, never hidden: there from layer `first` on.
                 if first > layer32 {
                     continue;
@@ -147,6 +232,17 @@ impl LayerView {
                     Change::Added
                 };
                 (c, facts.size[i], facts.dir[i])
+            } else if first != ASK {
+                let k = first & !TIMELINE;
+                let before = from32.and_then(|f| facts.state(k, f));
+                let (c, at) = match (before, facts.state(k, layer32)) {
+                    (None, None) => continue,
+                    (None, Some(a)) => (Change::Added, a),
+                    (Some(b), None) => (Change::Removed, b),
+                    (Some(b), Some(a)) if b.object == a.object => (Change::Unmodified, a),
+                    (Some(_), Some(a)) => (Change::Modified, a),
+                };
+                (c, at.size, at.object & 1 == 1)
             } else {
                 let (c, before, after) = tree.compare(id, from, layer);
                 let at = match c {
@@ -170,9 +266,8 @@ impl LayerView {
             if c == unmodified && change[i] & DIRTY != 0 {
                 c = encode(Some(Change::Modified));
             }
-            change[i] = c;
+            change[i] = if own_dir { c | DIR } else { c };
             size[i] += own_size;
-            dir[i] = own_dir;
             let p = facts.parent[i] as usize;
             size[p] += size[i];
             if c != unmodified {
@@ -183,8 +278,7 @@ impl LayerView {
             encode(Some(Change::Modified))
         } else {
             unmodified
-        };
-        dir[ROOT as usize] = true;
+        } | DIR;
         // A node on neither side may still carry its children's mark.
         for c in change.iter_mut() {
             if *c & DIRTY != 0 {
@@ -194,10 +288,10 @@ impl LayerView {
         LayerView {
             layer,
             mode,
-            change,
+            code: change,
             size,
-            dir,
             size_order: OnceLock::new(),
+            name_codes: OnceLock::new(),
         }
     }
 
@@ -208,9 +302,27 @@ impl LayerView {
             .get_or_init(|| super::flatten::size_order(index, self))
     }
 
+    /// Each node's code at its place in the [`PathIndex`]'s name order, computed once per
+    /// view (one gather, whose loads need not wait for each other as a scan's do).
+    pub(super) fn name_codes(&self, index: &PathIndex) -> &[u8] {
+        self.name_codes.get_or_init(|| {
+            index
+                .preorder()
+                .nodes
+                .iter()
+                .map(|&k| self.code[k as usize])
+                .collect()
+        })
+    }
+
     /// The change shown for a node, `None` when it is on neither side.
     pub fn change(&self, id: NodeId) -> Option<Change> {
-        decode(self.change[id as usize])
+        decode(self.code[id as usize])
+    }
+
+    /// The node's change and `DIR` mark, in one byte (`decode` reads the change).
+    pub(super) fn code(&self, id: NodeId) -> u8 {
+        self.code[id as usize]
     }
 
     /// A file's size or a directory's total.
@@ -219,7 +331,7 @@ impl LayerView {
     }
 
     pub fn is_dir(&self, id: NodeId) -> bool {
-        self.dir[id as usize]
+        self.code[id as usize] & DIR != 0
     }
 }
 
@@ -242,8 +354,8 @@ mod tests {
         EntryKind::Opaque,
     ];
 
-    fn facts_of(v: &LayerView) -> (Vec<u8>, Vec<u64>, Vec<bool>) {
-        (v.change.clone(), v.size.clone(), v.dir.clone())
+    fn facts_of(v: &LayerView) -> (Vec<u8>, Vec<u64>) {
+        (v.code.clone(), v.size.clone())
     }
 
     proptest! {
@@ -287,7 +399,16 @@ mod tests {
         assert_eq!(facts.size[id("a/x")], 5);
         assert!(facts.dir[id("a")]);
         assert_eq!(facts.first[id("c/y")], 1);
-        assert_eq!(facts.first[id("b")], ASK);
+        assert_eq!(facts.first[id("b")], TIMELINE);
+        // b: a file of 7 bytes from layer 0, another object of 9 from layer 1.
+        assert_eq!(
+            facts.state(0, 0).map(|s| (s.object, s.size)),
+            Some((2 << 1, 7))
+        );
+        assert_eq!(
+            facts.state(0, 1).map(|s| (s.object, s.size)),
+            Some((3 << 1, 9))
+        );
         let v = LayerView::compute(tree, &facts, 1, CompareMode::Layer);
         assert_eq!(v.change(id("a/x") as NodeId), Some(Change::Unmodified));
         assert_eq!(v.change(id("c/y") as NodeId), Some(Change::Added));

@@ -54,7 +54,11 @@ impl PathIndex {
             end[q as usize] = total;
         }
         PathIndex {
-            preorder: Preorder { nodes: order, end },
+            preorder: Preorder {
+                nodes: order,
+                end,
+                codes: Vec::new(),
+            },
             names: OnceLock::new(),
         }
     }
@@ -130,9 +134,17 @@ impl PathIndex {
         let finder = memmem::Finder::new(needle);
         let mut hit = vec![false; self.preorder.nodes.len()];
         let mut from = 0;
+        // The name the last hit was in: hits come in order, so the next one's name is found
+        // by stepping forward, and by a binary search only past a few names.
+        let mut p = 0;
         while let Some(at) = finder.find(&names.bytes[from..]) {
             let at = from + at;
-            let p = names.starts.partition_point(|&s| s <= at) - 1;
+            let ahead = &names.starts[p..];
+            let step = match ahead.iter().take(8).position(|&s| s > at) {
+                Some(step) => step,
+                None => ahead.partition_point(|&s| s <= at),
+            };
+            p += step - 1;
             hit[p] = true;
             match names.starts.get(p + 1) {
                 Some(&next) => from = next,
