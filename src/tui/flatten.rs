@@ -179,10 +179,10 @@ pub(super) fn size_order(index: &PathIndex, view: &LayerView) -> Preorder {
         let k = index.node(p);
         out.nodes.push(k);
         out.end.push((q + index.end(p) - p) as u32);
-        out.codes.push(view.code(k));
+        out.codes.push(view.code_at(p));
         kids.clear();
         kids.extend(index.children(p));
-        kids.sort_by_key(|&c| std::cmp::Reverse(view.size(index.node(c))));
+        kids.sort_by_key(|&c| std::cmp::Reverse(view.size_at(c)));
         stack.extend(kids.iter().rev());
     }
     out

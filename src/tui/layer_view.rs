@@ -2,11 +2,11 @@
 //! mode), as flat arrays indexed by [`NodeId`] and computed from the merged tree. **No per-layer
 //! tree copy**: a view costs about 10 bytes a node, and [`super::tree::FileTree`] keeps a few.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use super::flatten::Preorder;
-use super::path_index::PathIndex;
-use crate::index::{Change, Entry, EntryKind, MergedTree, NodeId, ROOT};
+use super::path_index::{PathIndex, NO_POS};
+use crate::index::{Change, Entry, EntryKind, MergedTree, NodeId};
 
 /// What the tree pane compares the selected layer against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +44,9 @@ pub(super) fn decode(b: u8) -> Option<Change> {
     }
 }
 
-/// Per-node facts for one (layer, mode): flat arrays, indexed by node id.
+/// Per-node facts for one (layer, mode): flat arrays in the [`PathIndex`]'s name order
+/// (position `p` is the node at `p`), so that computing a view and listing its rows in name
+/// order read them front to back.
 #[derive(Debug)]
 pub struct LayerView {
     pub layer: usize,
@@ -55,11 +57,10 @@ pub struct LayerView {
     code: Vec<u8>,
     /// A file's size, or the total of a directory's files.
     size: Vec<u64>,
+    /// Each node's position (the index's).
+    positions: Arc<[u32]>,
     /// The size sort's order of the [`PathIndex`]'s positions, made on first use.
     size_order: OnceLock<Preorder>,
-    /// `code` in the [`PathIndex`]'s name order, made on first use: a scan then reads it
-    /// front to back, where node ids would jump around the view.
-    name_codes: OnceLock<Vec<u8>>,
 }
 
 /// What decides every node at every layer, computed once per image, so that a view never
@@ -70,13 +71,14 @@ pub struct LayerView {
 #[derive(Debug, Default)]
 pub struct NodeFacts {
     /// The layer that writes the node; `TIMELINE | k` for the node with the `k`th timeline;
-    /// `ASK` when the merged tree must be asked (the tests' oracle).
+    /// `ASK` when the merged tree must be asked (the tests' oracle). By node id until
+    /// [`NodeFacts::in_order`], by position after (as are the next three).
     first: Vec<u32>,
     /// A file's size (0 for anything else).
     size: Vec<u64>,
     dir: Vec<bool>,
-    /// Each node's parent, as a flat array for the pass that adds children into parents.
-    parent: Vec<NodeId>,
+    /// Each node's parent, for the pass that adds children into parents.
+    parent: Vec<u32>,
     /// Where each timeline starts in `steps`, and one past the last one's end.
     timeline: Vec<u32>,
     steps: Vec<Step>,
@@ -186,6 +188,24 @@ impl NodeFacts {
         }
     }
 
+    /// The facts by position in `index`'s name order, each parent as a position: a view's
+    /// pass then reads them front to back, and adds each node into a parent it saw last.
+    pub fn in_order(self, index: &PathIndex) -> NodeFacts {
+        let nodes = &index.preorder().nodes;
+        let positions = index.positions();
+        NodeFacts {
+            first: nodes.iter().map(|&k| self.first[k as usize]).collect(),
+            size: nodes.iter().map(|&k| self.size[k as usize]).collect(),
+            dir: nodes.iter().map(|&k| self.dir[k as usize]).collect(),
+            parent: nodes
+                .iter()
+                .map(|&k| positions[self.parent[k as usize] as usize])
+                .collect(),
+            timeline: self.timeline,
+            steps: self.steps,
+        }
+    }
+
     /// The `k`th timeline's state after `layer` (`None`: absent).
     fn state(&self, k: u32, layer: u32) -> Option<Step> {
         let k = k as usize;
@@ -200,12 +220,13 @@ impl NodeFacts {
 }
 
 impl LayerView {
-    /// Computes the view of `layer` in `mode`, in one pass from the last node to the first:
-    /// node ids grow from parents to children, so a node's children are done (and added
-    /// into it) before the node itself.
+    /// Computes the view of `layer` in `mode` from `facts` ([`NodeFacts::in_order`] over
+    /// `index`), in one pass from the last position to the first: in pre-order, a node's
+    /// children are done (and added into it) before the node itself.
     pub fn compute(
         tree: &MergedTree,
         facts: &NodeFacts,
+        index: &PathIndex,
         layer: usize,
         mode: CompareMode,
     ) -> LayerView {
@@ -213,13 +234,12 @@ impl LayerView {
             CompareMode::Layer => layer.checked_sub(1),
             CompareMode::Aggregated => (layer > 0).then_some(0),
         };
-        let n = tree.node_count();
+        let n = index.len();
         let mut change = vec![NONE; n];
         let mut size = vec![0u64; n];
         let (layer32, from32) = (layer as u32, from.map(|f| f as u32));
         let unmodified = encode(Some(Change::Unmodified));
-        for id in (1..n as NodeId).rev() {
-            let i = id as usize;
+        for i in (1..n).rev() {
             let first = facts.first[i];
             let (own, own_size, own_dir) = if first & TIMELINE == 0 {
                 // Written once, never hidden: there from layer `first` on.
@@ -244,7 +264,7 @@ impl LayerView {
                 };
                 (c, at.size, at.object & 1 == 1)
             } else {
-                let (c, before, after) = tree.compare(id, from, layer);
+                let (c, before, after) = tree.compare(index.node(i), from, layer);
                 let at = match c {
                     None => continue,
                     Some(Change::Removed) => before,
@@ -274,11 +294,14 @@ impl LayerView {
                 change[p] |= DIRTY;
             }
         }
-        change[ROOT as usize] = if change[ROOT as usize] & DIRTY != 0 {
-            encode(Some(Change::Modified))
-        } else {
-            unmodified
-        } | DIR;
+        if n > 0 {
+            // Position 0 is the root.
+            change[0] = if change[0] & DIRTY != 0 {
+                encode(Some(Change::Modified))
+            } else {
+                unmodified
+            } | DIR;
+        }
         // A node on neither side may still carry its children's mark.
         for c in change.iter_mut() {
             if *c & DIRTY != 0 {
@@ -290,8 +313,8 @@ impl LayerView {
             mode,
             code: change,
             size,
+            positions: index.positions().clone(),
             size_order: OnceLock::new(),
-            name_codes: OnceLock::new(),
         }
     }
 
@@ -302,36 +325,38 @@ impl LayerView {
             .get_or_init(|| super::flatten::size_order(index, self))
     }
 
-    /// Each node's code at its place in the [`PathIndex`]'s name order, computed once per
-    /// view (one gather, whose loads need not wait for each other as a scan's do).
-    pub(super) fn name_codes(&self, index: &PathIndex) -> &[u8] {
-        self.name_codes.get_or_init(|| {
-            index
-                .preorder()
-                .nodes
-                .iter()
-                .map(|&k| self.code[k as usize])
-                .collect()
-        })
+    /// Each node's code, in the [`PathIndex`]'s name order.
+    pub(super) fn codes(&self) -> &[u8] {
+        &self.code
+    }
+
+    /// The code of the node at a position.
+    pub(super) fn code_at(&self, pos: usize) -> u8 {
+        self.code[pos]
+    }
+
+    /// The size of the node at a position.
+    pub(super) fn size_at(&self, pos: usize) -> u64 {
+        self.size[pos]
+    }
+
+    fn pos(&self, id: NodeId) -> Option<usize> {
+        let p = *self.positions.get(id as usize)?;
+        (p != NO_POS).then_some(p as usize)
     }
 
     /// The change shown for a node, `None` when it is on neither side.
     pub fn change(&self, id: NodeId) -> Option<Change> {
-        decode(self.code[id as usize])
-    }
-
-    /// The node's change and `DIR` mark, in one byte (`decode` reads the change).
-    pub(super) fn code(&self, id: NodeId) -> u8 {
-        self.code[id as usize]
+        self.pos(id).and_then(|p| decode(self.code[p]))
     }
 
     /// A file's size or a directory's total.
     pub fn size(&self, id: NodeId) -> u64 {
-        self.size[id as usize]
+        self.pos(id).map_or(0, |p| self.size[p])
     }
 
     pub fn is_dir(&self, id: NodeId) -> bool {
-        self.code[id as usize] & DIR != 0
+        self.pos(id).is_some_and(|p| self.code[p] & DIR != 0)
     }
 }
 
@@ -341,7 +366,7 @@ mod tests {
 
     use super::*;
     use crate::analysis::testing::{arb_layers, file, image};
-    use crate::index::EntryKind;
+    use crate::index::{EntryKind, ROOT};
 
     const NAMES: [&str; 4] = ["a", "b", ".a", "-x"];
     /// Files and directories twice as often as whiteouts and opaque markers.
@@ -369,14 +394,30 @@ mod tests {
         ) {
             let img = image(layers.into_iter().map(|l| ("RUN x", l)).collect(), None);
             let tree = &img.tree;
-            let facts = NodeFacts::new(tree);
-            let ask = NodeFacts::none(tree);
+            let index = PathIndex::new(tree);
+            let facts = NodeFacts::new(tree).in_order(&index);
+            let ask = NodeFacts::none(tree).in_order(&index);
             for layer in 0..tree.layer_count() {
                 for mode in [CompareMode::Layer, CompareMode::Aggregated] {
+                    let view = LayerView::compute(tree, &facts, &index, layer, mode);
                     prop_assert_eq!(
-                        facts_of(&LayerView::compute(tree, &facts, layer, mode)),
-                        facts_of(&LayerView::compute(tree, &ask, layer, mode))
+                        facts_of(&view),
+                        facts_of(&LayerView::compute(tree, &ask, &index, layer, mode))
                     );
+                    // By node id, each node is the merged tree's answer.
+                    for id in 1..tree.node_count() as NodeId {
+                        let (c, _, _) = tree.compare(id, match mode {
+                            CompareMode::Layer => layer.checked_sub(1),
+                            CompareMode::Aggregated => (layer > 0).then_some(0),
+                        }, layer);
+                        let shown = view.change(id);
+                        // A path whose contents changed shows as modified.
+                        let expected = match (c, shown) {
+                            (Some(Change::Unmodified), Some(Change::Modified)) => shown,
+                            _ => c,
+                        };
+                        prop_assert_eq!(shown, expected);
+                    }
                 }
             }
         }
@@ -392,6 +433,7 @@ mod tests {
             None,
         );
         let tree = &img.tree;
+        let index = PathIndex::new(tree);
         let facts = NodeFacts::new(tree);
         let id = |p: &str| tree.find(p.as_bytes()).unwrap() as usize;
         // a/x and c/y once each (and their implied directories); b twice: asked.
@@ -409,12 +451,13 @@ mod tests {
             facts.state(0, 1).map(|s| (s.object, s.size)),
             Some((3 << 1, 9))
         );
-        let v = LayerView::compute(tree, &facts, 1, CompareMode::Layer);
+        let facts = facts.in_order(&index);
+        let v = LayerView::compute(tree, &facts, &index, 1, CompareMode::Layer);
         assert_eq!(v.change(id("a/x") as NodeId), Some(Change::Unmodified));
         assert_eq!(v.change(id("c/y") as NodeId), Some(Change::Added));
         assert_eq!(v.change(id("b") as NodeId), Some(Change::Modified));
         assert_eq!(v.size(ROOT), 5 + 9 + 4);
-        let v0 = LayerView::compute(tree, &facts, 0, CompareMode::Layer);
+        let v0 = LayerView::compute(tree, &facts, &index, 0, CompareMode::Layer);
         assert_eq!(v0.change(id("c/y") as NodeId), None);
     }
 }

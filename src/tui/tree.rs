@@ -249,6 +249,7 @@ impl FileTree {
             Ok(index) => index,
             Err(panic) => std::panic::resume_unwind(panic),
         };
+        let facts = facts.in_order(&index);
         let mut t = FileTree {
             layer: 0,
             options: TreeOptions::default(),
@@ -294,8 +295,13 @@ impl FileTree {
         if self.views.len() >= VIEW_CACHE {
             self.views.remove(0);
         }
-        self.views
-            .push(LayerView::compute(tree, &self.facts, layer, mode));
+        self.views.push(LayerView::compute(
+            tree,
+            &self.facts,
+            &self.index,
+            layer,
+            mode,
+        ));
         self.views.len() - 1
     }
 
@@ -347,7 +353,7 @@ impl FileTree {
     fn scan<'a>(&'a self, vi: usize, collapsed: &'a Collapsed) -> Scan<'a> {
         let view = &self.views[vi];
         let (order, codes) = match self.options.sort {
-            SortOrder::Name => (self.index.preorder(), view.name_codes(&self.index)),
+            SortOrder::Name => (self.index.preorder(), view.codes()),
             SortOrder::Size => {
                 let order = view.size_order(&self.index);
                 (order, order.codes.as_slice())
