@@ -13,6 +13,7 @@ use super::flatten::Scan;
 use super::path_filter::PathFilter;
 use super::path_index::PathIndex;
 
+use super::layer_view::{decode, DIR};
 pub use super::layer_view::{CompareMode, LayerView, NodeFacts};
 use crate::index::{Change, MergedTree, NodeId, ROOT};
 
@@ -431,9 +432,9 @@ impl FileTree {
             let view = self.view();
             let mut all = Collapsed::default();
             for p in 1..self.index.len() {
-                let n = self.index.node(p);
-                if view.is_dir(n) && view.change(n).is_some() {
-                    all.insert(n);
+                let code = view.code_at(p);
+                if code & DIR != 0 && decode(code).is_some() {
+                    all.insert(self.index.node(p));
                 }
             }
             self.collapsed = all;
