@@ -1,6 +1,7 @@
 //! A layer's view: per-node facts (the change shown, size, is-dir) for one (layer, compare
-//! mode), as flat arrays indexed by [`NodeId`] and computed from the merged tree. **No per-layer
-//! tree copy**: a view costs about 10 bytes a node, and [`super::tree::FileTree`] keeps a few.
+//! mode), as flat arrays in the path index's name order, computed from per-image
+//! [`NodeFacts`] without asking the merged tree. **No per-layer tree copy**: a view costs
+//! about 9 bytes a node, and [`super::tree::FileTree`] keeps a few.
 
 use std::sync::{Arc, OnceLock};
 

@@ -2,9 +2,9 @@
 //! toggles, a path filter, a sort order and a set of collapsed directories. Plain data, no
 //! drawing (like gitui's `filetreelist`).
 //!
-//! **No per-layer tree copy is ever made**: a [`LayerView`] is a few flat arrays indexed by
-//! [`NodeId`] (change, size, is-dir), computed once per (layer, mode) from the merged tree and
-//! kept in a small cache. Rows are re-listed from it on every option change by one scan over
+//! **No per-layer tree copy is ever made**: a [`LayerView`] is two flat arrays in the
+//! [`PathIndex`]'s order (change and is-dir in one byte, size), computed once per (layer,
+//! mode) from the per-image [`NodeFacts`] and kept in a small cache. Rows are re-listed from it on every option change by one scan over
 //! the [`PathIndex`]'s pre-order (`flatten.rs`); which paths match the filter or a search is
 //! one pass over the same order, and the last few answers are kept, so a backspace costs no
 //! pass at all.
@@ -117,7 +117,7 @@ impl Default for TreeOptions {
     }
 }
 
-/// How many (layer, mode) views are kept; each costs ~10 bytes a node (19 once sorted by
+/// How many (layer, mode) views are kept; each costs ~9 bytes a node (18 once sorted by
 /// size).
 const VIEW_CACHE: usize = 6;
 
