@@ -18,6 +18,9 @@ pub enum CompareMode {
     Aggregated,
 }
 
+/// A view's arrays (codes, sizes), kept from a dropped view for the next.
+pub(super) type Buffers = (Vec<u8>, Vec<u64>);
+
 const NONE: u8 = 0;
 /// The change's bits in a node's code.
 pub(super) const CHANGE: u8 = 0x07;
@@ -230,14 +233,20 @@ impl LayerView {
         index: &PathIndex,
         layer: usize,
         mode: CompareMode,
+        reuse: Option<Buffers>,
     ) -> LayerView {
         let from = match mode {
             CompareMode::Layer => layer.checked_sub(1),
             CompareMode::Aggregated => (layer > 0).then_some(0),
         };
         let n = index.len();
-        let mut change = vec![NONE; n];
-        let mut size = vec![0u64; n];
+        // A dropped view's arrays, when there is one: the same bytes, without asking the
+        // system for fresh pages (and faulting each in).
+        let (mut change, mut size) = reuse.unwrap_or_default();
+        change.clear();
+        change.resize(n, NONE);
+        size.clear();
+        size.resize(n, 0);
         let (layer32, from32) = (layer as u32, from.map(|f| f as u32));
         let unmodified = encode(Some(Change::Unmodified));
         for i in (1..n).rev() {
@@ -326,6 +335,11 @@ impl LayerView {
             .get_or_init(|| super::flatten::size_order(index, self))
     }
 
+    /// The view's arrays, for the next view to fill.
+    pub(super) fn into_buffers(self) -> Buffers {
+        (self.code, self.size)
+    }
+
     /// Each node's code, in the [`PathIndex`]'s name order.
     pub(super) fn codes(&self) -> &[u8] {
         &self.code
@@ -400,10 +414,10 @@ mod tests {
             let ask = NodeFacts::none(tree).in_order(&index);
             for layer in 0..tree.layer_count() {
                 for mode in [CompareMode::Layer, CompareMode::Aggregated] {
-                    let view = LayerView::compute(tree, &facts, &index, layer, mode);
+                    let view = LayerView::compute(tree, &facts, &index, layer, mode, None);
                     prop_assert_eq!(
                         facts_of(&view),
-                        facts_of(&LayerView::compute(tree, &ask, &index, layer, mode))
+                        facts_of(&LayerView::compute(tree, &ask, &index, layer, mode, None))
                     );
                     // By node id, each node is the merged tree's answer.
                     for id in 1..tree.node_count() as NodeId {
@@ -453,12 +467,12 @@ mod tests {
             Some((3 << 1, 9))
         );
         let facts = facts.in_order(&index);
-        let v = LayerView::compute(tree, &facts, &index, 1, CompareMode::Layer);
+        let v = LayerView::compute(tree, &facts, &index, 1, CompareMode::Layer, None);
         assert_eq!(v.change(id("a/x") as NodeId), Some(Change::Unmodified));
         assert_eq!(v.change(id("c/y") as NodeId), Some(Change::Added));
         assert_eq!(v.change(id("b") as NodeId), Some(Change::Modified));
         assert_eq!(v.size(ROOT), 5 + 9 + 4);
-        let v0 = LayerView::compute(tree, &facts, &index, 0, CompareMode::Layer);
+        let v0 = LayerView::compute(tree, &facts, &index, 0, CompareMode::Layer, None);
         assert_eq!(v0.change(id("c/y") as NodeId), None);
     }
 }

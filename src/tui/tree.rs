@@ -13,7 +13,7 @@ use super::flatten::Scan;
 use super::path_filter::PathFilter;
 use super::path_index::PathIndex;
 
-use super::layer_view::{decode, DIR};
+use super::layer_view::{decode, Buffers, DIR};
 pub use super::layer_view::{CompareMode, LayerView, NodeFacts};
 use crate::index::{Change, MergedTree, NodeId, ROOT};
 
@@ -221,6 +221,8 @@ pub struct FileTree {
     facts: NodeFacts,
     matches: MatchCache,
     views: Vec<LayerView>,
+    /// The arrays of the last view dropped, for the next one computed.
+    spare: Option<Buffers>,
     rows: Vec<Row>,
     selected: usize,
     offset: usize,
@@ -259,6 +261,7 @@ impl FileTree {
             facts,
             matches: MatchCache::default(),
             views: Vec::new(),
+            spare: None,
             rows: Vec::new(),
             selected: 0,
             offset: 0,
@@ -294,23 +297,32 @@ impl FileTree {
             return i;
         }
         if self.views.len() >= VIEW_CACHE {
-            self.views.remove(0);
+            self.spare = Some(self.views.remove(0).into_buffers());
         }
-        self.views.push(LayerView::compute(
+        let view = LayerView::compute(
             tree,
             &self.facts,
             &self.index,
             layer,
             mode,
-        ));
+            self.spare.take(),
+        );
+        self.views.push(view);
         self.views.len() - 1
     }
 
     /// Drops the cached per-layer views but the current one, so that the next layer switch
-    /// computes its view afresh (benchmarks measure that cold switch).
+    /// computes its view afresh (benchmarks measure that cold switch). One dropped view's
+    /// arrays are kept for it, as when a full cache drops its oldest view.
     pub fn forget_views(&mut self) {
         let (layer, mode) = (self.layer, self.options.mode);
-        self.views.retain(|v| v.layer == layer && v.mode == mode);
+        let (keep, dropped): (Vec<_>, Vec<_>) = std::mem::take(&mut self.views)
+            .into_iter()
+            .partition(|v| v.layer == layer && v.mode == mode);
+        self.views = keep;
+        if let Some(v) = dropped.into_iter().next() {
+            self.spare = Some(v.into_buffers());
+        }
     }
 
     /// The current (layer, mode) view. Always present after construction.
