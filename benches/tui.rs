@@ -17,6 +17,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use layerlens::index::Change;
 use layerlens::source::{load, LoadOptions, NoProgress};
 use layerlens::tui::app::{update, Action, Analysis, App};
+use layerlens::tui::tree::SortOrder;
 use layerlens::tui::view::render;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -48,6 +49,26 @@ fn image() -> Arc<layerlens::Image> {
     let path = std::env::var("LAYERLENS_BENCH_IMAGE")
         .unwrap_or_else(|_| format!("{}/testdata/classic.docker.tar", env!("CARGO_MANIFEST_DIR")));
     Arc::new(load(&path, None, &LoadOptions::default(), &NoProgress).unwrap())
+}
+
+/// Selects the last layer in the layers pane, in the current layer's compare mode.
+fn to_last_layer(app: &mut App) {
+    let n = app.browse.as_ref().map_or(0, |b| b.image.layers.len());
+    while app.browse.as_ref().is_some_and(|b| b.layer + 1 < n) {
+        update(app, Action::Down);
+    }
+}
+
+/// Every change kind shown, in name order (the most rows a key can list).
+fn show_everything(app: &mut App) {
+    let tree = &app.browse.as_ref().unwrap().tree;
+    if !tree.options.show.unmodified {
+        update(app, Action::ToggleKind(Change::Unmodified));
+    }
+    let tree = &app.browse.as_ref().unwrap().tree;
+    if tree.options.sort != SortOrder::Name {
+        update(app, Action::ToggleSort);
+    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -97,6 +118,9 @@ fn bench(c: &mut Criterion) {
             press(&mut app, &mut term, a);
         })
     });
+    // Every bench below starts from one stated state, whatever the iteration counts above
+    // left: the last layer (its whiteouts included), every change kind shown, name order.
+    to_last_layer(&mut app);
     let mut aggregated = false;
     g.bench_function("key_toggle_aggregated_cold", |b| {
         b.iter(|| {
@@ -135,9 +159,11 @@ fn bench(c: &mut Criterion) {
     g.bench_function("key_toggle_unmodified", |b| {
         b.iter(|| press(&mut app, &mut term, Action::ToggleKind(Change::Unmodified)))
     });
+    show_everything(&mut app);
     g.bench_function("key_toggle_sort", |b| {
         b.iter(|| press(&mut app, &mut term, Action::ToggleSort))
     });
+    show_everything(&mut app);
     update(&mut app, Action::StartFilter);
     let mut keys = Typing::default();
     g.bench_function("key_filter_char", |b| {

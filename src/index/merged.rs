@@ -556,6 +556,29 @@ impl MergedTree {
         }
     }
 
+    /// The layers at which the path's state may differ from the layer below (its own events'
+    /// layers and the layers that reset one of its ancestors), ascending, each once, into
+    /// `out` (cleared first). Between two of them, [`MergedTree::visible`] answers the same.
+    pub fn turning_layers(&self, id: NodeId, out: &mut Vec<usize>) {
+        out.clear();
+        if id == ROOT {
+            return;
+        }
+        let node = &self.nodes[id as usize];
+        out.extend(node.events.iter().map(|e| e.layer as usize));
+        let r = &self.resets;
+        let set = r.below[node.parent as usize] as usize * r.words;
+        for (w, &bits) in r.bits[set..set + r.words].iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                out.push(w * 64 + bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+
     /// The node's only event, when it alone decides the path at every layer: one entry or
     /// (possibly implied) directory, and no ancestor ever reset by any layer. The path then
     /// exists after layer `l` exactly when `l >= origin.layer`.

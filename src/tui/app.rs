@@ -530,7 +530,7 @@ mod tests {
             .enumerate()
             .find(|(_, (i, _))| {
                 let r = b(&app).tree.rows()[*i];
-                r.is_dir && r.size > 0 && *i != b(&app).tree.selected()
+                r.is_dir && b(&app).tree.view().size(r.node) > 0 && *i != b(&app).tree.selected()
             })
             .unwrap();
         let y = a.tree_rows.y + k as u16;

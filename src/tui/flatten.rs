@@ -7,7 +7,7 @@
 //! of a depth-first walk over the merged tree's children** (the property test in `tree.rs`
 //! holds the two equal).
 
-use super::layer_view::LayerView;
+use super::layer_view::{decode, LayerView, CHANGE, DIR};
 use super::path_index::PathIndex;
 use super::tree::{ChangeFilter, Collapsed, Row};
 use crate::index::NodeId;
@@ -18,6 +18,10 @@ use crate::index::NodeId;
 pub struct Preorder {
     pub nodes: Vec<NodeId>,
     pub end: Vec<u32>,
+    /// A view's order only: the node's code ([`LayerView::code`]) at each place, so that a
+    /// scan in that order reads one array front to back instead of one byte per node
+    /// scattered over the view.
+    pub codes: Vec<u8>,
 }
 
 /// What decides the rows, borrowed for one scan.
@@ -25,13 +29,16 @@ pub(super) struct Scan<'a> {
     /// The nodes in the order rows are listed.
     pub nodes: &'a [NodeId],
     pub end: &'a [u32],
-    pub view: &'a LayerView,
+    /// Each node's [`LayerView::code`], in the scan's order.
+    pub codes: &'a [u8],
     pub show: ChangeFilter,
     /// Per node, whether the path filter matches (`None`: no filter).
     pub filter: Option<&'a [bool]>,
     /// Per node, whether it is in the set the tree is limited to.
     pub only: Option<&'a [bool]>,
     pub collapsed: &'a Collapsed,
+    /// A node whose row is wanted: [`Scan::run`] says where it is.
+    pub find: Option<NodeId>,
 }
 
 /// A directory whose children are being listed.
@@ -51,13 +58,21 @@ struct Open {
 }
 
 impl Scan<'_> {
-    /// Fills `rows` (cleared first).
-    pub fn run(&self, rows: &mut Vec<Row>) {
+    /// Fills `rows` (cleared first). Returns the row of `find`, if it has one.
+    pub fn run(&self, rows: &mut Vec<Row>) -> Option<usize> {
         rows.clear();
         let n = self.nodes.len();
         if n == 0 {
-            return;
+            return None;
         }
+        // Whether each change kind is shown, by its code.
+        let mut shows = [false; (CHANGE + 1) as usize];
+        for (i, s) in shows.iter_mut().enumerate() {
+            *s = decode(i as u8).is_some_and(|c| self.show.shows(c));
+        }
+        let find = self.find.unwrap_or(u32::MAX);
+        // Where `find`'s row was pushed last (a row pushed may be dropped again).
+        let mut found = None;
         let mut stack = vec![Open {
             end: n,
             row: u32::MAX,
@@ -83,12 +98,13 @@ impl Scan<'_> {
             }
             let size = self.end[q] as usize - q;
             let k = self.nodes[q];
-            let Some(change) = self.view.change(k) else {
+            let code = self.codes[q];
+            let Some(change) = decode(code) else {
                 q += size;
                 continue;
             };
-            let is_dir = self.view.is_dir(k);
-            let self_match = self.show.shows(change)
+            let is_dir = code & DIR != 0;
+            let self_match = shows[(code & CHANGE) as usize]
                 && self.filter.is_none_or(|f| f[k as usize])
                 && self
                     .only
@@ -96,6 +112,9 @@ impl Scan<'_> {
             let row = rows.len();
             let collapsed = is_dir && self.collapsed.contains(k);
             if top.emit {
+                if k == find {
+                    found = Some(row);
+                }
                 rows.push(Row {
                     node: k,
                     parent: top.row,
@@ -104,7 +123,6 @@ impl Scan<'_> {
                     is_dir,
                     collapsed,
                     last: false,
-                    size: self.view.size(k),
                 });
             }
             let emit_below = top.emit && !collapsed;
@@ -127,6 +145,7 @@ impl Scan<'_> {
                 q = top.end;
             }
         }
+        found.filter(|&r| rows.get(r).is_some_and(|row| row.node == find))
     }
 }
 
@@ -151,16 +170,19 @@ pub(super) fn size_order(index: &PathIndex, view: &LayerView) -> Preorder {
     let mut out = Preorder {
         nodes: Vec::with_capacity(index.len()),
         end: Vec::with_capacity(index.len()),
+        codes: Vec::with_capacity(index.len()),
     };
     let mut stack = vec![0usize];
     let mut kids = Vec::new();
     while let Some(p) = stack.pop() {
         let q = out.nodes.len();
-        out.nodes.push(index.node(p));
+        let k = index.node(p);
+        out.nodes.push(k);
         out.end.push((q + index.end(p) - p) as u32);
+        out.codes.push(view.code_at(p));
         kids.clear();
         kids.extend(index.children(p));
-        kids.sort_by_key(|&c| std::cmp::Reverse(view.size(index.node(c))));
+        kids.sort_by_key(|&c| std::cmp::Reverse(view.size_at(c)));
         stack.extend(kids.iter().rev());
     }
     out

@@ -1,12 +1,13 @@
 //! A layer's view: per-node facts (the change shown, size, is-dir) for one (layer, compare
-//! mode), as flat arrays indexed by [`NodeId`] and computed from the merged tree. **No per-layer
-//! tree copy**: a view costs about 10 bytes a node, and [`super::tree::FileTree`] keeps a few.
+//! mode), as flat arrays in the path index's name order, computed from per-image
+//! [`NodeFacts`] without asking the merged tree. **No per-layer tree copy**: a view costs
+//! about 9 bytes a node, and [`super::tree::FileTree`] keeps a few.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use super::flatten::Preorder;
-use super::path_index::PathIndex;
-use crate::index::{Change, EntryKind, MergedTree, NodeId, ROOT};
+use super::path_index::{PathIndex, NO_POS};
+use crate::index::{Change, Entry, EntryKind, MergedTree, NodeId};
 
 /// What the tree pane compares the selected layer against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +18,14 @@ pub enum CompareMode {
     Aggregated,
 }
 
+/// A view's arrays (codes, sizes), kept from a dropped view for the next.
+pub(super) type Buffers = (Vec<u8>, Vec<u64>);
+
 const NONE: u8 = 0;
+/// The change's bits in a node's code.
+pub(super) const CHANGE: u8 = 0x07;
+/// A node's code's mark for a directory.
+pub(super) const DIR: u8 = 0x40;
 
 fn encode(c: Option<Change>) -> u8 {
     match c {
@@ -29,8 +37,9 @@ fn encode(c: Option<Change>) -> u8 {
     }
 }
 
-fn decode(b: u8) -> Option<Change> {
-    match b {
+/// The change a node's code holds.
+pub(super) fn decode(b: u8) -> Option<Change> {
+    match b & CHANGE {
         1 => Some(Change::Added),
         2 => Some(Change::Modified),
         3 => Some(Change::Removed),
@@ -39,38 +48,65 @@ fn decode(b: u8) -> Option<Change> {
     }
 }
 
-/// Per-node facts for one (layer, mode): flat arrays, indexed by node id.
+/// Per-node facts for one (layer, mode): flat arrays in the [`PathIndex`]'s name order
+/// (position `p` is the node at `p`), so that computing a view and listing its rows in name
+/// order read them front to back.
 #[derive(Debug)]
 pub struct LayerView {
     pub layer: usize,
     pub mode: CompareMode,
-    /// The change shown for each node (a directory whose contents changed shows `Modified`);
-    /// `NONE` when the path exists on neither side.
-    change: Vec<u8>,
+    /// The change shown for each node (a directory whose contents changed shows `Modified`),
+    /// `NONE` when the path exists on neither side, with `DIR` set for a directory: what a
+    /// row needs, in one byte.
+    code: Vec<u8>,
     /// A file's size, or the total of a directory's files.
     size: Vec<u64>,
-    dir: Vec<bool>,
+    /// Each node's position (the index's).
+    positions: Arc<[u32]>,
     /// The size sort's order of the [`PathIndex`]'s positions, made on first use.
     size_order: OnceLock<Preorder>,
 }
 
-/// What decides most nodes at every layer, computed once per image: the layer of a node's
-/// only event when nothing else can hide it ([`MergedTree::sole_origin`]), and what it is
-/// then. A view reads these flat arrays for such nodes and asks the merged tree only about
-/// the others (paths written twice, whited out, or under a reset directory).
+/// What decides every node at every layer, computed once per image, so that a view never
+/// asks the merged tree. Most nodes are written once and never hidden
+/// ([`MergedTree::sole_origin`]): the layer that writes them and what they are then. The
+/// others (paths written twice, whited out, or under a reset directory) get a short timeline:
+/// their state from each layer at which it changes on.
 #[derive(Debug, Default)]
 pub struct NodeFacts {
-    /// The layer that writes the node, `ASK` when the merged tree must be asked.
+    /// The layer that writes the node; `TIMELINE | k` for the node with the `k`th timeline;
+    /// `ASK` when the merged tree must be asked (the tests' oracle). By node id until
+    /// [`NodeFacts::in_order`], by position after (as are the next three).
     first: Vec<u32>,
     /// A file's size (0 for anything else).
     size: Vec<u64>,
     dir: Vec<bool>,
-    /// Each node's parent, as a flat array for the pass that adds children into parents.
-    parent: Vec<NodeId>,
+    /// Each node's parent, for the pass that adds children into parents.
+    parent: Vec<u32>,
+    /// Where each timeline starts in `steps`, and one past the last one's end.
+    timeline: Vec<u32>,
+    steps: Vec<Step>,
 }
+
+/// A path's state from `layer` on, until its timeline's next step.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    layer: u32,
+    /// `ABSENT`, or which object the path is, shifted left once, with the low bit set for a
+    /// directory. Two states of a path are the same object (unmodified between them) exactly
+    /// when they hold the same number: `MergedTree::compare`'s rule, numbered once.
+    object: u32,
+    /// A file's size (0 for anything else).
+    size: u64,
+}
+
+const ABSENT: u32 = 0;
 
 /// `NodeFacts::first` for a node the merged tree decides.
 const ASK: u32 = u32::MAX;
+
+/// `NodeFacts::first`'s mark for a node with a timeline.
+const TIMELINE: u32 = 1 << 31;
 
 /// A mark on a node's change while its children are added in: one of them changed.
 const DIRTY: u8 = 0x80;
@@ -83,10 +119,52 @@ impl NodeFacts {
             size: vec![0; n],
             dir: vec![false; n],
             parent: (0..n as NodeId).map(|id| tree.parent(id)).collect(),
+            timeline: vec![0],
+            steps: Vec::new(),
         };
+        let mut layers = Vec::new();
+        // One object per distinct entry of the node being numbered (implied directories are 1).
+        let mut objects: Vec<&Entry> = Vec::new();
         for id in 1..n as NodeId {
             let i = id as usize;
             let Some(o) = tree.sole_origin(id) else {
+                let k = facts.timeline.len() - 1;
+                if k as u32 >= ASK & !TIMELINE {
+                    continue;
+                }
+                tree.turning_layers(id, &mut layers);
+                objects.clear();
+                let mut last = ABSENT;
+                for &l in &layers {
+                    let (object, size) = match tree.visible(id, l) {
+                        None => (ABSENT, 0),
+                        Some(o) => match tree.entry(o) {
+                            None => ((1 << 1) | 1, 0),
+                            Some(e) => {
+                                let nth = match objects.iter().position(|x| x.same_object(e)) {
+                                    Some(nth) => nth,
+                                    None => {
+                                        objects.push(e);
+                                        objects.len() - 1
+                                    }
+                                };
+                                let dir = u32::from(e.kind == EntryKind::Dir);
+                                let size = if e.kind == EntryKind::File { e.size } else { 0 };
+                                (((nth as u32 + 2) << 1) | dir, size)
+                            }
+                        },
+                    };
+                    if object != last {
+                        last = object;
+                        facts.steps.push(Step {
+                            layer: l as u32,
+                            object,
+                            size,
+                        });
+                    }
+                }
+                facts.first[i] = TIMELINE | k as u32;
+                facts.timeline.push(facts.steps.len() as u32);
                 continue;
             };
             facts.first[i] = o.layer as u32;
@@ -109,34 +187,71 @@ impl NodeFacts {
             size: vec![0; n],
             dir: vec![false; n],
             parent: (0..n as NodeId).map(|id| tree.parent(id)).collect(),
+            timeline: vec![0],
+            steps: Vec::new(),
         }
+    }
+
+    /// The facts by position in `index`'s name order, each parent as a position: a view's
+    /// pass then reads them front to back, and adds each node into a parent it saw last.
+    pub fn in_order(self, index: &PathIndex) -> NodeFacts {
+        let nodes = &index.preorder().nodes;
+        let positions = index.positions();
+        NodeFacts {
+            first: nodes.iter().map(|&k| self.first[k as usize]).collect(),
+            size: nodes.iter().map(|&k| self.size[k as usize]).collect(),
+            dir: nodes.iter().map(|&k| self.dir[k as usize]).collect(),
+            parent: nodes
+                .iter()
+                .map(|&k| positions[self.parent[k as usize] as usize])
+                .collect(),
+            timeline: self.timeline,
+            steps: self.steps,
+        }
+    }
+
+    /// The `k`th timeline's state after `layer` (`None`: absent).
+    fn state(&self, k: u32, layer: u32) -> Option<Step> {
+        let k = k as usize;
+        let steps = &self.steps[self.timeline[k] as usize..self.timeline[k + 1] as usize];
+        steps
+            .iter()
+            .rev()
+            .find(|s| s.layer <= layer)
+            .filter(|s| s.object != ABSENT)
+            .copied()
     }
 }
 
 impl LayerView {
-    /// Computes the view of `layer` in `mode`, in one pass from the last node to the first:
-    /// node ids grow from parents to children, so a node's children are done (and added
-    /// into it) before the node itself.
+    /// Computes the view of `layer` in `mode` from `facts` ([`NodeFacts::in_order`] over
+    /// `index`), in one pass from the last position to the first: in pre-order, a node's
+    /// children are done (and added into it) before the node itself.
     pub fn compute(
         tree: &MergedTree,
         facts: &NodeFacts,
+        index: &PathIndex,
         layer: usize,
         mode: CompareMode,
+        reuse: Option<Buffers>,
     ) -> LayerView {
         let from = match mode {
             CompareMode::Layer => layer.checked_sub(1),
             CompareMode::Aggregated => (layer > 0).then_some(0),
         };
-        let n = tree.node_count();
-        let mut change = vec![NONE; n];
-        let mut size = vec![0u64; n];
-        let mut dir = vec![false; n];
+        let n = index.len();
+        // A dropped view's arrays, when there is one: the same bytes, without asking the
+        // system for fresh pages (and faulting each in).
+        let (mut change, mut size) = reuse.unwrap_or_default();
+        change.clear();
+        change.resize(n, NONE);
+        size.clear();
+        size.resize(n, 0);
         let (layer32, from32) = (layer as u32, from.map(|f| f as u32));
         let unmodified = encode(Some(Change::Unmodified));
-        for id in (1..n as NodeId).rev() {
-            let i = id as usize;
+        for i in (1..n).rev() {
             let first = facts.first[i];
-            let (own, own_size, own_dir) = if first != ASK {
+            let (own, own_size, own_dir) = if first & TIMELINE == 0 {
                 // Written once, never hidden: there from layer `first` on.
                 if first > layer32 {
                     continue;
@@ -147,8 +262,19 @@ impl LayerView {
                     Change::Added
                 };
                 (c, facts.size[i], facts.dir[i])
+            } else if first != ASK {
+                let k = first & !TIMELINE;
+                let before = from32.and_then(|f| facts.state(k, f));
+                let (c, at) = match (before, facts.state(k, layer32)) {
+                    (None, None) => continue,
+                    (None, Some(a)) => (Change::Added, a),
+                    (Some(b), None) => (Change::Removed, b),
+                    (Some(b), Some(a)) if b.object == a.object => (Change::Unmodified, a),
+                    (Some(_), Some(a)) => (Change::Modified, a),
+                };
+                (c, at.size, at.object & 1 == 1)
             } else {
-                let (c, before, after) = tree.compare(id, from, layer);
+                let (c, before, after) = tree.compare(index.node(i), from, layer);
                 let at = match c {
                     None => continue,
                     Some(Change::Removed) => before,
@@ -170,21 +296,22 @@ impl LayerView {
             if c == unmodified && change[i] & DIRTY != 0 {
                 c = encode(Some(Change::Modified));
             }
-            change[i] = c;
+            change[i] = if own_dir { c | DIR } else { c };
             size[i] += own_size;
-            dir[i] = own_dir;
             let p = facts.parent[i] as usize;
             size[p] += size[i];
             if c != unmodified {
                 change[p] |= DIRTY;
             }
         }
-        change[ROOT as usize] = if change[ROOT as usize] & DIRTY != 0 {
-            encode(Some(Change::Modified))
-        } else {
-            unmodified
-        };
-        dir[ROOT as usize] = true;
+        if n > 0 {
+            // Position 0 is the root.
+            change[0] = if change[0] & DIRTY != 0 {
+                encode(Some(Change::Modified))
+            } else {
+                unmodified
+            } | DIR;
+        }
         // A node on neither side may still carry its children's mark.
         for c in change.iter_mut() {
             if *c & DIRTY != 0 {
@@ -194,9 +321,9 @@ impl LayerView {
         LayerView {
             layer,
             mode,
-            change,
+            code: change,
             size,
-            dir,
+            positions: index.positions().clone(),
             size_order: OnceLock::new(),
         }
     }
@@ -208,18 +335,43 @@ impl LayerView {
             .get_or_init(|| super::flatten::size_order(index, self))
     }
 
+    /// The view's arrays, for the next view to fill.
+    pub(super) fn into_buffers(self) -> Buffers {
+        (self.code, self.size)
+    }
+
+    /// Each node's code, in the [`PathIndex`]'s name order.
+    pub(super) fn codes(&self) -> &[u8] {
+        &self.code
+    }
+
+    /// The code of the node at a position.
+    pub(super) fn code_at(&self, pos: usize) -> u8 {
+        self.code[pos]
+    }
+
+    /// The size of the node at a position.
+    pub(super) fn size_at(&self, pos: usize) -> u64 {
+        self.size[pos]
+    }
+
+    fn pos(&self, id: NodeId) -> Option<usize> {
+        let p = *self.positions.get(id as usize)?;
+        (p != NO_POS).then_some(p as usize)
+    }
+
     /// The change shown for a node, `None` when it is on neither side.
     pub fn change(&self, id: NodeId) -> Option<Change> {
-        decode(self.change[id as usize])
+        self.pos(id).and_then(|p| decode(self.code[p]))
     }
 
     /// A file's size or a directory's total.
     pub fn size(&self, id: NodeId) -> u64 {
-        self.size[id as usize]
+        self.pos(id).map_or(0, |p| self.size[p])
     }
 
     pub fn is_dir(&self, id: NodeId) -> bool {
-        self.dir[id as usize]
+        self.pos(id).is_some_and(|p| self.code[p] & DIR != 0)
     }
 }
 
@@ -229,7 +381,7 @@ mod tests {
 
     use super::*;
     use crate::analysis::testing::{arb_layers, file, image};
-    use crate::index::EntryKind;
+    use crate::index::{EntryKind, ROOT};
 
     const NAMES: [&str; 4] = ["a", "b", ".a", "-x"];
     /// Files and directories twice as often as whiteouts and opaque markers.
@@ -242,8 +394,8 @@ mod tests {
         EntryKind::Opaque,
     ];
 
-    fn facts_of(v: &LayerView) -> (Vec<u8>, Vec<u64>, Vec<bool>) {
-        (v.change.clone(), v.size.clone(), v.dir.clone())
+    fn facts_of(v: &LayerView) -> (Vec<u8>, Vec<u64>) {
+        (v.code.clone(), v.size.clone())
     }
 
     proptest! {
@@ -257,14 +409,30 @@ mod tests {
         ) {
             let img = image(layers.into_iter().map(|l| ("RUN x", l)).collect(), None);
             let tree = &img.tree;
-            let facts = NodeFacts::new(tree);
-            let ask = NodeFacts::none(tree);
+            let index = PathIndex::new(tree);
+            let facts = NodeFacts::new(tree).in_order(&index);
+            let ask = NodeFacts::none(tree).in_order(&index);
             for layer in 0..tree.layer_count() {
                 for mode in [CompareMode::Layer, CompareMode::Aggregated] {
+                    let view = LayerView::compute(tree, &facts, &index, layer, mode, None);
                     prop_assert_eq!(
-                        facts_of(&LayerView::compute(tree, &facts, layer, mode)),
-                        facts_of(&LayerView::compute(tree, &ask, layer, mode))
+                        facts_of(&view),
+                        facts_of(&LayerView::compute(tree, &ask, &index, layer, mode, None))
                     );
+                    // By node id, each node is the merged tree's answer.
+                    for id in 1..tree.node_count() as NodeId {
+                        let (c, _, _) = tree.compare(id, match mode {
+                            CompareMode::Layer => layer.checked_sub(1),
+                            CompareMode::Aggregated => (layer > 0).then_some(0),
+                        }, layer);
+                        let shown = view.change(id);
+                        // A path whose contents changed shows as modified.
+                        let expected = match (c, shown) {
+                            (Some(Change::Unmodified), Some(Change::Modified)) => shown,
+                            _ => c,
+                        };
+                        prop_assert_eq!(shown, expected);
+                    }
                 }
             }
         }
@@ -280,6 +448,7 @@ mod tests {
             None,
         );
         let tree = &img.tree;
+        let index = PathIndex::new(tree);
         let facts = NodeFacts::new(tree);
         let id = |p: &str| tree.find(p.as_bytes()).unwrap() as usize;
         // a/x and c/y once each (and their implied directories); b twice: asked.
@@ -287,13 +456,23 @@ mod tests {
         assert_eq!(facts.size[id("a/x")], 5);
         assert!(facts.dir[id("a")]);
         assert_eq!(facts.first[id("c/y")], 1);
-        assert_eq!(facts.first[id("b")], ASK);
-        let v = LayerView::compute(tree, &facts, 1, CompareMode::Layer);
+        assert_eq!(facts.first[id("b")], TIMELINE);
+        // b: a file of 7 bytes from layer 0, another object of 9 from layer 1.
+        assert_eq!(
+            facts.state(0, 0).map(|s| (s.object, s.size)),
+            Some((2 << 1, 7))
+        );
+        assert_eq!(
+            facts.state(0, 1).map(|s| (s.object, s.size)),
+            Some((3 << 1, 9))
+        );
+        let facts = facts.in_order(&index);
+        let v = LayerView::compute(tree, &facts, &index, 1, CompareMode::Layer, None);
         assert_eq!(v.change(id("a/x") as NodeId), Some(Change::Unmodified));
         assert_eq!(v.change(id("c/y") as NodeId), Some(Change::Added));
         assert_eq!(v.change(id("b") as NodeId), Some(Change::Modified));
         assert_eq!(v.size(ROOT), 5 + 9 + 4);
-        let v0 = LayerView::compute(tree, &facts, 0, CompareMode::Layer);
+        let v0 = LayerView::compute(tree, &facts, &index, 0, CompareMode::Layer, None);
         assert_eq!(v0.change(id("c/y") as NodeId), None);
     }
 }

@@ -5,7 +5,7 @@
 //! **Position 0 is the root, and a node's subtree is `pos..end[pos]`**, so listing the rows
 //! is a scan that skips whole subtrees, with no pointer chasing and no recursion.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use memchr::memmem;
 
@@ -13,11 +13,17 @@ use super::flatten::Preorder;
 use super::path_filter::{Cursor, PathFilter};
 use crate::index::{MergedTree, NodeId, ROOT};
 
+/// A node's position when the root does not reach it.
+pub const NO_POS: u32 = u32::MAX;
+
 /// The merged tree's nodes in pre-order, children by name (the tree pane's name order).
 #[derive(Debug)]
 pub struct PathIndex {
     /// The node at each position, and one past the last position of each subtree.
     preorder: Preorder,
+    /// Each node's position (`NO_POS` for a node the root does not reach), shared with the
+    /// views, whose arrays are in this order.
+    positions: Arc<[u32]>,
     /// The names, for substring searches: built on the first search.
     names: OnceLock<Names>,
 }
@@ -53,10 +59,24 @@ impl PathIndex {
         for q in open {
             end[q as usize] = total;
         }
+        let mut positions = vec![NO_POS; n];
+        for (p, &k) in order.iter().enumerate() {
+            positions[k as usize] = p as u32;
+        }
         PathIndex {
-            preorder: Preorder { nodes: order, end },
+            positions: positions.into(),
+            preorder: Preorder {
+                nodes: order,
+                end,
+                codes: Vec::new(),
+            },
             names: OnceLock::new(),
         }
+    }
+
+    /// Each node's position, `NO_POS` for none.
+    pub fn positions(&self) -> &Arc<[u32]> {
+        &self.positions
     }
 
     /// The name order, for a scan.
@@ -130,9 +150,21 @@ impl PathIndex {
         let finder = memmem::Finder::new(needle);
         let mut hit = vec![false; self.preorder.nodes.len()];
         let mut from = 0;
+        // The name the last hit was in: hits come in order, so the next one's name is found
+        // by galloping forward from it (a search costs the log of the names skipped, and
+        // reads only near them), not by a binary search over every name.
+        let mut p = 0;
         while let Some(at) = finder.find(&names.bytes[from..]) {
             let at = from + at;
-            let p = names.starts.partition_point(|&s| s <= at) - 1;
+            let ahead = &names.starts[p..];
+            // ahead[0] <= at; find `hi` with ahead[hi / 2] <= at < ahead[hi] (or the end).
+            let mut hi = 1;
+            while hi < ahead.len() && ahead[hi] <= at {
+                hi *= 2;
+            }
+            let lo = hi / 2;
+            let hi = hi.min(ahead.len());
+            p += lo + ahead[lo..hi].partition_point(|&s| s <= at) - 1;
             hit[p] = true;
             match names.starts.get(p + 1) {
                 Some(&next) => from = next,

@@ -2,9 +2,9 @@
 //! toggles, a path filter, a sort order and a set of collapsed directories. Plain data, no
 //! drawing (like gitui's `filetreelist`).
 //!
-//! **No per-layer tree copy is ever made**: a [`LayerView`] is a few flat arrays indexed by
-//! [`NodeId`] (change, size, is-dir), computed once per (layer, mode) from the merged tree and
-//! kept in a small cache. Rows are re-listed from it on every option change by one scan over
+//! **No per-layer tree copy is ever made**: a [`LayerView`] is two flat arrays in the
+//! [`PathIndex`]'s order (change and is-dir in one byte, size), computed once per (layer,
+//! mode) from the per-image [`NodeFacts`] and kept in a small cache. Rows are re-listed from it on every option change by one scan over
 //! the [`PathIndex`]'s pre-order (`flatten.rs`); which paths match the filter or a search is
 //! one pass over the same order, and the last few answers are kept, so a backspace costs no
 //! pass at all.
@@ -13,6 +13,7 @@ use super::flatten::Scan;
 use super::path_filter::PathFilter;
 use super::path_index::PathIndex;
 
+use super::layer_view::{decode, Buffers, DIR};
 pub use super::layer_view::{CompareMode, LayerView, NodeFacts};
 use crate::index::{Change, MergedTree, NodeId, ROOT};
 
@@ -80,7 +81,6 @@ pub struct Row {
     pub collapsed: bool,
     /// The last shown child of its parent (for the tree guides).
     pub last: bool,
-    pub size: u64,
 }
 
 /// The options that decide which rows are shown.
@@ -117,7 +117,7 @@ impl Default for TreeOptions {
     }
 }
 
-/// How many (layer, mode) views are kept; each costs ~10 bytes a node (14 once sorted by
+/// How many (layer, mode) views are kept; each costs ~9 bytes a node (18 once sorted by
 /// size).
 const VIEW_CACHE: usize = 6;
 
@@ -221,6 +221,8 @@ pub struct FileTree {
     facts: NodeFacts,
     matches: MatchCache,
     views: Vec<LayerView>,
+    /// The arrays of the last view dropped, for the next one computed.
+    spare: Option<Buffers>,
     rows: Vec<Row>,
     selected: usize,
     offset: usize,
@@ -250,6 +252,7 @@ impl FileTree {
             Ok(index) => index,
             Err(panic) => std::panic::resume_unwind(panic),
         };
+        let facts = facts.in_order(&index);
         let mut t = FileTree {
             layer: 0,
             options: TreeOptions::default(),
@@ -258,6 +261,7 @@ impl FileTree {
             facts,
             matches: MatchCache::default(),
             views: Vec::new(),
+            spare: None,
             rows: Vec::new(),
             selected: 0,
             offset: 0,
@@ -293,18 +297,32 @@ impl FileTree {
             return i;
         }
         if self.views.len() >= VIEW_CACHE {
-            self.views.remove(0);
+            self.spare = Some(self.views.remove(0).into_buffers());
         }
-        self.views
-            .push(LayerView::compute(tree, &self.facts, layer, mode));
+        let view = LayerView::compute(
+            tree,
+            &self.facts,
+            &self.index,
+            layer,
+            mode,
+            self.spare.take(),
+        );
+        self.views.push(view);
         self.views.len() - 1
     }
 
     /// Drops the cached per-layer views but the current one, so that the next layer switch
-    /// computes its view afresh (benchmarks measure that cold switch).
+    /// computes its view afresh (benchmarks measure that cold switch). One dropped view's
+    /// arrays are kept for it, as when a full cache drops its oldest view.
     pub fn forget_views(&mut self) {
         let (layer, mode) = (self.layer, self.options.mode);
-        self.views.retain(|v| v.layer == layer && v.mode == mode);
+        let (keep, dropped): (Vec<_>, Vec<_>) = std::mem::take(&mut self.views)
+            .into_iter()
+            .partition(|v| v.layer == layer && v.mode == mode);
+        self.views = keep;
+        if let Some(v) = dropped.into_iter().next() {
+            self.spare = Some(v.into_buffers());
+        }
     }
 
     /// The current (layer, mode) view. Always present after construction.
@@ -335,25 +353,29 @@ impl FileTree {
         let vi = self.ensure_view(tree);
         self.filter_matches(tree);
         let mut rows = std::mem::take(&mut self.rows);
-        self.scan(vi, &self.collapsed).run(&mut rows);
+        let mut scan = self.scan(vi, &self.collapsed);
+        scan.find = keep;
+        let kept = scan.run(&mut rows);
         self.rows = rows;
-        self.selected = keep
-            .and_then(|n| self.rows.iter().position(|r| r.node == n))
-            .unwrap_or_else(|| self.selected.min(self.rows.len().saturating_sub(1)));
+        self.selected =
+            kept.unwrap_or_else(|| self.selected.min(self.rows.len().saturating_sub(1)));
     }
 
     /// The scan for view `vi` with the current options and `collapsed` (the filter's
     /// matches computed already).
     fn scan<'a>(&'a self, vi: usize, collapsed: &'a Collapsed) -> Scan<'a> {
         let view = &self.views[vi];
-        let order = match self.options.sort {
-            SortOrder::Name => self.index.preorder(),
-            SortOrder::Size => view.size_order(&self.index),
+        let (order, codes) = match self.options.sort {
+            SortOrder::Name => (self.index.preorder(), view.codes()),
+            SortOrder::Size => {
+                let order = view.size_order(&self.index);
+                (order, order.codes.as_slice())
+            }
         };
         Scan {
             nodes: &order.nodes,
             end: &order.end,
-            view,
+            codes,
             show: self.options.show,
             filter: self.options.filter_re.as_ref().and_then(|_| {
                 self.matches
@@ -361,6 +383,7 @@ impl FileTree {
             }),
             only: self.options.only.as_ref().map(|o| o.nodes.as_slice()),
             collapsed,
+            find: None,
         }
     }
 
@@ -421,9 +444,9 @@ impl FileTree {
             let view = self.view();
             let mut all = Collapsed::default();
             for p in 1..self.index.len() {
-                let n = self.index.node(p);
-                if view.is_dir(n) && view.change(n).is_some() {
-                    all.insert(n);
+                let code = view.code_at(p);
+                if code & DIR != 0 && decode(code).is_some() {
+                    all.insert(self.index.node(p));
                 }
             }
             self.collapsed = all;
@@ -699,8 +722,8 @@ mod tests {
                 "    +small"
             ]
         );
-        assert_eq!(t.rows()[0].size, 30);
-        assert_eq!(t.rows()[3].size, 1005);
+        assert_eq!(t.view().size(t.rows()[0].node), 30);
+        assert_eq!(t.view().size(t.rows()[3].node), 1005);
     }
 
     #[test]
@@ -722,7 +745,7 @@ mod tests {
             ]
         );
         // A removed file keeps the size it had.
-        assert_eq!(t.rows()[7].size, 5);
+        assert_eq!(t.view().size(t.rows()[7].node), 5);
     }
 
     #[test]

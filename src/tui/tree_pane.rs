@@ -127,14 +127,14 @@ fn row_text_with(b: &Browse, i: usize, attributes: bool) -> String {
                 e.mode_string(),
                 e.uid,
                 e.gid,
-                size(row.size)
+                size(t.view().size(row.node))
             )),
             None => text.push_str(&format!(
                 "{:10} {:>7}:{:<5} {:>8}  ",
                 "drwxr-xr-x",
                 "-",
                 "-",
-                size(row.size)
+                size(t.view().size(row.node))
             )),
         }
     }

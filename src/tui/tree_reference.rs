@@ -190,7 +190,6 @@ impl<'a> Flatten<'a> {
                     is_dir,
                     collapsed,
                     last: false,
-                    size: self.view.size(k),
                 });
             }
             let emit_below = top.emit && !collapsed;
