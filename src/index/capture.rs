@@ -5,6 +5,10 @@
 //! recorded as too large, never read into memory, and a layer keeps at most
 //! [`MAX_LAYER_DOCUMENTS`] bytes of documents.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use super::path;
 
 /// Whether a layer's index keeps its documents.
@@ -204,10 +208,13 @@ pub enum ContentHint {
     RegistryAuth,
 }
 
+/// The searcher for a PEM header, built once: a million small files look for it.
+static PEM_BEGIN: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"-----BEGIN "));
+
 /// Looks at a small file's first bytes.
 pub fn hint(head: &[u8]) -> ContentHint {
     let head = &head[..head.len().min(HINT_HEAD)];
-    if let Some(at) = memchr::memmem::find(head, b"-----BEGIN ") {
+    if let Some(at) = PEM_BEGIN.find(head) {
         let rest = &head[at + 11..];
         let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
         let line = &rest[..line_end];

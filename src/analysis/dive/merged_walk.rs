@@ -27,16 +27,47 @@ pub(super) fn applies(tree: &MergedTree) -> bool {
         })
 }
 
-/// One node of a layer's dive tree, in the order dive's walk reaches it.
+/// One node of a layer's dive tree, in the order dive's walk reaches it: 16 bytes, sort key
+/// included (a layer of a million paths holds a million of them).
 #[derive(Debug, Clone, Copy)]
 struct Visit {
+    /// The sort key (see [`LayerWalks::walk`]) shifted left by two, [`WHITEOUT`] and [`LEAF`]
+    /// below it. Keys shared by two visits are whiteout leaves' only, whose flags are equal, so
+    /// the flags never change the order.
+    key: u64,
     /// The merged node: the path itself, or for a whiteout leaf the path it deletes.
     id: NodeId,
-    whiteout: bool,
-    /// No child in this layer's tree.
-    leaf: bool,
-    /// The layer's entry for this node, the last one when it lists the path twice.
-    entry: Option<u32>,
+    /// The layer's entry for this node, the last one when it lists the path twice ([`NONE`]:
+    /// none).
+    entry: u32,
+}
+
+/// A whiteout leaf.
+const WHITEOUT: u64 = 1;
+/// No child in this layer's tree.
+const LEAF: u64 = 2;
+
+impl Visit {
+    fn new(key: u64, id: NodeId, whiteout: bool, leaf: bool, entry: u32) -> Visit {
+        let flags = if whiteout { WHITEOUT } else { 0 } | if leaf { LEAF } else { 0 };
+        Visit {
+            key: key << 2 | flags,
+            id,
+            entry,
+        }
+    }
+
+    fn whiteout(&self) -> bool {
+        self.key & WHITEOUT != 0
+    }
+
+    fn leaf(&self) -> bool {
+        self.key & LEAF != 0
+    }
+
+    fn entry(&self) -> Option<u32> {
+        (self.entry != NONE).then_some(self.entry)
+    }
 }
 
 const NONE: u32 = u32::MAX;
@@ -103,9 +134,8 @@ impl<'a> LayerWalks<'a> {
         }
     }
 
-    /// Layer `li`'s dive tree, every node but the root, children first in name order (each
-    /// with the key it was sorted by: one vector, not a second one without the keys).
-    fn walk(&mut self, li: usize) -> Vec<(u64, Visit)> {
+    /// Layer `li`'s dive tree, every node but the root, children first in name order.
+    fn walk(&mut self, li: usize) -> Vec<Visit> {
         let tree = self.tree;
         let stamp = li as u32 + 1;
         let entries = &tree.layer(li).entries;
@@ -133,17 +163,14 @@ impl<'a> LayerWalks<'a> {
         // position g (2g), where g is the start of the first sibling whose name sorts after
         // its `.wh.` name, or its parent's own position when none does. Gaps nest: a gap can
         // open several subtrees at once, and an outer sibling's whiteout comes first.
-        let mut keyed: Vec<(u64, Visit)> = Vec::with_capacity(nodes.len() + whiteouts.len());
+        let mut keyed: Vec<Visit> = Vec::with_capacity(nodes.len() + whiteouts.len());
         for &id in &nodes {
-            let entry = self.entry[id as usize];
-            keyed.push((
+            keyed.push(Visit::new(
                 2 * u64::from(self.post[id as usize]) + 1,
-                Visit {
-                    id,
-                    whiteout: false,
-                    leaf: self.has_child[id as usize] != stamp,
-                    entry: (entry != NONE).then_some(entry),
-                },
+                id,
+                false,
+                self.has_child[id as usize] != stamp,
+                self.entry[id as usize],
             ));
         }
         for &id in &whiteouts {
@@ -157,18 +184,16 @@ impl<'a> LayerWalks<'a> {
                 Some(&s) => self.first[s as usize],
                 None => self.post[parent as usize],
             };
-            keyed.push((
+            keyed.push(Visit::new(
                 2 * u64::from(gap),
-                Visit {
-                    id,
-                    whiteout: true,
-                    leaf: true,
-                    entry: Some(self.whiteout_entry[id as usize]),
-                },
+                id,
+                true,
+                true,
+                self.whiteout_entry[id as usize],
             ));
         }
-        keyed.sort_unstable_by(|(ka, a), (kb, b)| {
-            ka.cmp(kb).then_with(|| {
+        keyed.sort_unstable_by(|a, b| {
+            a.key.cmp(&b.key).then_with(|| {
                 // Only whiteout leaves share a key: outer parents first, then by name.
                 let (pa, pb) = (tree.parent(a.id), tree.parent(b.id));
                 self.depth[pa as usize]
@@ -201,10 +226,10 @@ impl Stacked {
     }
 
     /// dive's `Stack` of one layer's tree onto this one: whiteouts remove, others add.
-    fn stack(&mut self, tree: &MergedTree, li: usize, walk: &[(u64, Visit)]) {
+    fn stack(&mut self, tree: &MergedTree, li: usize, walk: &[Visit]) {
         let entries = &tree.layer(li).entries;
-        for (_, v) in walk {
-            if v.whiteout {
+        for v in walk {
+            if v.whiteout() {
                 if self.present[tree.parent(v.id) as usize] && self.present[v.id as usize] {
                     self.remove(tree, v.id);
                 }
@@ -217,7 +242,7 @@ impl Stacked {
                 self.dir[a as usize] = false;
                 a = tree.parent(a);
             }
-            let (size, dir) = v.entry.map_or((0, false), |e| {
+            let (size, dir) = v.entry().map_or((0, false), |e| {
                 let e = &entries[e as usize];
                 (e.size as i64, e.kind == EntryKind::Dir)
             });
@@ -274,10 +299,10 @@ pub(super) fn tally(
             stacked.stack(tree, li, &walk);
         }
         let entries = &tree.layer(li).entries;
-        for (_, v) in walk.iter().filter(|(_, v)| v.leaf) {
+        for v in walk.iter().filter(|v| v.leaf()) {
             tallied[v.id as usize] = true;
             let tally = &mut tallies[v.id as usize];
-            let size = if v.whiteout {
+            let size = if v.whiteout() {
                 if !stacked.present[v.id as usize] {
                     // dive stops this layer's walk here, leaving the record at min = -1.
                     break;
@@ -288,7 +313,7 @@ pub(super) fn tally(
                     0
                 }
             } else {
-                v.entry.map_or(0, |e| entries[e as usize].size as i64)
+                v.entry().map_or(0, |e| entries[e as usize].size as i64)
             };
             if tally.add(size) {
                 inefficient.push(v.id);
@@ -333,8 +358,38 @@ pub(super) fn layer_file_lists(tree: &MergedTree) -> Vec<Vec<Option<(usize, usiz
             walks
                 .walk(li)
                 .iter()
-                .map(|(_, v)| v.entry.map(|e| (li, e as usize)))
+                .map(|v| v.entry().map(|e| (li, e as usize)))
                 .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The flags sit below the key: they never reorder two keys, and read back as set.
+    #[test]
+    fn a_visit_is_16_bytes_and_keeps_its_key_order() {
+        assert_eq!(std::mem::size_of::<Visit>(), 16);
+        let keys = [0u64, 1, 2, 3, 2 * u64::from(u32::MAX) + 1];
+        for (i, &a) in keys.iter().enumerate() {
+            for &b in &keys[i + 1..] {
+                for fa in [false, true] {
+                    for fb in [false, true] {
+                        assert!(
+                            Visit::new(a, 0, fa, fb, NONE).key < Visit::new(b, 0, fb, fa, 7).key
+                        );
+                    }
+                }
+            }
+        }
+        let v = Visit::new(5, 9, true, false, 3);
+        assert_eq!(
+            (v.whiteout(), v.leaf(), v.entry(), v.id),
+            (true, false, Some(3), 9)
+        );
+        let v = Visit::new(5, 9, false, true, NONE);
+        assert_eq!((v.whiteout(), v.leaf(), v.entry()), (false, true, None));
+    }
 }
