@@ -202,6 +202,39 @@ fn the_text_report_leads_with_the_estimate_and_lists_packages_and_the_dockerigno
     ));
 }
 
+/// `--ci` with dive's rules alone loads no package database; every CI output that shows packages
+/// loads them: the same packages and base as outside CI mode, and dive's text unchanged.
+#[test]
+fn ci_mode_reads_the_packages_whenever_an_output_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = advice::write_python_naive(dir.path());
+    let img = p.to_str().unwrap();
+    let plain = json(&p, &[]);
+    let (code, out, err) = common::layerlens(&["--ci", "--format", "json", img], None);
+    assert_eq!(code, 0, "{err}");
+    let ci: Value = serde_json::from_str(&out).unwrap();
+    let report = dir.path().join("r.json");
+    let (code, dive_text, err) =
+        common::layerlens(&["--ci", "--json", report.to_str().unwrap(), img], None);
+    assert_eq!(code, 0, "{err}");
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(packages(&plain).len(), 12);
+    assert_eq!(plain["base"]["distribution"]["id"], "debian");
+    for shown in [&ci["image"], &file["image"]] {
+        assert_eq!(packages(shown), packages(&plain));
+        assert_eq!(shown["base"], plain["base"]);
+        assert_eq!(shown["unownedBytes"], plain["unownedBytes"]);
+    }
+    let (code, alone, _) = common::layerlens(&["--ci", img], None);
+    assert_eq!(code, 0);
+    assert!(alone.contains("  efficiency: 96.9332 %\n"), "{alone}");
+    assert!(
+        alone.contains("Result:PASS [Total:3] [Passed:2] [Failed:0] [Warn:0] [Skipped:1]\n"),
+        "{alone}"
+    );
+    assert_eq!(alone, dive_text);
+}
+
 #[test]
 fn node_service_ships_dev_dependencies_and_a_host_node_modules() {
     let dir = tempfile::tempdir().unwrap();

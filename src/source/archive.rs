@@ -673,45 +673,31 @@ mod tests {
         (config.to_vec(), manifest.to_vec())
     }
 
+    /// The early looks [`scan`] takes at an archive of these members, and whether they made a
+    /// plan.
+    fn looks(members: &[(String, &[u8])]) -> (usize, bool) {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, data) in members {
+            add(&mut b, name, data);
+        }
+        let bytes = b.into_inner().unwrap();
+        let mut early = Early::new("a", ArchiveKind::Detect, None, None, &NoProgress);
+        let keep = Keep::Documents;
+        scan(Cursor::new(bytes), "a", keep, &NoProgress, &mut early).unwrap();
+        (early.looks, early.positions.is_some())
+    }
+
     /// Looks are taken only when a member can change the answer: many documents between the
     /// manifest and its config cost no parse, and a manifest repeated endlessly costs a few.
     #[test]
     fn early_looks_are_few_whatever_the_documents() {
         let (config, manifest) = config_and_manifest();
-        let mut b = tar::Builder::new(Vec::new());
-        add(&mut b, "manifest.json", &manifest);
-        for i in 0..500 {
-            add(&mut b, &format!("doc{i}.txt"), b"x");
-        }
-        add(&mut b, "c.json", &config);
-        let bytes = b.into_inner().unwrap();
-        let mut early = Early::new("a", ArchiveKind::Detect, None, None, &NoProgress);
-        scan(
-            Cursor::new(bytes),
-            "a",
-            Keep::Documents,
-            &NoProgress,
-            &mut early,
-        )
-        .unwrap();
-        assert_eq!(early.looks, 2, "the manifest, then the config it lacked");
-        assert!(early.positions.is_some());
-
-        let mut b = tar::Builder::new(Vec::new());
-        for _ in 0..500 {
-            add(&mut b, "manifest.json", &manifest);
-        }
-        let bytes = b.into_inner().unwrap();
-        let mut early = Early::new("a", ArchiveKind::Detect, None, None, &NoProgress);
-        scan(
-            Cursor::new(bytes),
-            "a",
-            Keep::Documents,
-            &NoProgress,
-            &mut early,
-        )
-        .unwrap();
-        assert_eq!(early.looks, EARLY_LOOKS);
-        assert!(early.positions.is_none());
+        let mut members = vec![("manifest.json".to_string(), &manifest[..])];
+        members.extend((0..500).map(|i| (format!("doc{i}.txt"), &b"x"[..])));
+        members.push(("c.json".to_string(), &config[..]));
+        // The manifest, then the config it lacked.
+        assert_eq!(looks(&members), (2, true));
+        let repeated = vec![("manifest.json".to_string(), &manifest[..]); 500];
+        assert_eq!(looks(&repeated), (EARLY_LOOKS, false));
     }
 }

@@ -114,14 +114,7 @@ const DIRTY: u8 = 0x80;
 impl NodeFacts {
     pub fn new(tree: &MergedTree) -> NodeFacts {
         let n = tree.node_count();
-        let mut facts = NodeFacts {
-            first: vec![ASK; n],
-            size: vec![0; n],
-            dir: vec![false; n],
-            parent: (0..n as NodeId).map(|id| tree.parent(id)).collect(),
-            timeline: vec![0],
-            steps: Vec::new(),
-        };
+        let mut facts = NodeFacts::asking(tree);
         let mut layers = Vec::new();
         // One object per distinct entry of the node being numbered (implied directories are 1).
         let mut objects: Vec<&Entry> = Vec::new();
@@ -178,9 +171,9 @@ impl NodeFacts {
         facts
     }
 
-    /// Facts that know nothing: every node is asked of the merged tree (the tests' oracle).
-    #[cfg(test)]
-    fn none(tree: &MergedTree) -> NodeFacts {
+    /// Facts that know nothing: every node is asked of the merged tree. [`NodeFacts::new`]
+    /// fills them in; the tests use them as the oracle.
+    fn asking(tree: &MergedTree) -> NodeFacts {
         let n = tree.node_count();
         NodeFacts {
             first: vec![ASK; n],
@@ -411,7 +404,7 @@ mod tests {
             let tree = &img.tree;
             let index = PathIndex::new(tree);
             let facts = NodeFacts::new(tree).in_order(&index);
-            let ask = NodeFacts::none(tree).in_order(&index);
+            let ask = NodeFacts::asking(tree).in_order(&index);
             for layer in 0..tree.layer_count() {
                 for mode in [CompareMode::Layer, CompareMode::Aggregated] {
                     let view = LayerView::compute(tree, &facts, &index, layer, mode, None);
