@@ -13,6 +13,8 @@
 //! splits and joins those differently): [`applies`] checks, and the caller uses
 //! [`super::reference`] for the rest.
 
+use std::collections::HashMap;
+
 use super::{DiveFileRecord, Tally};
 use crate::index::{EntryKind, MergedTree, NodeId, ROOT};
 
@@ -73,27 +75,29 @@ impl Visit {
 const NONE: u32 = u32::MAX;
 
 /// The merged tree's children-first order, and per layer the nodes of dive's tree in it.
+///
+/// Per node it keeps 16 bytes (a million-node image: 16 MB). What only whiteouts need (where
+/// a sibling's subtree starts, how deep a parent is) is worked out for the few nodes asked,
+/// and remembered, so no node is visited twice for it however hostile the image.
 struct LayerWalks<'a> {
     tree: &'a MergedTree,
     /// Each node's position in the merged tree's children-first walk (the root is last).
     post: Vec<u32>,
-    /// The position of the first node of each node's subtree in that walk.
-    first: Vec<u32>,
-    /// Each node's depth (the root's is 0).
-    depth: Vec<u32>,
-    /// Per node, the last layer (plus one) that put it in its tree / gave it a child there /
-    /// whited it out; and the entry it carries there, and the whiteout's entry.
+    /// Per node, the last layer (plus one) that put it in its tree / gave it a child there,
+    /// and the entry it carries there.
     in_layer: Vec<u32>,
     has_child: Vec<u32>,
-    whited: Vec<u32>,
     entry: Vec<u32>,
-    whiteout_entry: Vec<u32>,
+    /// The position where a node's subtree starts in the walk, for the nodes asked so far.
+    first: HashMap<NodeId, u32>,
+    /// The depth of a node (the root's is 0), for the nodes asked so far.
+    depth: HashMap<NodeId, u32>,
 }
 
 impl<'a> LayerWalks<'a> {
     fn new(tree: &'a MergedTree) -> LayerWalks<'a> {
         let n = tree.node_count();
-        let (mut post, mut first, mut depth) = (vec![0u32; n], vec![0u32; n], vec![0u32; n]);
+        let mut post = vec![0u32; n];
         let mut position = 0u32;
         // (node, how many of its children were entered)
         let mut stack: Vec<(NodeId, usize)> = vec![(ROOT, 0)];
@@ -101,8 +105,6 @@ impl<'a> LayerWalks<'a> {
             let (id, next) = *top;
             if let Some(&c) = tree.children(id).get(next) {
                 top.1 += 1;
-                first[c as usize] = position;
-                depth[c as usize] = stack.len() as u32;
                 stack.push((c, 0));
                 continue;
             }
@@ -113,14 +115,53 @@ impl<'a> LayerWalks<'a> {
         LayerWalks {
             tree,
             post,
-            first,
-            depth,
             in_layer: vec![0; n],
             has_child: vec![0; n],
-            whited: vec![0; n],
             entry: vec![NONE; n],
-            whiteout_entry: vec![NONE; n],
+            first: HashMap::new(),
+            depth: HashMap::new(),
         }
+    }
+
+    /// Where `id`'s subtree starts in the walk: the position of its first leaf (down the
+    /// first children). Every node on the way shares that leaf, so each is remembered.
+    fn first(&mut self, id: NodeId) -> u32 {
+        if let Some(&at) = self.first.get(&id) {
+            return at;
+        }
+        let mut chain = vec![id];
+        let mut at = None;
+        while let Some(&c) = self.tree.children(chain[chain.len() - 1]).first() {
+            if let Some(&known) = self.first.get(&c) {
+                at = Some(known);
+                break;
+            }
+            chain.push(c);
+        }
+        let at = at.unwrap_or_else(|| self.post[chain[chain.len() - 1] as usize]);
+        self.first.extend(chain.into_iter().map(|n| (n, at)));
+        at
+    }
+
+    /// `id`'s depth (the root's is 0); every ancestor on the way is remembered.
+    fn depth(&mut self, id: NodeId) -> u32 {
+        let mut chain = Vec::new();
+        let mut a = id;
+        let mut depth = loop {
+            if a == ROOT {
+                break 0;
+            }
+            if let Some(&d) = self.depth.get(&a) {
+                break d;
+            }
+            chain.push(a);
+            a = self.tree.parent(a);
+        };
+        for &n in chain.iter().rev() {
+            depth += 1;
+            self.depth.insert(n, depth);
+        }
+        depth
     }
 
     /// Puts `id` and its missing ancestors in layer `stamp`'s tree.
@@ -139,16 +180,13 @@ impl<'a> LayerWalks<'a> {
         let tree = self.tree;
         let stamp = li as u32 + 1;
         let entries = &tree.layer(li).entries;
-        let (mut nodes, mut whiteouts) = (Vec::new(), Vec::new());
+        // Whiteouts as (node, entry), in the layer's order.
+        let (mut nodes, mut whiteouts) = (Vec::new(), Vec::<(NodeId, u32)>::new());
         for (ei, id) in tree.layer_entries(li) {
             match entries[ei].kind {
                 EntryKind::Opaque => {}
                 EntryKind::Whiteout => {
-                    if self.whited[id as usize] != stamp {
-                        self.whited[id as usize] = stamp;
-                        whiteouts.push(id);
-                    }
-                    self.whiteout_entry[id as usize] = ei as u32;
+                    whiteouts.push((id, ei as u32));
                     let parent = tree.parent(id);
                     self.add_with_parents(parent, stamp, &mut nodes);
                     self.has_child[parent as usize] = stamp;
@@ -159,6 +197,16 @@ impl<'a> LayerWalks<'a> {
                 }
             }
         }
+        // One leaf per whited-out path, carrying the layer's last whiteout of it (the sort is
+        // stable: a path's whiteouts stay in the layer's order).
+        whiteouts.sort_by_key(|&(id, _)| id);
+        whiteouts.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 = later.1;
+            }
+            same
+        });
         // Sort keys: a node at position p is 2p + 1; a whiteout leaf goes in the gap before
         // position g (2g), where g is the start of the first sibling whose name sorts after
         // its `.wh.` name, or its parent's own position when none does. Gaps nest: a gap can
@@ -173,7 +221,7 @@ impl<'a> LayerWalks<'a> {
                 self.entry[id as usize],
             ));
         }
-        for &id in &whiteouts {
+        for &(id, ei) in &whiteouts {
             let parent = tree.parent(id);
             let siblings = tree.children(parent);
             let name = tree.name(id);
@@ -181,23 +229,23 @@ impl<'a> LayerWalks<'a> {
                 tree.name(s).iter().cmp(b".wh.".iter().chain(name)) == std::cmp::Ordering::Less
             });
             let gap = match siblings.get(after) {
-                Some(&s) => self.first[s as usize],
+                Some(&s) => self.first(s),
                 None => self.post[parent as usize],
             };
-            keyed.push(Visit::new(
-                2 * u64::from(gap),
-                id,
-                true,
-                true,
-                self.whiteout_entry[id as usize],
-            ));
+            self.depth(parent);
+            keyed.push(Visit::new(2 * u64::from(gap), id, true, true, ei));
         }
+        let depth = &self.depth;
+        let depth_of = |id: NodeId| match id {
+            ROOT => 0,
+            _ => depth.get(&id).copied().unwrap_or(0),
+        };
         keyed.sort_unstable_by(|a, b| {
             a.key.cmp(&b.key).then_with(|| {
                 // Only whiteout leaves share a key: outer parents first, then by name.
                 let (pa, pb) = (tree.parent(a.id), tree.parent(b.id));
-                self.depth[pa as usize]
-                    .cmp(&self.depth[pb as usize])
+                depth_of(pa)
+                    .cmp(&depth_of(pb))
                     .then_with(|| tree.name(a.id).cmp(tree.name(b.id)))
             })
         });
@@ -279,6 +327,50 @@ impl Stacked {
     }
 }
 
+/// Per node, dive's tally and whether it has one (a tally that never got a size still counts:
+/// its min stays -1). A path tallied once has its cumulative size equal to its min, so only
+/// paths tallied twice or more (the inefficient ones, few) keep it apart: 13 bytes a node
+/// instead of the 25 of a `Tally` and a flag.
+struct Tallies {
+    on: Vec<bool>,
+    count: Vec<u32>,
+    min: Vec<i64>,
+    cum: HashMap<NodeId, i64>,
+}
+
+impl Tallies {
+    fn new(n: usize) -> Tallies {
+        Tallies {
+            on: vec![false; n],
+            count: vec![Tally::NEW.count; n],
+            min: vec![Tally::NEW.min; n],
+            cum: HashMap::new(),
+        }
+    }
+
+    fn get(&self, id: NodeId) -> Tally {
+        let (count, min) = (self.count[id as usize], self.min[id as usize]);
+        let cum = match count {
+            0 => Tally::NEW.cum,
+            1 => min,
+            _ => self.cum.get(&id).copied().unwrap_or_default(),
+        };
+        Tally { count, cum, min }
+    }
+
+    /// [`Tally::add`] to `id`'s tally.
+    fn add(&mut self, id: NodeId, size: i64) -> bool {
+        let mut t = self.get(id);
+        let inefficient = t.add(size);
+        self.count[id as usize] = t.count;
+        self.min[id as usize] = t.min;
+        if t.count >= 2 {
+            self.cum.insert(id, t.cum);
+        }
+        inefficient
+    }
+}
+
 /// See [`super::reference::tally`]: the same sums and records, by node id.
 pub(super) fn tally(
     tree: &MergedTree,
@@ -287,10 +379,7 @@ pub(super) fn tally(
     let n = tree.node_count();
     let mut walks = LayerWalks::new(tree);
     let mut stacked = Stacked::new(n);
-    // Per node, its tally and whether it has one (a tally that never got a size still counts:
-    // its min stays -1). Two arrays, not `Option<Tally>`: 25 bytes a node instead of 32.
-    let mut tallies: Vec<Tally> = vec![Tally::NEW; n];
-    let mut tallied: Vec<bool> = vec![false; n];
+    let mut tallies = Tallies::new(n);
     let mut inefficient: Vec<NodeId> = Vec::new();
     for li in 0..tree.layer_count() {
         let walk = walks.walk(li);
@@ -300,8 +389,7 @@ pub(super) fn tally(
         }
         let entries = &tree.layer(li).entries;
         for v in walk.iter().filter(|v| v.leaf()) {
-            tallied[v.id as usize] = true;
-            let tally = &mut tallies[v.id as usize];
+            tallies.on[v.id as usize] = true;
             let size = if v.whiteout() {
                 if !stacked.present[v.id as usize] {
                     // dive stops this layer's walk here, leaving the record at min = -1.
@@ -315,7 +403,7 @@ pub(super) fn tally(
             } else {
                 v.entry().map_or(0, |e| entries[e as usize].size as i64)
             };
-            if tally.add(size) {
+            if tallies.add(v.id, size) {
                 inefficient.push(v.id);
             }
         }
@@ -324,22 +412,23 @@ pub(super) fn tally(
         }
     }
     if let Some(excluded) = excluded {
-        for (id, t) in tallied.iter_mut().enumerate() {
+        for (id, t) in tallies.on.iter_mut().enumerate() {
             if *t && excluded(&String::from_utf8_lossy(&tree.path(id as NodeId))) {
                 *t = false;
             }
         }
     }
     let (mut min_sum, mut cum_sum) = (0i64, 0i64);
-    for (t, _) in tallies.iter().zip(&tallied).filter(|(_, &on)| on) {
+    for id in (0..n as NodeId).filter(|&id| tallies.on[id as usize]) {
+        let t = tallies.get(id);
         min_sum += t.min;
         cum_sum += t.cum;
     }
     let inefficient = inefficient
         .into_iter()
         .filter_map(|id| {
-            let t = tallies[id as usize];
-            tallied[id as usize].then(|| DiveFileRecord {
+            let t = tallies.get(id);
+            tallies.on[id as usize].then(|| DiveFileRecord {
                 path: format!("/{}", String::from_utf8_lossy(&tree.path(id))),
                 count: t.count as usize,
                 cumulative_size: t.cum,
@@ -367,6 +456,26 @@ pub(super) fn layer_file_lists(tree: &MergedTree) -> Vec<Vec<Option<(usize, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A tally read back from the three arrays is the `Tally` that the same sizes build.
+    #[test]
+    fn tallies_keep_only_the_cumulative_sizes_that_differ_from_the_min() {
+        let mut tallies = Tallies::new(3);
+        let mut tally = [Tally::NEW; 3];
+        for (id, size) in [(1, 40), (2, 7), (2, 0), (2, 30)] {
+            assert_eq!(tallies.add(id, size), tally[id as usize].add(size));
+        }
+        for id in 0..3 {
+            let (a, b) = (tallies.get(id), tally[id as usize]);
+            assert_eq!((a.count, a.cum, a.min), (b.count, b.cum, b.min));
+        }
+        assert_eq!(
+            (tallies.get(0).cum, tallies.get(0).min, tallies.get(2).cum),
+            (0, -1, 37)
+        );
+        // Only the path tallied more than once keeps its cumulative size apart.
+        assert_eq!(tallies.cum.len(), 1);
+    }
 
     /// The flags sit below the key: they never reorder two keys, and read back as set.
     #[test]
