@@ -26,7 +26,7 @@ fn fingerprint(image: &layerlens::Image) -> (Entries, Vec<String>, u64, u64) {
         .map(|l| {
             l.entries
                 .iter()
-                .map(|e| (e.display_path(), e.size, e.digest))
+                .map(|e| (e.display_path(), e.size, e.digest()))
                 .collect()
         })
         .collect();

@@ -780,7 +780,7 @@ fn a_petabyte_of_holes_is_indexed_in_bounded_time() {
         got.iter().map(|g| g.1).collect::<Vec<_>>(),
         [TB, TB, TB + 1]
     );
-    let d: Vec<_> = three.entries.iter().map(|e| e.digest.unwrap()).collect();
+    let d: Vec<_> = three.entries.iter().map(|e| e.digest().unwrap()).collect();
     assert_eq!(d[0], d[1]);
     assert_ne!(d[0], d[2]);
 }
@@ -800,7 +800,7 @@ fn a_sparse_file_hashes_as_the_dense_file_it_stands_for() {
     let d: Vec<_> = index
         .entries
         .iter()
-        .map(|e| (e.display_path(), e.size, e.digest))
+        .map(|e| (e.display_path(), e.size, e.digest()))
         .collect();
     assert_eq!(d.len(), 3);
     assert!(d.iter().all(|e| e.1 == 10_000), "{d:?}");

@@ -179,7 +179,7 @@ fn visible_files(image: &Image) -> HashMap<String, (u64, Option<ContentDigest>)>
     tree.walk(ROOT, &mut |n| {
         if let Some(e) = tree.visible_entry(n, last) {
             if e.kind == EntryKind::File {
-                out.insert(path::escape(&tree.path(n)), (e.size, e.digest));
+                out.insert(path::escape(&tree.path(n)), (e.size, e.digest()));
             }
         }
     });
@@ -310,7 +310,7 @@ fn check_estimate(
         let entry = &a.tree.layer(l).entries[e];
         let same_in_b = fb
             .get(&entry.display_path())
-            .is_some_and(|&(size, digest)| size == entry.size && digest == entry.digest);
+            .is_some_and(|&(size, digest)| size == entry.size && digest == entry.digest());
         let kept_in_a = a
             .tree
             .find(&entry.path)
@@ -319,7 +319,7 @@ fn check_estimate(
             .is_some_and(|(ol, oe)| {
                 (ol, oe) != (l, e)
                     && !claimed.contains(&(ol, oe))
-                    && a.tree.layer(ol).entries[oe].digest == entry.digest
+                    && a.tree.layer(ol).entries[oe].digest() == entry.digest()
             });
         same_in_b && !kept_in_a
     };

@@ -44,7 +44,7 @@ pub fn find_duplicates(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<Du
         if e.kind != EntryKind::File || e.size == 0 {
             return;
         }
-        if let Some(digest) = e.digest {
+        if let Some(digest) = e.digest() {
             files.push((
                 digest,
                 e.size,

@@ -88,9 +88,9 @@ pub fn group_hidden(
             HiddenBy::Overwritten => (2, String::new()),
         };
         let metadata_only = h.hidden_by == HiddenBy::Overwritten && {
-            let mine = tree.layer(h.layer).entries[h.entry].digest;
+            let mine = tree.layer(h.layer).entries[h.entry].digest();
             tree.visible_entry(h.node, h.hidden_by_layer)
-                .is_some_and(|later| later.kind == EntryKind::File && later.digest == mine)
+                .is_some_and(|later| later.kind == EntryKind::File && later.digest() == mine)
         };
         let g = groups
             .entry((h.layer, h.hidden_by_layer, tag, gpath.clone()))

@@ -251,7 +251,7 @@ pub fn index_tar<R: BufRead>(
             uid: header.uid,
             gid: header.gid,
             link,
-            digest,
+            content: digest.unwrap_or_default(),
             hint,
         });
         let pos = tar.position();
@@ -338,7 +338,7 @@ mod tests {
         assert!(none.documents.is_empty());
         assert_eq!(all.entries, none.entries);
         assert_eq!(
-            none.entries[1].digest,
+            none.entries[1].digest(),
             Some(content_digest(xxhash_rust::xxh3::xxh3_128(&status)))
         );
         assert_ne!(none.entries[2].hint, ContentHint::None);
@@ -352,7 +352,7 @@ mod tests {
             file(b, "b", b"same bytes");
             file(b, "c", b"other");
         });
-        let d: Vec<_> = idx.entries.iter().map(|e| e.digest.unwrap()).collect();
+        let d: Vec<_> = idx.entries.iter().map(|e| e.digest().unwrap()).collect();
         assert_eq!(d[0], d[1]);
         assert_ne!(d[0], d[2]);
     }

@@ -653,7 +653,7 @@ mod tests {
             uid: 0,
             gid: 0,
             link: None,
-            digest: (kind == EntryKind::File).then_some(crate::index::content_digest(digest)),
+            content: crate::index::content_digest(digest),
             hint: Default::default(),
         }
     }
