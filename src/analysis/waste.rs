@@ -61,21 +61,33 @@ pub struct WasteReport {
 /// Runs every waste analysis over `image`.
 pub fn analyze(image: &Image, opts: &WasteOptions) -> WasteReport {
     let excluded = |p: &str| opts.is_excluded(p);
-    let view = FinalView::new(image);
-    let hidden = hidden_files(image);
-    let layers = layer_stats(image, &hidden);
-    let reclaimable = group_hidden(image, hidden, &excluded);
-    let patterns: Vec<_> = opts
-        .caches
-        .iter()
-        .cloned()
-        .chain(builtin_patterns())
-        .collect();
-    let caches = find_caches(image, &patterns, &excluded);
-    let duplicates = find_duplicates(image, &excluded);
-    let secrets = find_secrets(image, &excluded);
-    let packages = attribute(image, &view);
-    let base = base_image(image, &view);
+    // Two independent halves, each a pass or several over every path: on two threads.
+    let ((view, layers, reclaimable, packages, base), (caches, duplicates, secrets)) =
+        std::thread::scope(|s| {
+            let searches = s.spawn(|| {
+                let patterns: Vec<_> = opts
+                    .caches
+                    .iter()
+                    .cloned()
+                    .chain(builtin_patterns())
+                    .collect();
+                (
+                    find_caches(image, &patterns, &excluded),
+                    find_duplicates(image, &excluded),
+                    find_secrets(image, &excluded),
+                )
+            });
+            let view = FinalView::new(image);
+            let hidden = hidden_files(image);
+            let layers = layer_stats(image, &hidden);
+            let reclaimable = group_hidden(image, hidden, &excluded);
+            let packages = attribute(image, &view);
+            let base = base_image(image, &view);
+            let searches = searches
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            ((view, layers, reclaimable, packages, base), searches)
+        });
     let evidence = Evidence {
         image,
         view: &view,
