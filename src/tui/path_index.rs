@@ -68,7 +68,7 @@ impl PathIndex {
             preorder: Preorder {
                 nodes: order,
                 end,
-                codes: Vec::new(),
+                pos: Vec::new(),
             },
             names: OnceLock::new(),
         }

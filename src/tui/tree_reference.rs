@@ -325,7 +325,7 @@ mod tests {
         // Collapse every `collapse`th directory shown (0: none, 1: all).
         if o.collapse > 0 {
             let dirs: Vec<_> = t
-                .rows()
+                .all_rows()
                 .iter()
                 .filter(|r| r.is_dir)
                 .map(|r| r.node)
@@ -350,16 +350,16 @@ mod tests {
             let img = image(layers.into_iter().map(|l| ("RUN x", l)).collect(), None);
             let tree = &img.tree;
             let mut t = set_up(tree, n, &o);
-            prop_assert_eq!(t.rows().to_vec(), t.reference_rows(tree));
+            prop_assert_eq!(t.all_rows(), t.reference_rows(tree));
             for needle in NEEDLES {
                 let expected = t.reference_search(tree, needle);
                 prop_assert_eq!(t.search(tree, needle), expected, "{}", needle);
             }
             // Flipping the sort back and forth uses the cached orders.
             t.toggle_sort(tree);
-            prop_assert_eq!(t.rows().to_vec(), t.reference_rows(tree));
+            prop_assert_eq!(t.all_rows(), t.reference_rows(tree));
             t.toggle_sort(tree);
-            prop_assert_eq!(t.rows().to_vec(), t.reference_rows(tree));
+            prop_assert_eq!(t.all_rows(), t.reference_rows(tree));
         }
     }
 }
