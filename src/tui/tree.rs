@@ -668,6 +668,11 @@ impl FileTree {
         )
     }
 
+    /// The row of a node, if it has one.
+    pub(super) fn row_of_for_test(&self, node: NodeId) -> Option<usize> {
+        self.listing().row_of(node)
+    }
+
     /// Collapses a directory, selected or not.
     pub(super) fn collapse_for_test(&mut self, tree: &MergedTree, node: NodeId) {
         self.collapsed.insert(node);
