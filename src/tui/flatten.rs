@@ -49,7 +49,7 @@ pub(super) struct Shown<'a> {
     /// Each node's parent's position.
     pub parent: &'a [u32],
     pub show: ChangeFilter,
-    /// Per node id, whether the path filter matches (`None`: no filter).
+    /// Per position, whether the path filter matches (`None`: no filter).
     pub filter: Option<&'a [bool]>,
     /// Per node id, whether it is in the set the tree is limited to.
     pub only: Option<&'a [bool]>,
@@ -75,7 +75,7 @@ impl Shown<'_> {
         for (i, s) in shows.iter_mut().enumerate() {
             *s = decode(i as u8).is_some_and(|c| self.show.shows(c));
         }
-        let by_node = self.filter.is_some() || self.only.is_some() || !self.collapsed.is_empty();
+        let by_node = self.only.is_some() || !self.collapsed.is_empty();
         for i in (1..n).rev() {
             let code = self.codes[i];
             let v = if code & CHANGE == 0 {
@@ -83,7 +83,7 @@ impl Shown<'_> {
             } else {
                 let k = if by_node { self.nodes[i] } else { 0 };
                 let self_match = shows[(code & CHANGE) as usize]
-                    && self.filter.is_none_or(|f| f[k as usize])
+                    && self.filter.is_none_or(|f| f[i])
                     && self
                         .only
                         .is_none_or(|o| o.get(k as usize).copied().unwrap_or(false));
@@ -280,8 +280,9 @@ impl Listing<'_> {
         None
     }
 
-    /// Calls `f` with every node that has a row when nothing is collapsed, in display order.
-    pub fn for_each_shown(&self, mut f: impl FnMut(NodeId)) {
+    /// Calls `f` with every node that has a row when nothing is collapsed, in display order,
+    /// and its position.
+    pub fn for_each_shown(&self, mut f: impl FnMut(NodeId, usize)) {
         let n = self.order.nodes.len();
         let mut q = 1;
         while q < n {
@@ -289,8 +290,9 @@ impl Listing<'_> {
                 q = self.order.end(q);
                 continue;
             }
-            f(self.order.nodes[q]);
-            if self.codes[self.order.pos(q)] & DIR != 0 {
+            let p = self.order.pos(q);
+            f(self.order.nodes[q], p);
+            if self.codes[p] & DIR != 0 {
                 q += 1;
             } else {
                 q = self.order.end(q);

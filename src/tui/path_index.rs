@@ -123,10 +123,11 @@ impl PathIndex {
         })
     }
 
-    /// Per node, whether its path contains `needle`: the path is `/a/b` when `leading_slash`
-    /// (the filter's form), else `a/b` (the search's). `out` is indexed by node id.
+    /// Per position, whether its path contains `needle`: the path is `/a/b` when
+    /// `leading_slash` (the filter's form), else `a/b` (the search's). By position, so that
+    /// marking a subtree and reading the answer in the counting pass go front to back.
     pub fn contains(&self, tree: &MergedTree, needle: &[u8], leading_slash: bool) -> Vec<bool> {
-        let mut out = vec![false; tree.node_count()];
+        let mut out = vec![false; self.len()];
         if self.preorder.nodes.is_empty() {
             return out;
         }
@@ -148,7 +149,6 @@ impl PathIndex {
     fn contains_in_a_name(&self, tree: &MergedTree, needle: &[u8], out: &mut [bool]) {
         let names = self.names(tree);
         let finder = memmem::Finder::new(needle);
-        let mut hit = vec![false; self.preorder.nodes.len()];
         let mut from = 0;
         // The name the last hit was in: hits come in order, so the next one's name is found
         // by galloping forward from it (a search costs the log of the names skipped, and
@@ -165,23 +165,15 @@ impl PathIndex {
             let lo = hi / 2;
             let hi = hi.min(ahead.len());
             p += lo + ahead[lo..hi].partition_point(|&s| s <= at) - 1;
-            hit[p] = true;
-            match names.starts.get(p + 1) {
+            // The hit's whole subtree matches; the next hit to look for is past it (a hit
+            // inside it changes nothing).
+            let end = self.end(p);
+            out[p..end].fill(true);
+            match names.starts.get(end) {
                 Some(&next) => from = next,
                 None => break,
             }
-        }
-        let mut p = 0;
-        while p < hit.len() {
-            if hit[p] {
-                let end = self.end(p);
-                for &k in &self.preorder.nodes[p..end] {
-                    out[k as usize] = true;
-                }
-                p = end;
-            } else {
-                p += 1;
-            }
+            p = end;
         }
     }
 
@@ -214,15 +206,15 @@ impl PathIndex {
                 at = finder.feed(at, &[b]);
                 found |= at == finder.len();
             }
-            out[k as usize] = found;
+            out[p] = found;
             open.push((self.end(p), at, found));
         }
     }
 
-    /// Per node, whether its full path (`/a/b`) matches the filter: the filter's cursor
+    /// Per position, whether its full path (`/a/b`) matches the filter: the filter's cursor
     /// carried down from each directory to its children.
     pub fn filter_matches(&self, tree: &MergedTree, filter: &PathFilter) -> Vec<bool> {
-        let mut out = vec![false; tree.node_count()];
+        let mut out = vec![false; self.len()];
         if self.preorder.nodes.is_empty() {
             return out;
         }
@@ -244,7 +236,7 @@ impl PathIndex {
             path.push(b'/');
             path.extend_from_slice(name);
             let (c, here) = filter.step(&mut cache, cursor, name, &path);
-            out[k as usize] = here;
+            out[p] = here;
             open.push((self.end(p), c, path.len()));
         }
         out

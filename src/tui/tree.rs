@@ -192,7 +192,7 @@ enum Query {
     Search(String),
 }
 
-/// The last few answers to "which nodes' paths match", most recent last.
+/// The last few answers to "which paths match" (by position), most recent last.
 #[derive(Debug, Default)]
 struct MatchCache {
     entries: Vec<(Query, Vec<bool>)>,
@@ -354,7 +354,7 @@ impl FileTree {
             .expect("the current view is computed by rebuild")
     }
 
-    /// The filter's matches, per node (computed once per pattern while it stays cached).
+    /// The filter's matches, per position (computed once per pattern while it stays cached).
     fn filter_matches(&mut self, tree: &MergedTree) {
         let Some(f) = self.options.filter_re.as_ref() else {
             return;
@@ -551,8 +551,8 @@ impl FileTree {
             .get_or_insert_with(q.clone(), || index.contains(tree, needle.as_bytes(), false));
         let found = self.matches.get(&q).expect("just computed");
         let mut hits = Vec::new();
-        self.listing().for_each_shown(|n| {
-            if found[n as usize] {
+        self.listing().for_each_shown(|n, p| {
+            if found[p] {
                 hits.push(n);
             }
         });
