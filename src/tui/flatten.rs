@@ -75,13 +75,29 @@ impl Shown<'_> {
         for (i, s) in shows.iter_mut().enumerate() {
             *s = decode(i as u8).is_some_and(|c| self.show.shows(c));
         }
-        let by_node = self.only.is_some() || !self.collapsed.is_empty();
+        if self.only.is_none() && self.collapsed.is_empty() {
+            // The common case, without a branch that depends on the node: what a node counts
+            // is arithmetic on its code, its filter bit and its children's count.
+            for i in (1..n).rev() {
+                let code = self.codes[i];
+                let present = u32::from(code & CHANGE != 0);
+                let self_match =
+                    u32::from(shows[(code & CHANGE) as usize] && self.filter.is_none_or(|f| f[i]));
+                let below = counts[i];
+                let dir = u32::from(code & DIR != 0);
+                let dir_count = (1 + below) * (self_match | u32::from(below != 0));
+                let v = present * (dir * dir_count + (1 - dir) * self_match);
+                counts[i] = v;
+                counts[self.parent[i] as usize] += v;
+            }
+            return counts[0] as usize;
+        }
         for i in (1..n).rev() {
             let code = self.codes[i];
             let v = if code & CHANGE == 0 {
                 0
             } else {
-                let k = if by_node { self.nodes[i] } else { 0 };
+                let k = self.nodes[i];
                 let self_match = shows[(code & CHANGE) as usize]
                     && self.filter.is_none_or(|f| f[i])
                     && self

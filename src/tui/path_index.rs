@@ -151,11 +151,17 @@ impl PathIndex {
         let finder = memmem::Finder::new(needle);
         let mut from = 0;
         // The name the last hit was in: hits come in order, so the next one's name is found
-        // by galloping forward from it (a search costs the log of the names skipped, and
-        // reads only near them), not by a binary search over every name.
+        // forward from it: a few names ahead by steps (a short needle hits nearly every
+        // name), further by galloping (a search costs the log of the names skipped, and
+        // reads only near them), never by a binary search over every name.
         let mut p = 0;
         while let Some(at) = finder.find(&names.bytes[from..]) {
             let at = from + at;
+            let mut steps = 0;
+            while steps < 8 && names.starts.get(p + 1).is_some_and(|&s| s <= at) {
+                p += 1;
+                steps += 1;
+            }
             let ahead = &names.starts[p..];
             // ahead[0] <= at; find `hi` with ahead[hi / 2] <= at < ahead[hi] (or the end).
             let mut hi = 1;

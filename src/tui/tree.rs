@@ -440,12 +440,18 @@ impl FileTree {
         self.rebuild(tree);
     }
 
-    pub fn toggle_sort(&mut self, tree: &MergedTree) {
+    /// Sorts by the other order. The same rows, so the counts hold (they do not depend on
+    /// the order); only the selected node's row is looked up again.
+    pub fn toggle_sort(&mut self, _tree: &MergedTree) {
+        let keep = self.selected_row.map(|r| r.node);
         self.options.sort = match self.options.sort {
             SortOrder::Name => SortOrder::Size,
             SortOrder::Size => SortOrder::Name,
         };
-        self.rebuild(tree);
+        if let Some(i) = keep.and_then(|k| self.listing().row_of(k)) {
+            self.selected = i;
+        }
+        self.refresh_selected();
     }
 
     /// Sets the path filter (a regex; text that is not a valid regex matches literally).
