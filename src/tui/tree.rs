@@ -142,9 +142,28 @@ const MATCH_CACHE: usize = 8;
 pub struct Collapsed {
     flags: Vec<bool>,
     count: usize,
+    /// Changed on every change, to a number no other set had (0: never changed).
+    generation: u64,
 }
 
+/// The last [`Collapsed::generation`] given out.
+static COLLAPSED_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 impl Collapsed {
+    /// Names the set's content: two sets with the same version hold the same directories.
+    fn version(&self) -> u64 {
+        if self.count == 0 {
+            0
+        } else {
+            self.generation
+        }
+    }
+
+    fn changed(&mut self) {
+        self.generation =
+            COLLAPSED_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+    }
+
     pub fn contains(&self, node: NodeId) -> bool {
         self.count > 0 && self.flags.get(node as usize).copied().unwrap_or(false)
     }
@@ -158,6 +177,9 @@ impl Collapsed {
         let new = !self.flags[i];
         self.flags[i] = true;
         self.count += usize::from(new);
+        if new {
+            self.changed();
+        }
         new
     }
 
@@ -167,6 +189,7 @@ impl Collapsed {
         if was {
             self.flags[node as usize] = false;
             self.count -= 1;
+            self.changed();
         }
         was
     }
@@ -179,7 +202,36 @@ impl Collapsed {
         if self.count > 0 {
             self.flags.iter_mut().for_each(|f| *f = false);
             self.count = 0;
+            self.changed();
         }
+    }
+}
+
+/// How many row counts are kept (the current one included); each costs 4 bytes a node.
+const COUNT_CACHE: usize = 4;
+
+/// What decides a row count: the counts for equal keys are equal.
+#[derive(Debug)]
+struct CountKey {
+    layer: usize,
+    mode: CompareMode,
+    show: ChangeFilter,
+    filter: String,
+    /// Held, so that its address names it while the key lives.
+    only: Option<std::sync::Arc<Vec<bool>>>,
+    collapsed: u64,
+}
+
+impl CountKey {
+    fn same(&self, o: &CountKey) -> bool {
+        let only = match (&self.only, &o.only) {
+            (None, None) => true,
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        only && (self.layer, self.mode, self.show, self.collapsed)
+            == (o.layer, o.mode, o.show, o.collapsed)
+            && self.filter == o.filter
     }
 }
 
@@ -236,9 +288,14 @@ pub struct FileTree {
     views: Vec<LayerView>,
     /// The arrays of the last view dropped, for the next one computed.
     spare: Option<Buffers>,
-    /// The rows each subtree shows, by position ([`Shown::count`]), and their sum.
+    /// The rows each subtree shows, by position ([`Shown::count`]), their sum, and what
+    /// they were counted for.
     counts: Vec<u32>,
     total: usize,
+    counted: Option<CountKey>,
+    /// The last few counts before those, most recent last: a key that goes back (a
+    /// backspace, a kind shown again, the last layer) finds its rows counted.
+    earlier_counts: Vec<(CountKey, Vec<u32>, usize)>,
     selected: usize,
     /// The selected row, kept as the selection moves (a key that changes the rows asks which
     /// node was selected after it changed the options the rows are read with).
@@ -282,6 +339,8 @@ impl FileTree {
             spare: None,
             counts: Vec::new(),
             total: 0,
+            counted: None,
+            earlier_counts: Vec::new(),
             selected: 0,
             selected_row: None,
             offset: 0,
@@ -372,12 +431,46 @@ impl FileTree {
         let keep = self.selected_row.map(|r| r.node);
         let vi = self.ensure_view(tree);
         self.filter_matches(tree);
-        let mut counts = std::mem::take(&mut self.counts);
-        self.total = self.shown(vi).count(&mut counts);
-        self.counts = counts;
+        self.count(vi);
         let kept = keep.and_then(|k| self.listing().row_of(k));
         self.selected = kept.unwrap_or_else(|| self.selected.min(self.total.saturating_sub(1)));
         self.refresh_selected();
+    }
+
+    /// Counts the rows of view `vi` with the current options, unless they are counted.
+    fn count(&mut self, vi: usize) {
+        let key = CountKey {
+            layer: self.layer,
+            mode: self.options.mode,
+            show: self.options.show,
+            filter: self.options.filter.clone(),
+            only: self.options.only.as_ref().map(|o| o.nodes.clone()),
+            collapsed: self.collapsed.version(),
+        };
+        if self.counted.as_ref().is_some_and(|k| k.same(&key)) {
+            return;
+        }
+        let earlier = &mut self.earlier_counts;
+        let (counts, total) = match earlier.iter().position(|(k, _, _)| k.same(&key)) {
+            Some(i) => {
+                let (_, counts, total) = earlier.remove(i);
+                (counts, total)
+            }
+            None => {
+                let mut counts = if earlier.len() + 1 >= COUNT_CACHE {
+                    earlier.remove(0).1
+                } else {
+                    Vec::new()
+                };
+                let total = self.shown(vi).count(&mut counts);
+                (counts, total)
+            }
+        };
+        let last = std::mem::replace(&mut self.counts, counts);
+        if let Some(k) = self.counted.replace(key) {
+            self.earlier_counts.push((k, last, self.total));
+        }
+        self.total = total;
     }
 
     /// What decides which nodes of view `vi` are shown, with the current options (the

@@ -413,6 +413,14 @@ mod tests {
             let sorted = t.reference_rows(tree);
             check_reads(&t, tree, &sorted)?;
             prop_assert_eq!(t.selected_row().map(|r| r.node), node);
+            // Back to options counted before (the counts kept), and through collapsing all
+            // and expanding all.
+            t.toggle_kind(tree, kinds[kind]);
+            check_reads(&t, tree, &t.reference_rows(tree))?;
+            t.toggle_collapse_all(tree);
+            check_reads(&t, tree, &t.reference_rows(tree))?;
+            t.toggle_collapse_all(tree);
+            check_reads(&t, tree, &t.reference_rows(tree))?;
         }
 
         /// The scan over the pre-order lists the rows the depth-first walk lists, and a search
