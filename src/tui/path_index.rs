@@ -195,7 +195,7 @@ impl PathIndex {
         let finder = Substring::new(needle);
         // Open ancestors: (end of subtree, matcher state after the path, found).
         let mut open: Vec<(usize, usize, bool)> = vec![(self.len(), 0, false)];
-        for p in 1..self.len() {
+        for (p, m) in out.iter_mut().enumerate().skip(1) {
             while open.last().is_some_and(|&(end, _, _)| p >= end) {
                 open.pop();
             }
@@ -212,7 +212,7 @@ impl PathIndex {
                 at = finder.feed(at, &[b]);
                 found |= at == finder.len();
             }
-            out[p] = found;
+            *m = found;
             open.push((self.end(p), at, found));
         }
     }
@@ -229,7 +229,7 @@ impl PathIndex {
         let mut path = Vec::new();
         // Open ancestors: (end of subtree, cursor after the path, the path's length).
         let mut open: Vec<(usize, Cursor, usize)> = vec![(self.len(), root, 0)];
-        for p in 1..self.len() {
+        for (p, m) in out.iter_mut().enumerate().skip(1) {
             while open.last().is_some_and(|&(end, _, _)| p >= end) {
                 open.pop();
             }
@@ -242,7 +242,7 @@ impl PathIndex {
             path.push(b'/');
             path.extend_from_slice(name);
             let (c, here) = filter.step(&mut cache, cursor, name, &path);
-            out[p] = here;
+            *m = here;
             open.push((self.end(p), c, path.len()));
         }
         out
