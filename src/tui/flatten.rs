@@ -302,17 +302,18 @@ impl Listing<'_> {
         let n = self.order.nodes.len();
         let mut q = 1;
         while q < n {
-            if self.count_at(q) == 0 {
-                q = self.order.end(q);
-                continue;
-            }
             let p = self.order.pos(q);
-            f(self.order.nodes[q], p);
-            if self.codes[p] & DIR != 0 {
-                q += 1;
+            let shown = self.counts[p] != 0;
+            // Into a shown directory; past anything else (a file's subtree is itself).
+            let next = if shown && self.codes[p] & DIR != 0 {
+                q + 1
             } else {
-                q = self.order.end(q);
+                self.order.end(q)
+            };
+            if shown {
+                f(self.order.nodes[q], p);
             }
+            q = next;
         }
     }
 }

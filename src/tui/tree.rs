@@ -5,9 +5,9 @@
 //! **No per-layer tree copy is ever made**: a [`LayerView`] is two flat arrays in the
 //! [`PathIndex`]'s order (change and is-dir in one byte, size), computed once per (layer,
 //! mode) from the per-image [`NodeFacts`] and kept in a small cache. **The rows are never
-//! all listed**: on every option change one pass counts the rows each subtree shows
-//! (`flatten.rs`), and the rows of the scroll window, the selection's row and the row count
-//! are read from those counts. Which paths match the filter or a search is one pass over the
+//! all listed**: on an option change one pass counts the rows each subtree shows
+//! (`flatten.rs`; the last few counts are kept), and the rows of the scroll window, the
+//! selection's row and the row count are read from those counts. Which paths match the filter or a search is one pass over the
 //! [`PathIndex`]'s order, and the last few answers are kept, so a backspace costs no pass at
 //! all.
 
