@@ -296,6 +296,8 @@ pub struct FileTree {
     /// The last few counts before those, most recent last: a key that goes back (a
     /// backspace, a kind shown again, the last layer) finds its rows counted.
     earlier_counts: Vec<(CountKey, Vec<u32>, usize)>,
+    /// The array of counts last dropped, for the next one counted.
+    spare_counts: Vec<u32>,
     selected: usize,
     /// The selected row, kept as the selection moves (a key that changes the rows asks which
     /// node was selected after it changed the options the rows are read with).
@@ -341,6 +343,7 @@ impl FileTree {
             total: 0,
             counted: None,
             earlier_counts: Vec::new(),
+            spare_counts: Vec::new(),
             selected: 0,
             selected_row: None,
             offset: 0,
@@ -390,10 +393,14 @@ impl FileTree {
         self.views.len() - 1
     }
 
-    /// Drops the cached per-layer views but the current one, so that the next layer switch
-    /// computes its view afresh (benchmarks measure that cold switch). One dropped view's
-    /// arrays are kept for it, as when a full cache drops its oldest view.
+    /// Drops the cached per-layer views but the current one, and the row counts but the
+    /// current ones, so that the next layer switch computes its view and counts afresh
+    /// (benchmarks measure that cold switch). One dropped view's arrays and one array of
+    /// counts are kept for it, as when a full cache drops its oldest.
     pub fn forget_views(&mut self) {
+        if let Some((_, counts, _)) = self.earlier_counts.drain(..).next() {
+            self.spare_counts = counts;
+        }
         let (layer, mode) = (self.layer, self.options.mode);
         let (keep, dropped): (Vec<_>, Vec<_>) = std::mem::take(&mut self.views)
             .into_iter()
@@ -460,7 +467,7 @@ impl FileTree {
                 let mut counts = if earlier.len() + 1 >= COUNT_CACHE {
                     earlier.remove(0).1
                 } else {
-                    Vec::new()
+                    std::mem::take(&mut self.spare_counts)
                 };
                 let total = self.shown(vi).count(&mut counts);
                 (counts, total)
