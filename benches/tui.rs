@@ -85,7 +85,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let app = App::with_image(image.clone(), None, 120, 40);
             term.draw(|f| render(&app, f)).unwrap();
-            black_box(app.browse.as_ref().unwrap().tree.rows().len())
+            black_box(app.browse.as_ref().unwrap().tree.row_count())
         })
     });
     let n = image.layers.len();

@@ -116,7 +116,7 @@ fn filter_search_and_collapse() {
     let last = app.browse.as_ref().unwrap().image.layers.len() - 1;
     run(&mut app, &vec![Action::Down; last]);
     run(&mut app, &[Action::ToggleView, Action::ToggleCollapseAll]);
-    let collapsed = app.browse.as_ref().unwrap().tree.rows().len();
+    let collapsed = app.browse.as_ref().unwrap().tree.all_rows().len();
     run(&mut app, &[Action::StartSearch]);
     for c in "models".chars() {
         update(&mut app, Action::InputChar(c));
@@ -130,7 +130,7 @@ fn filter_search_and_collapse() {
     let sel = b.tree.selected_row().unwrap().node;
     assert_eq!(b.image.tree.path(sel), b"app/lib/models.py");
     assert!(
-        b.tree.rows().len() > collapsed,
+        b.tree.all_rows().len() > collapsed,
         "search expands the way to the match"
     );
     // The filter keeps only matching paths and their parents.
@@ -142,7 +142,7 @@ fn filter_search_and_collapse() {
     let b = app.browse.as_ref().unwrap();
     let names: Vec<_> = b
         .tree
-        .rows()
+        .all_rows()
         .iter()
         .map(|r| b.image.tree.path(r.node))
         .collect();
@@ -245,7 +245,7 @@ fn odd_names_are_escaped_and_never_reach_the_terminal_raw() {
         .as_ref()
         .unwrap()
         .tree
-        .rows()
+        .all_rows()
         .iter()
         .position(|r| {
             let b = app.browse.as_ref().unwrap();
@@ -262,7 +262,7 @@ fn odd_names_are_escaped_and_never_reach_the_terminal_raw() {
 #[test]
 fn a_directory_with_100k_files_renders_and_scrolls_fast() {
     let mut app = odd_app(120, 40, 100_000);
-    let rows = app.browse.as_ref().unwrap().tree.rows().len();
+    let rows = app.browse.as_ref().unwrap().tree.all_rows().len();
     assert_eq!(rows, 2 + 7 + 100_000);
     update(&mut app, Action::ToggleView);
     let h = app.tree_height();

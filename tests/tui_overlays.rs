@@ -320,7 +320,7 @@ fn packages_view_and_a_package_s_files_in_the_tree() {
     assert_eq!(b.layer, 6);
     let shown: Vec<Vec<u8>> = b
         .tree
-        .rows()
+        .all_rows()
         .iter()
         .filter(|r| !r.is_dir)
         .map(|r| b.image.tree.path(r.node))

@@ -523,23 +523,23 @@ mod tests {
         assert_eq!(b(&app).tree.selected(), 8);
         // A second click on a directory collapses or expands it.
         update(&mut app, Action::ToggleCollapseAll);
-        let rows = b(&app).tree.rows().len();
+        let rows = b(&app).tree.all_rows().len();
         let lines = tree_lines(b(&app), a.tree_rows.width, a.tree_rows.height);
         let (k, &(dir, _)) = lines
             .iter()
             .enumerate()
             .find(|(_, (i, _))| {
-                let r = b(&app).tree.rows()[*i];
+                let r = b(&app).tree.all_rows()[*i];
                 r.is_dir && b(&app).tree.view().size(r.node) > 0 && *i != b(&app).tree.selected()
             })
             .unwrap();
         let y = a.tree_rows.y + k as u16;
         update(&mut app, Action::Click { column: tx, row: y });
         assert_eq!(b(&app).tree.selected(), dir);
-        assert_eq!(b(&app).tree.rows().len(), rows);
+        assert_eq!(b(&app).tree.all_rows().len(), rows);
         update(&mut app, Action::Click { column: tx, row: y });
-        assert!(!b(&app).tree.rows()[dir].collapsed);
-        assert!(b(&app).tree.rows().len() > rows);
+        assert!(!b(&app).tree.all_rows()[dir].collapsed);
+        assert!(b(&app).tree.all_rows().len() > rows);
         // Outside every pane: nothing happens.
         update(&mut app, Action::Click { column: 0, row: 39 });
         assert_eq!(b(&app).tree.selected(), dir);
@@ -592,8 +592,8 @@ mod tests {
         assert!(!t.options.show.unmodified);
         assert!(!b(&app).attributes);
         // Every directory starts collapsed: only top-level rows.
-        assert!(t.rows().iter().all(|r| r.depth == 0));
-        assert!(t.rows().iter().any(|r| r.is_dir && r.collapsed));
+        assert!(t.all_rows().iter().all(|r| r.depth == 0));
+        assert!(t.all_rows().iter().any(|r| r.is_dir && r.collapsed));
     }
 
     #[test]
@@ -622,7 +622,10 @@ mod tests {
         let lines = tree_lines(b(&app), w, h);
         let last = lines.iter().rposition(|(i, _)| *i == sel).unwrap();
         assert!(last < h as usize);
-        let full = crate::tui::view::wrap_text(&row_text(b(&app), sel), w as usize);
+        let full = crate::tui::view::wrap_text(
+            &row_text(b(&app), &b(&app).tree.rows_from(sel, 1)[0]),
+            w as usize,
+        );
         assert_eq!(lines.iter().filter(|(i, _)| *i == sel).count(), full.len());
         // A click on a wrapped row's second line selects that row.
         let (k, (row, _)) = lines
@@ -784,7 +787,7 @@ mod tests {
         update(&mut app, Action::PageDown);
         update(&mut app, Action::ToggleView);
         let rows = app.tree_height();
-        assert!(b(&app).tree.rows().len() > 3 * rows);
+        assert!(b(&app).tree.all_rows().len() > 3 * rows);
         // The selection stayed on the node it was on (bin/).
         let start = b(&app).tree.selected();
         assert_eq!(selected_path(&app), "bin");

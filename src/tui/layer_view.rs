@@ -203,6 +203,11 @@ impl NodeFacts {
         }
     }
 
+    /// Each node's parent's position, by position (after [`NodeFacts::in_order`]).
+    pub(super) fn parents(&self) -> &[u32] {
+        &self.parent
+    }
+
     /// The `k`th timeline's state after `layer` (`None`: absent).
     fn state(&self, k: u32, layer: u32) -> Option<Step> {
         let k = k as usize;

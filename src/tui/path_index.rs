@@ -68,7 +68,7 @@ impl PathIndex {
             preorder: Preorder {
                 nodes: order,
                 end,
-                codes: Vec::new(),
+                pos: Vec::new(),
             },
             names: OnceLock::new(),
         }
@@ -123,10 +123,11 @@ impl PathIndex {
         })
     }
 
-    /// Per node, whether its path contains `needle`: the path is `/a/b` when `leading_slash`
-    /// (the filter's form), else `a/b` (the search's). `out` is indexed by node id.
+    /// Per position, whether its path contains `needle`: the path is `/a/b` when
+    /// `leading_slash` (the filter's form), else `a/b` (the search's). By position, so that
+    /// marking a subtree and reading the answer in the counting pass go front to back.
     pub fn contains(&self, tree: &MergedTree, needle: &[u8], leading_slash: bool) -> Vec<bool> {
-        let mut out = vec![false; tree.node_count()];
+        let mut out = vec![false; self.len()];
         if self.preorder.nodes.is_empty() {
             return out;
         }
@@ -148,14 +149,19 @@ impl PathIndex {
     fn contains_in_a_name(&self, tree: &MergedTree, needle: &[u8], out: &mut [bool]) {
         let names = self.names(tree);
         let finder = memmem::Finder::new(needle);
-        let mut hit = vec![false; self.preorder.nodes.len()];
         let mut from = 0;
         // The name the last hit was in: hits come in order, so the next one's name is found
-        // by galloping forward from it (a search costs the log of the names skipped, and
-        // reads only near them), not by a binary search over every name.
+        // forward from it: a few names ahead by steps (a short needle hits nearly every
+        // name), further by galloping (a search costs the log of the names skipped, and
+        // reads only near them), never by a binary search over every name.
         let mut p = 0;
         while let Some(at) = finder.find(&names.bytes[from..]) {
             let at = from + at;
+            let mut steps = 0;
+            while steps < 8 && names.starts.get(p + 1).is_some_and(|&s| s <= at) {
+                p += 1;
+                steps += 1;
+            }
             let ahead = &names.starts[p..];
             // ahead[0] <= at; find `hi` with ahead[hi / 2] <= at < ahead[hi] (or the end).
             let mut hi = 1;
@@ -165,23 +171,15 @@ impl PathIndex {
             let lo = hi / 2;
             let hi = hi.min(ahead.len());
             p += lo + ahead[lo..hi].partition_point(|&s| s <= at) - 1;
-            hit[p] = true;
-            match names.starts.get(p + 1) {
+            // The hit's whole subtree matches; the next hit to look for is past it (a hit
+            // inside it changes nothing).
+            let end = self.end(p);
+            out[p..end].fill(true);
+            match names.starts.get(end) {
                 Some(&next) => from = next,
                 None => break,
             }
-        }
-        let mut p = 0;
-        while p < hit.len() {
-            if hit[p] {
-                let end = self.end(p);
-                for &k in &self.preorder.nodes[p..end] {
-                    out[k as usize] = true;
-                }
-                p = end;
-            } else {
-                p += 1;
-            }
+            p = end;
         }
     }
 
@@ -197,7 +195,7 @@ impl PathIndex {
         let finder = Substring::new(needle);
         // Open ancestors: (end of subtree, matcher state after the path, found).
         let mut open: Vec<(usize, usize, bool)> = vec![(self.len(), 0, false)];
-        for p in 1..self.len() {
+        for (p, m) in out.iter_mut().enumerate().skip(1) {
             while open.last().is_some_and(|&(end, _, _)| p >= end) {
                 open.pop();
             }
@@ -214,15 +212,15 @@ impl PathIndex {
                 at = finder.feed(at, &[b]);
                 found |= at == finder.len();
             }
-            out[k as usize] = found;
+            *m = found;
             open.push((self.end(p), at, found));
         }
     }
 
-    /// Per node, whether its full path (`/a/b`) matches the filter: the filter's cursor
+    /// Per position, whether its full path (`/a/b`) matches the filter: the filter's cursor
     /// carried down from each directory to its children.
     pub fn filter_matches(&self, tree: &MergedTree, filter: &PathFilter) -> Vec<bool> {
-        let mut out = vec![false; tree.node_count()];
+        let mut out = vec![false; self.len()];
         if self.preorder.nodes.is_empty() {
             return out;
         }
@@ -231,7 +229,7 @@ impl PathIndex {
         let mut path = Vec::new();
         // Open ancestors: (end of subtree, cursor after the path, the path's length).
         let mut open: Vec<(usize, Cursor, usize)> = vec![(self.len(), root, 0)];
-        for p in 1..self.len() {
+        for (p, m) in out.iter_mut().enumerate().skip(1) {
             while open.last().is_some_and(|&(end, _, _)| p >= end) {
                 open.pop();
             }
@@ -244,7 +242,7 @@ impl PathIndex {
             path.push(b'/');
             path.extend_from_slice(name);
             let (c, here) = filter.step(&mut cache, cursor, name, &path);
-            out[k as usize] = here;
+            *m = here;
             open.push((self.end(p), c, path.len()));
         }
         out

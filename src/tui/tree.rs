@@ -4,12 +4,14 @@
 //!
 //! **No per-layer tree copy is ever made**: a [`LayerView`] is two flat arrays in the
 //! [`PathIndex`]'s order (change and is-dir in one byte, size), computed once per (layer,
-//! mode) from the per-image [`NodeFacts`] and kept in a small cache. Rows are re-listed from it on every option change by one scan over
-//! the [`PathIndex`]'s pre-order (`flatten.rs`); which paths match the filter or a search is
-//! one pass over the same order, and the last few answers are kept, so a backspace costs no
-//! pass at all.
+//! mode) from the per-image [`NodeFacts`] and kept in a small cache. **The rows are never
+//! all listed**: on an option change one pass counts the rows each subtree shows
+//! (`flatten.rs`; the last few counts are kept), and the rows of the scroll window, the
+//! selection's row and the row count are read from those counts. Which paths match the filter or a search is one pass over the
+//! [`PathIndex`]'s order, and the last few answers are kept, so a backspace costs no pass at
+//! all.
 
-use super::flatten::Scan;
+use super::flatten::{Listing, Shown};
 use super::path_filter::PathFilter;
 use super::path_index::PathIndex;
 
@@ -83,6 +85,17 @@ pub struct Row {
     pub last: bool,
 }
 
+/// A row of a scroll window, with what drawing it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowRow {
+    /// Which row it is.
+    pub index: usize,
+    pub row: Row,
+    /// For each ancestor level (outermost first), whether that ancestor is its parent's last
+    /// shown child: what the tree guides need to draw `│` or blank.
+    pub ancestors_last: Vec<bool>,
+}
+
 /// The options that decide which rows are shown.
 #[derive(Debug, Clone)]
 pub struct TreeOptions {
@@ -129,9 +142,28 @@ const MATCH_CACHE: usize = 8;
 pub struct Collapsed {
     flags: Vec<bool>,
     count: usize,
+    /// Changed on every change, to a number no other set had (0: never changed).
+    generation: u64,
 }
 
+/// The last [`Collapsed::generation`] given out.
+static COLLAPSED_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 impl Collapsed {
+    /// Names the set's content: two sets with the same version hold the same directories.
+    fn version(&self) -> u64 {
+        if self.count == 0 {
+            0
+        } else {
+            self.generation
+        }
+    }
+
+    fn changed(&mut self) {
+        self.generation =
+            COLLAPSED_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+    }
+
     pub fn contains(&self, node: NodeId) -> bool {
         self.count > 0 && self.flags.get(node as usize).copied().unwrap_or(false)
     }
@@ -145,6 +177,9 @@ impl Collapsed {
         let new = !self.flags[i];
         self.flags[i] = true;
         self.count += usize::from(new);
+        if new {
+            self.changed();
+        }
         new
     }
 
@@ -154,6 +189,7 @@ impl Collapsed {
         if was {
             self.flags[node as usize] = false;
             self.count -= 1;
+            self.changed();
         }
         was
     }
@@ -166,7 +202,36 @@ impl Collapsed {
         if self.count > 0 {
             self.flags.iter_mut().for_each(|f| *f = false);
             self.count = 0;
+            self.changed();
         }
+    }
+}
+
+/// How many row counts are kept (the current one included); each costs 4 bytes a node.
+const COUNT_CACHE: usize = 4;
+
+/// What decides a row count: the counts for equal keys are equal.
+#[derive(Debug)]
+struct CountKey {
+    layer: usize,
+    mode: CompareMode,
+    show: ChangeFilter,
+    filter: String,
+    /// Held, so that its address names it while the key lives.
+    only: Option<std::sync::Arc<Vec<bool>>>,
+    collapsed: u64,
+}
+
+impl CountKey {
+    fn same(&self, o: &CountKey) -> bool {
+        let only = match (&self.only, &o.only) {
+            (None, None) => true,
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        only && (self.layer, self.mode, self.show, self.collapsed)
+            == (o.layer, o.mode, o.show, o.collapsed)
+            && self.filter == o.filter
     }
 }
 
@@ -179,7 +244,7 @@ enum Query {
     Search(String),
 }
 
-/// The last few answers to "which nodes' paths match", most recent last.
+/// The last few answers to "which paths match" (by position), most recent last.
 #[derive(Debug, Default)]
 struct MatchCache {
     entries: Vec<(Query, Vec<bool>)>,
@@ -223,8 +288,20 @@ pub struct FileTree {
     views: Vec<LayerView>,
     /// The arrays of the last view dropped, for the next one computed.
     spare: Option<Buffers>,
-    rows: Vec<Row>,
+    /// The rows each subtree shows, by position ([`Shown::count`]), their sum, and what
+    /// they were counted for.
+    counts: Vec<u32>,
+    total: usize,
+    counted: Option<CountKey>,
+    /// The last few counts before those, most recent last: a key that goes back (a
+    /// backspace, a kind shown again, the last layer) finds its rows counted.
+    earlier_counts: Vec<(CountKey, Vec<u32>, usize)>,
+    /// The array of counts last dropped, for the next one counted.
+    spare_counts: Vec<u32>,
     selected: usize,
+    /// The selected row, kept as the selection moves (a key that changes the rows asks which
+    /// node was selected after it changed the options the rows are read with).
+    selected_row: Option<Row>,
     offset: usize,
 }
 
@@ -262,8 +339,13 @@ impl FileTree {
             matches: MatchCache::default(),
             views: Vec::new(),
             spare: None,
-            rows: Vec::new(),
+            counts: Vec::new(),
+            total: 0,
+            counted: None,
+            earlier_counts: Vec::new(),
+            spare_counts: Vec::new(),
             selected: 0,
+            selected_row: None,
             offset: 0,
         };
         t.options.show = show;
@@ -311,10 +393,14 @@ impl FileTree {
         self.views.len() - 1
     }
 
-    /// Drops the cached per-layer views but the current one, so that the next layer switch
-    /// computes its view afresh (benchmarks measure that cold switch). One dropped view's
-    /// arrays are kept for it, as when a full cache drops its oldest view.
+    /// Drops the cached per-layer views but the current one, and the row counts but the
+    /// current ones, so that the next layer switch computes its view and counts afresh
+    /// (benchmarks measure that cold switch). One dropped view's arrays and one array of
+    /// counts are kept for it, as when a full cache drops its oldest.
     pub fn forget_views(&mut self) {
+        if let Some((_, counts, _)) = self.earlier_counts.drain(..).next() {
+            self.spare_counts = counts;
+        }
         let (layer, mode) = (self.layer, self.options.mode);
         let (keep, dropped): (Vec<_>, Vec<_>) = std::mem::take(&mut self.views)
             .into_iter()
@@ -334,7 +420,7 @@ impl FileTree {
             .expect("the current view is computed by rebuild")
     }
 
-    /// The filter's matches, per node (computed once per pattern while it stays cached).
+    /// The filter's matches, per position (computed once per pattern while it stays cached).
     fn filter_matches(&mut self, tree: &MergedTree) {
         let Some(f) = self.options.filter_re.as_ref() else {
             return;
@@ -347,44 +433,95 @@ impl FileTree {
         });
     }
 
-    /// Re-lists the rows, keeping the selected node selected when it is still shown.
+    /// Counts the rows again, keeping the selected node selected when it is still shown.
     pub fn rebuild(&mut self, tree: &MergedTree) {
-        let keep = self.selected_row().map(|r| r.node);
+        let keep = self.selected_row.map(|r| r.node);
         let vi = self.ensure_view(tree);
         self.filter_matches(tree);
-        let mut rows = std::mem::take(&mut self.rows);
-        let mut scan = self.scan(vi, &self.collapsed);
-        scan.find = keep;
-        let kept = scan.run(&mut rows);
-        self.rows = rows;
-        self.selected =
-            kept.unwrap_or_else(|| self.selected.min(self.rows.len().saturating_sub(1)));
+        self.count(vi);
+        let kept = keep.and_then(|k| self.listing().row_of(k));
+        self.selected = kept.unwrap_or_else(|| self.selected.min(self.total.saturating_sub(1)));
+        self.refresh_selected();
     }
 
-    /// The scan for view `vi` with the current options and `collapsed` (the filter's
-    /// matches computed already).
-    fn scan<'a>(&'a self, vi: usize, collapsed: &'a Collapsed) -> Scan<'a> {
-        let view = &self.views[vi];
-        let (order, codes) = match self.options.sort {
-            SortOrder::Name => (self.index.preorder(), view.codes()),
-            SortOrder::Size => {
-                let order = view.size_order(&self.index);
-                (order, order.codes.as_slice())
+    /// Counts the rows of view `vi` with the current options, unless they are counted.
+    fn count(&mut self, vi: usize) {
+        let key = CountKey {
+            layer: self.layer,
+            mode: self.options.mode,
+            show: self.options.show,
+            filter: self.options.filter.clone(),
+            only: self.options.only.as_ref().map(|o| o.nodes.clone()),
+            collapsed: self.collapsed.version(),
+        };
+        if self.counted.as_ref().is_some_and(|k| k.same(&key)) {
+            return;
+        }
+        let earlier = &mut self.earlier_counts;
+        let (counts, total) = match earlier.iter().position(|(k, _, _)| k.same(&key)) {
+            Some(i) => {
+                let (_, counts, total) = earlier.remove(i);
+                (counts, total)
+            }
+            None => {
+                let mut counts = if earlier.len() + 1 >= COUNT_CACHE {
+                    earlier.remove(0).1
+                } else {
+                    std::mem::take(&mut self.spare_counts)
+                };
+                let total = self.shown(vi).count(&mut counts);
+                (counts, total)
             }
         };
-        Scan {
-            nodes: &order.nodes,
-            end: &order.end,
-            codes,
+        let last = std::mem::replace(&mut self.counts, counts);
+        if let Some(k) = self.counted.replace(key) {
+            self.earlier_counts.push((k, last, self.total));
+        }
+        self.total = total;
+    }
+
+    /// What decides which nodes of view `vi` are shown, with the current options (the
+    /// filter's matches computed already).
+    fn shown(&self, vi: usize) -> Shown<'_> {
+        Shown {
+            nodes: &self.index.preorder().nodes,
+            codes: self.views[vi].codes(),
+            parent: self.facts.parents(),
             show: self.options.show,
             filter: self.options.filter_re.as_ref().and_then(|_| {
                 self.matches
                     .get(&Query::Filter(self.options.filter.clone()))
             }),
             only: self.options.only.as_ref().map(|o| o.nodes.as_slice()),
-            collapsed,
-            find: None,
+            collapsed: &self.collapsed,
         }
+    }
+
+    /// The rows as the counts give them, in the current order.
+    fn listing(&self) -> Listing<'_> {
+        let view = self.view();
+        let order = match self.options.sort {
+            SortOrder::Name => self.index.preorder(),
+            SortOrder::Size => view.size_order(&self.index),
+        };
+        Listing {
+            order,
+            codes: view.codes(),
+            counts: &self.counts,
+            parent: self.facts.parents(),
+            positions: self.index.positions(),
+            collapsed: &self.collapsed,
+            total: self.total,
+        }
+    }
+
+    /// Reads the selected row again after the selection moved.
+    fn refresh_selected(&mut self) {
+        self.selected_row = self
+            .listing()
+            .rows_from(self.selected, 1)
+            .pop()
+            .map(|w| w.row);
     }
 
     /// Shows another layer.
@@ -403,12 +540,18 @@ impl FileTree {
         self.rebuild(tree);
     }
 
-    pub fn toggle_sort(&mut self, tree: &MergedTree) {
+    /// Sorts by the other order. The same rows, so the counts hold (they do not depend on
+    /// the order); only the selected node's row is looked up again.
+    pub fn toggle_sort(&mut self, _tree: &MergedTree) {
+        let keep = self.selected_row.map(|r| r.node);
         self.options.sort = match self.options.sort {
             SortOrder::Name => SortOrder::Size,
             SortOrder::Size => SortOrder::Name,
         };
-        self.rebuild(tree);
+        if let Some(i) = keep.and_then(|k| self.listing().row_of(k)) {
+            self.selected = i;
+        }
+        self.refresh_selected();
     }
 
     /// Sets the path filter (a regex; text that is not a valid regex matches literally).
@@ -475,6 +618,7 @@ impl FileTree {
             self.rebuild(tree);
         } else if r.parent != u32::MAX {
             self.selected = r.parent as usize;
+            self.refresh_selected();
         }
     }
 
@@ -490,9 +634,10 @@ impl FileTree {
         if changed {
             self.rebuild(tree);
         }
-        match self.rows.iter().position(|r| r.node == node) {
+        match self.listing().row_of(node) {
             Some(i) => {
                 self.selected = i;
+                self.refresh_selected();
                 true
             }
             None => false,
@@ -504,31 +649,39 @@ impl FileTree {
         if needle.is_empty() {
             return Vec::new();
         }
-        let vi = self.ensure_view(tree);
+        self.ensure_view(tree);
         self.filter_matches(tree);
         let index = &self.index;
         let q = Query::Search(needle.to_string());
         self.matches
             .get_or_insert_with(q.clone(), || index.contains(tree, needle.as_bytes(), false));
         let found = self.matches.get(&q).expect("just computed");
-        let hits = |rows: &[Row]| -> Vec<NodeId> {
-            rows.iter()
-                .map(|r| r.node)
-                .filter(|&n| found[n as usize])
-                .collect()
-        };
-        // With nothing collapsed, the rows shown are the ones searched.
-        if self.collapsed.is_empty() {
-            return hits(&self.rows);
-        }
-        let none = Collapsed::default();
-        let mut rows = Vec::new();
-        self.scan(vi, &none).run(&mut rows);
-        hits(&rows)
+        let mut hits = Vec::new();
+        self.listing().for_each_shown(|n, p| {
+            if found[p] {
+                hits.push(n);
+            }
+        });
+        hits
     }
 
-    pub fn rows(&self) -> &[Row] {
-        &self.rows
+    /// How many rows are shown.
+    pub fn row_count(&self) -> usize {
+        self.total
+    }
+
+    /// Up to `count` rows from row `start` on: found by walking down to them, so a window
+    /// costs about its height, whatever the row count.
+    pub fn rows_from(&self, start: usize, count: usize) -> Vec<WindowRow> {
+        self.listing().rows_from(start, count)
+    }
+
+    /// Every row. A walk over all of them: for tests and tools, never for a key or a frame.
+    pub fn all_rows(&self) -> Vec<Row> {
+        self.rows_from(0, self.total)
+            .into_iter()
+            .map(|w| w.row)
+            .collect()
     }
 
     pub fn selected(&self) -> usize {
@@ -536,7 +689,7 @@ impl FileTree {
     }
 
     pub fn selected_row(&self) -> Option<&Row> {
-        self.rows.get(self.selected)
+        self.selected_row.as_ref()
     }
 
     pub fn is_collapsed(&self, node: NodeId) -> bool {
@@ -545,16 +698,18 @@ impl FileTree {
 
     /// Moves the selection by `delta` rows, clamped.
     pub fn move_by(&mut self, delta: isize) {
-        if self.rows.is_empty() {
+        if self.total == 0 {
             return;
         }
-        let max = self.rows.len() - 1;
+        let max = self.total - 1;
         self.selected = self.selected.saturating_add_signed(delta).min(max);
+        self.refresh_selected();
     }
 
     /// Selects a row by index (a mouse click), clamped.
     pub fn select(&mut self, row: usize) {
-        self.selected = row.min(self.rows.len().saturating_sub(1));
+        self.selected = row.min(self.total.saturating_sub(1));
+        self.refresh_selected();
     }
 
     /// The first row of the scroll window.
@@ -570,40 +725,28 @@ impl FileTree {
         } else if self.selected >= self.offset + height {
             self.offset = self.selected + 1 - height;
         }
-        let max = self.rows.len().saturating_sub(height);
+        let max = self.total.saturating_sub(height);
         self.offset = self.offset.min(max);
     }
 
     /// Scrolls the window without moving the selection further than needed (mouse wheel).
     pub fn scroll_by(&mut self, delta: isize, height: usize) {
-        let max = self.rows.len().saturating_sub(height.max(1));
+        let max = self.total.saturating_sub(height.max(1));
         self.offset = self.offset.saturating_add_signed(delta).min(max);
+        let selected = self.selected;
         if self.selected < self.offset {
             self.selected = self.offset;
         } else if self.selected >= self.offset + height {
             self.selected = self.offset + height.saturating_sub(1);
         }
+        if self.selected != selected {
+            self.refresh_selected();
+        }
     }
 
     /// The rows of the scroll window.
-    pub fn window(&self, height: usize) -> &[Row] {
-        let start = self.offset.min(self.rows.len());
-        let end = (start + height).min(self.rows.len());
-        &self.rows[start..end]
-    }
-
-    /// For a row, whether each ancestor level (outermost first) is its parent's last child:
-    /// what the tree guides need to draw `│` or blank.
-    pub fn ancestors_last(&self, row: usize) -> Vec<bool> {
-        let mut out = Vec::new();
-        let mut p = self.rows[row].parent;
-        while p != u32::MAX {
-            let r = &self.rows[p as usize];
-            out.push(r.last);
-            p = r.parent;
-        }
-        out.reverse();
-        out
+    pub fn window(&self, height: usize) -> Vec<WindowRow> {
+        self.rows_from(self.offset, height)
     }
 }
 
@@ -629,6 +772,11 @@ impl FileTree {
             self.options.filter_re.as_ref(),
             needle,
         )
+    }
+
+    /// The row of a node, if it has one.
+    pub(super) fn row_of_for_test(&self, node: NodeId) -> Option<usize> {
+        self.listing().row_of(node)
     }
 
     /// Collapses a directory, selected or not.
@@ -688,7 +836,7 @@ mod tests {
     }
 
     fn shown(t: &FileTree, tree: &MergedTree) -> Vec<String> {
-        t.rows()
+        t.all_rows()
             .iter()
             .map(|r| {
                 let c = match r.change {
@@ -722,8 +870,8 @@ mod tests {
                 "    +small"
             ]
         );
-        assert_eq!(t.view().size(t.rows()[0].node), 30);
-        assert_eq!(t.view().size(t.rows()[3].node), 1005);
+        assert_eq!(t.view().size(t.all_rows()[0].node), 30);
+        assert_eq!(t.view().size(t.all_rows()[3].node), 1005);
     }
 
     #[test]
@@ -745,7 +893,7 @@ mod tests {
             ]
         );
         // A removed file keeps the size it had.
-        assert_eq!(t.view().size(t.rows()[7].node), 5);
+        assert_eq!(t.view().size(t.all_rows()[7].node), 5);
     }
 
     #[test]
@@ -778,15 +926,15 @@ mod tests {
         assert_eq!(shown(&t, &tree), ["+etc", "  +a", "  +b", "+usr"]);
         assert!(t.selected_row().unwrap().collapsed);
         t.expand(&tree);
-        assert_eq!(t.rows().len(), 7);
+        assert_eq!(t.all_rows().len(), 7);
         t.move_by(2); // big
         t.collapse_or_parent(&tree); // a file: go to its parent
         assert_eq!(tree.name(t.selected_row().unwrap().node), b"bin");
         t.collapse_or_parent(&tree); // an expanded dir: collapse it
-        assert_eq!(t.rows().len(), 5);
+        assert_eq!(t.all_rows().len(), 5);
         // Something is collapsed: expand everything; then collapse everything.
         t.toggle_collapse_all(&tree);
-        assert_eq!(t.rows().len(), 7);
+        assert_eq!(t.all_rows().len(), 7);
         t.toggle_collapse_all(&tree);
         assert_eq!(shown(&t, &tree), ["+etc", "+usr"]);
     }
@@ -804,9 +952,9 @@ mod tests {
         assert_eq!(shown(&t, &tree), ["+etc", "  +b"]);
         // Not a valid regex: matched literally.
         t.set_filter(&tree, "a(");
-        assert!(t.rows().is_empty());
+        assert!(t.all_rows().is_empty());
         t.set_filter(&tree, "");
-        assert_eq!(t.rows().len(), 7);
+        assert_eq!(t.all_rows().len(), 7);
     }
 
     #[test]
@@ -828,9 +976,9 @@ mod tests {
         // A filter matching inside a collapsed directory keeps it, collapsed.
         t.set_filter(&tree, "small");
         assert_eq!(shown(&t, &tree), ["~usr"]);
-        assert!(t.rows()[0].collapsed);
+        assert!(t.all_rows()[0].collapsed);
         t.set_filter(&tree, "nothing-matches");
-        assert!(t.rows().is_empty());
+        assert!(t.all_rows().is_empty());
     }
 
     #[test]
@@ -858,9 +1006,9 @@ mod tests {
         let mut t = FileTree::new(&tree);
         t.set_mode(&tree, CompareMode::Aggregated);
         // Layer 0 against nothing: everything added.
-        assert!(t.rows().iter().all(|r| r.change == Change::Added));
+        assert!(t.all_rows().iter().all(|r| r.change == Change::Added));
         t.set_layer(&tree, 1);
-        assert_eq!(t.rows()[1].change, Change::Modified);
+        assert_eq!(t.all_rows()[1].change, Change::Modified);
     }
 
     #[test]
@@ -878,9 +1026,9 @@ mod tests {
         t.scroll_by(10, 3);
         assert_eq!((t.offset(), t.selected()), (4, 4));
         // small: parent bin is the last child of usr, which is the last top-level row.
-        assert_eq!(t.ancestors_last(6), [true, true]);
-        assert!(t.rows()[6].last);
-        assert!(!t.rows()[5].last);
+        assert_eq!(t.rows_from(6, 1)[0].ancestors_last, [true, true]);
+        assert!(t.all_rows()[6].last);
+        assert!(!t.all_rows()[5].last);
     }
 
     #[test]
@@ -912,6 +1060,6 @@ mod tests {
         );
         assert_eq!(shown(&t, &tree), ["+usr", "  +bin", "    +big"]);
         t.set_only(&tree, None);
-        assert_eq!(t.rows().len(), 7);
+        assert_eq!(t.all_rows().len(), 7);
     }
 }

@@ -9,7 +9,7 @@ use ratatui::widgets::Widget;
 
 use super::app::{Browse, Pane};
 use super::layout::Areas;
-use super::tree::CompareMode;
+use super::tree::{CompareMode, WindowRow};
 use super::view::{pane_block, size, wrap_text, Theme};
 use crate::index::{path, Change, EntryKind};
 
@@ -68,13 +68,17 @@ impl Widget for TreePane<'_> {
         };
         Line::styled(header, self.theme.title(false)).render(Rect { height: 1, ..inner }, buf);
         let rows = self.areas.tree_rows;
-        if t.rows().is_empty() {
+        if t.row_count() == 0 {
             Line::styled("(nothing to show)", self.theme.dim())
                 .render(Rect { height: 1, ..rows }, buf);
             return;
         }
-        for (y, (i, text)) in (rows.y..).zip(tree_lines(b, rows.width, rows.height)) {
-            let row = &t.rows()[i];
+        let lines = tree_lines(b, rows.width, rows.height);
+        let first = lines.first().map_or(0, |(i, _)| *i);
+        let last = lines.last().map_or(0, |(i, _)| *i);
+        let shown = t.rows_from(first, last + 1 - first);
+        for (y, (i, text)) in (rows.y..).zip(lines) {
+            let row = &shown[i - first].row;
             let mut style = self.theme.change(row.change);
             if i == t.selected() {
                 style = if focused {
@@ -102,13 +106,13 @@ pub fn attributes_shown(b: &Browse, width: u16) -> bool {
 
 /// One tree row as text: attributes (when on), the tree guides, the name (escaped), and a
 /// symlink's target.
-pub fn row_text(b: &Browse, i: usize) -> String {
-    row_text_with(b, i, b.attributes)
+pub fn row_text(b: &Browse, w: &WindowRow) -> String {
+    row_text_with(b, w, b.attributes)
 }
 
-fn row_text_with(b: &Browse, i: usize, attributes: bool) -> String {
+fn row_text_with(b: &Browse, w: &WindowRow, attributes: bool) -> String {
     let t = &b.tree;
-    let row = &t.rows()[i];
+    let row = &w.row;
     let opts = &t.options;
     let tree = &b.image.tree;
     let mut text = String::new();
@@ -138,7 +142,7 @@ fn row_text_with(b: &Browse, i: usize, attributes: bool) -> String {
             )),
         }
     }
-    for last in t.ancestors_last(i) {
+    for &last in &w.ancestors_last {
         text.push_str(if last { "    " } else { "│   " });
     }
     text.push_str(if row.last { "└── " } else { "├── " });
@@ -164,19 +168,21 @@ pub fn tree_lines(b: &Browse, width: u16, height: u16) -> Vec<(usize, String)> {
     let (w, h) = (width as usize, height as usize);
     if !b.wrap {
         let attributes = attributes_shown(b, width);
-        return (t.offset()..)
-            .zip(t.window(h))
-            .map(|(i, _)| (i, row_text_with(b, i, attributes)))
+        return t
+            .window(h)
+            .iter()
+            .map(|r| (r.index, row_text_with(b, r, attributes)))
             .collect();
     }
+    // Each row takes a line at least, so `h` rows fill the pane.
     let lines_from = |start: usize| {
         let mut out = Vec::new();
-        for i in start..t.rows().len() {
+        for r in t.rows_from(start, h) {
             if out.len() >= h {
                 break;
             }
-            for part in wrap_text(&row_text(b, i), w) {
-                out.push((i, part));
+            for part in wrap_text(&row_text(b, &r), w) {
+                out.push((r.index, part));
             }
         }
         out

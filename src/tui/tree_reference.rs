@@ -236,9 +236,9 @@ impl<'a> Flatten<'a> {
 mod tests {
     use proptest::prelude::*;
 
-    use super::super::tree::{CompareMode, FileTree, Only};
+    use super::super::tree::{CompareMode, FileTree, Only, Row};
     use crate::analysis::testing::{arb_layers, image};
-    use crate::index::{Change, Entry, MergedTree};
+    use crate::index::{Change, Entry, MergedTree, NodeId};
 
     /// Names that sort around each other and around `/` and `.`.
     const NAMES: [&str; 6] = ["a", "b", "ab", "-x", ".a", "bé"];
@@ -325,7 +325,7 @@ mod tests {
         // Collapse every `collapse`th directory shown (0: none, 1: all).
         if o.collapse > 0 {
             let dirs: Vec<_> = t
-                .rows()
+                .all_rows()
                 .iter()
                 .filter(|r| r.is_dir)
                 .map(|r| r.node)
@@ -339,8 +339,89 @@ mod tests {
         t
     }
 
+    /// For row `i` of `rows`, whether each ancestor (outermost first) is its parent's last
+    /// shown child, read from the rows' parents.
+    fn guides(rows: &[Row], i: usize) -> Vec<bool> {
+        let mut out = Vec::new();
+        let mut p = rows[i].parent;
+        while p != u32::MAX {
+            out.push(rows[p as usize].last);
+            p = rows[p as usize].parent;
+        }
+        out.reverse();
+        out
+    }
+
+    /// Every window of the tree, its guides, the row count and each node's row are what the
+    /// walk's rows `expected` say.
+    fn check_reads(t: &FileTree, tree: &MergedTree, expected: &[Row]) -> Result<(), TestCaseError> {
+        let n = expected.len();
+        prop_assert_eq!(t.row_count(), n);
+        for start in 0..=n + 1 {
+            for count in [1, 2, 5] {
+                let got = t.rows_from(start, count);
+                let want: Vec<usize> = (start..(start + count).min(n)).collect();
+                prop_assert_eq!(got.iter().map(|w| w.index).collect::<Vec<_>>(), want);
+                for w in &got {
+                    prop_assert_eq!(w.row, expected[w.index]);
+                    prop_assert_eq!(&w.ancestors_last, &guides(expected, w.index));
+                }
+            }
+        }
+        for id in 0..tree.node_count() as NodeId {
+            let want = expected.iter().position(|r| r.node == id);
+            prop_assert_eq!(t.row_of_for_test(id), want, "node {}", id);
+        }
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// The rows read from the counts (windows, guides, a node's row) are the walk's, and
+        /// a key that changes the rows keeps the selected node selected while it is shown
+        /// (else the selection stays where it was, within the rows).
+        #[test]
+        fn reads_and_selection_are_the_walks(
+            layers in layers(),
+            o in options(),
+            pick in 0..64usize,
+            kind in 0..4usize,
+        ) {
+            let n = layers.len();
+            let img = image(layers.into_iter().map(|l| ("RUN x", l)).collect(), None);
+            let tree = &img.tree;
+            let mut t = set_up(tree, n, &o);
+            let before = t.reference_rows(tree);
+            check_reads(&t, tree, &before)?;
+            let sel = pick % before.len().max(1);
+            t.select(sel);
+            prop_assert_eq!(t.selected_row().copied(), before.get(sel).copied());
+            let kinds = [Change::Added, Change::Modified, Change::Removed, Change::Unmodified];
+            t.toggle_kind(tree, kinds[kind]);
+            let after = t.reference_rows(tree);
+            check_reads(&t, tree, &after)?;
+            let kept = before
+                .get(sel)
+                .and_then(|r| after.iter().position(|a| a.node == r.node));
+            let want = kept.unwrap_or(sel.min(after.len().saturating_sub(1)));
+            prop_assert_eq!(t.selected(), want);
+            prop_assert_eq!(t.selected_row().copied(), after.get(want).copied());
+            // The other order: the same rows shown, the selected node still selected.
+            let node = t.selected_row().map(|r| r.node);
+            t.toggle_sort(tree);
+            let sorted = t.reference_rows(tree);
+            check_reads(&t, tree, &sorted)?;
+            prop_assert_eq!(t.selected_row().map(|r| r.node), node);
+            // Back to options counted before (the counts kept), and through collapsing all
+            // and expanding all.
+            t.toggle_kind(tree, kinds[kind]);
+            check_reads(&t, tree, &t.reference_rows(tree))?;
+            t.toggle_collapse_all(tree);
+            check_reads(&t, tree, &t.reference_rows(tree))?;
+            t.toggle_collapse_all(tree);
+            check_reads(&t, tree, &t.reference_rows(tree))?;
+        }
 
         /// The scan over the pre-order lists the rows the depth-first walk lists, and a search
         /// finds what the walk's search finds, for any options.
@@ -350,16 +431,16 @@ mod tests {
             let img = image(layers.into_iter().map(|l| ("RUN x", l)).collect(), None);
             let tree = &img.tree;
             let mut t = set_up(tree, n, &o);
-            prop_assert_eq!(t.rows().to_vec(), t.reference_rows(tree));
+            prop_assert_eq!(t.all_rows(), t.reference_rows(tree));
             for needle in NEEDLES {
                 let expected = t.reference_search(tree, needle);
                 prop_assert_eq!(t.search(tree, needle), expected, "{}", needle);
             }
             // Flipping the sort back and forth uses the cached orders.
             t.toggle_sort(tree);
-            prop_assert_eq!(t.rows().to_vec(), t.reference_rows(tree));
+            prop_assert_eq!(t.all_rows(), t.reference_rows(tree));
             t.toggle_sort(tree);
-            prop_assert_eq!(t.rows().to_vec(), t.reference_rows(tree));
+            prop_assert_eq!(t.all_rows(), t.reference_rows(tree));
         }
     }
 }
