@@ -118,6 +118,23 @@ fn bench(c: &mut Criterion) {
             press(&mut app, &mut term, a);
         })
     });
+    // The first sort by size of a view: the layer's view is computed afresh untimed, then
+    // the sort builds that view's size order (timed), and name order comes back untimed.
+    g.bench_function("key_toggle_sort_fresh_view", |b| {
+        b.iter_custom(|iters| {
+            let mut total = std::time::Duration::ZERO;
+            for _ in 0..iters {
+                app.browse.as_mut().unwrap().tree.forget_views();
+                let a = next_layer(&app);
+                press(&mut app, &mut term, a);
+                let start = std::time::Instant::now();
+                press(&mut app, &mut term, Action::ToggleSort);
+                total += start.elapsed();
+                press(&mut app, &mut term, Action::ToggleSort);
+            }
+            total
+        })
+    });
     // Every bench below starts from one stated state, whatever the iteration counts above
     // left: the last layer (its whiteouts included), every change kind shown, name order.
     to_last_layer(&mut app);
