@@ -327,7 +327,9 @@ pub(super) fn size_order(index: &PathIndex, view: &LayerView) -> Preorder {
         pos: Vec::with_capacity(index.len()),
     };
     let mut stack = vec![0usize];
-    let mut kids = Vec::new();
+    // (largest first, then the position: children's positions rise in name order), each size
+    // read once, sorted in place (no scratch buffer per directory).
+    let mut kids: Vec<(std::cmp::Reverse<u64>, usize)> = Vec::new();
     while let Some(p) = stack.pop() {
         let q = out.nodes.len();
         let k = index.node(p);
@@ -335,9 +337,13 @@ pub(super) fn size_order(index: &PathIndex, view: &LayerView) -> Preorder {
         out.end.push((q + index.end(p) - p) as u32);
         out.pos.push(p as u32);
         kids.clear();
-        kids.extend(index.children(p));
-        kids.sort_by_key(|&c| std::cmp::Reverse(view.size_at(c)));
-        stack.extend(kids.iter().rev());
+        kids.extend(
+            index
+                .children(p)
+                .map(|c| (std::cmp::Reverse(view.size_at(c)), c)),
+        );
+        kids.sort_unstable();
+        stack.extend(kids.iter().rev().map(|&(_, c)| c));
     }
     out
 }
