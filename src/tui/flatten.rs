@@ -10,35 +10,91 @@
 //! of a depth-first walk over the merged tree's children** (the property test in
 //! `tree_reference.rs` holds the two equal).
 
+use std::sync::Arc;
+
 use super::layer_view::{decode, LayerView, CHANGE, DIR};
 use super::path_index::{PathIndex, NO_POS};
 use super::tree::{ChangeFilter, Collapsed, Row, WindowRow};
 use crate::index::NodeId;
 
-/// A pre-order of the merged tree's nodes: the node at each place and one past the last
-/// place of its subtree. The [`PathIndex`] holds the name order; a view its size order.
+/// A pre-order of the merged tree's nodes in name order: the node at each position and one
+/// past the last position of its subtree. The [`PathIndex`] holds it.
 #[derive(Debug, Default)]
 pub struct Preorder {
     pub nodes: Vec<NodeId>,
     pub end: Vec<u32>,
-    /// A view's size order only: the [`PathIndex`] position of the node at each place (empty
-    /// in the name order, where places are positions).
-    pub pos: Vec<u32>,
 }
 
-impl Preorder {
-    /// The [`PathIndex`] position of the node at place `q`.
-    fn pos(&self, q: usize) -> usize {
-        if self.pos.is_empty() {
-            q
-        } else {
-            self.pos[q] as usize
+/// The order a listing walks each directory's children in.
+#[derive(Clone, Copy)]
+pub(super) enum Order<'a> {
+    /// By name: the [`PathIndex`]'s positions, as they are.
+    Name(&'a PathIndex),
+    /// By a view's size, largest first (ties by name): each directory's children sorted the
+    /// first time a walk reaches them ([`LayerView::sorted_children`]), so a key sorts only
+    /// the directories on the way to the rows it reads.
+    Size(&'a PathIndex, &'a LayerView),
+}
+
+/// A directory's children still to walk, in an [`Order`].
+#[derive(Clone)]
+enum Kids {
+    /// Positions from `next` up to `end`, skipping from sibling to sibling.
+    Span { next: usize, end: usize },
+    /// A sorted list of positions, from `at` on.
+    List { list: Arc<[u32]>, at: usize },
+}
+
+impl Order<'_> {
+    fn index(&self) -> &PathIndex {
+        match self {
+            Order::Name(index) | Order::Size(index, _) => index,
         }
     }
 
-    fn end(&self, q: usize) -> usize {
-        self.end[q] as usize
+    /// The children of the node at position `p`, in this order.
+    fn kids(&self, p: usize) -> Kids {
+        let index = self.index();
+        let end = index.end(p);
+        match self {
+            // None or one child: every order lists it the same.
+            Order::Size(_, view) if p + 1 < end && index.end(p + 1) < end => Kids::List {
+                list: view.sorted_children(index, p),
+                at: 0,
+            },
+            _ => Kids::Span { next: p + 1, end },
+        }
     }
+}
+
+impl Kids {
+    fn next(&mut self, index: &PathIndex) -> Option<usize> {
+        match self {
+            Kids::Span { next, end } => {
+                let c = *next;
+                (c < *end).then(|| {
+                    *next = index.end(c);
+                    c
+                })
+            }
+            Kids::List { list, at } => {
+                let c = *list.get(*at)?;
+                *at += 1;
+                Some(c as usize)
+            }
+        }
+    }
+}
+
+/// The children of `p` largest first in `view` (ties in name order: children's positions
+/// rise with their names), each size read once.
+pub(super) fn sorted_children(index: &PathIndex, view: &LayerView, p: usize) -> Arc<[u32]> {
+    let mut kids: Vec<(std::cmp::Reverse<u64>, u32)> = index
+        .children(p)
+        .map(|c| (std::cmp::Reverse(view.size_at(c)), c as u32))
+        .collect();
+    kids.sort_unstable();
+    kids.into_iter().map(|(_, c)| c).collect()
 }
 
 /// What decides which nodes are shown, borrowed for one count. Arrays are by position.
@@ -125,7 +181,7 @@ impl Shown<'_> {
 
 /// The rows, read from the counts in one order. Walks only what leads to the rows asked for.
 pub(super) struct Listing<'a> {
-    pub order: &'a Preorder,
+    pub order: Order<'a>,
     /// Each node's [`LayerView`] code, by position.
     pub codes: &'a [u8],
     /// [`Shown::count`]'s counts, by position.
@@ -141,8 +197,8 @@ pub(super) struct Listing<'a> {
 
 /// A directory whose children are being listed.
 struct Open {
-    /// Where its subtree ends, in the order's places.
-    end: usize,
+    /// Its children not walked yet.
+    kids: Kids,
     /// Its row (`u32::MAX` for the root), the parent of its children's rows.
     row: u32,
     /// Whether it is its parent's last shown child.
@@ -150,70 +206,71 @@ struct Open {
 }
 
 impl Listing<'_> {
-    fn count_at(&self, q: usize) -> usize {
-        self.counts[self.order.pos(q)] as usize
+    fn count_at(&self, p: usize) -> usize {
+        self.counts[p] as usize
     }
 
-    /// The first place from `q` (a child's) up to `end` whose node has a row, skipping from
-    /// sibling to sibling.
-    fn next_shown(&self, mut q: usize, end: usize) -> Option<usize> {
-        while q < end {
-            if self.count_at(q) > 0 {
-                return Some(q);
+    /// The next child in `kids` that has a row.
+    fn next_shown(&self, kids: &mut Kids) -> Option<usize> {
+        let index = self.order.index();
+        while let Some(c) = kids.next(index) {
+            if self.count_at(c) > 0 {
+                return Some(c);
             }
-            q = self.order.end(q);
         }
         None
+    }
+
+    /// Whether `kids` holds another child with a row (without walking past it).
+    fn more_shown(&self, kids: &Kids) -> bool {
+        self.next_shown(&mut kids.clone()).is_some()
     }
 
     /// Up to `count` rows from row `start` on, each with its index and tree guides.
     pub fn rows_from(&self, start: usize, count: usize) -> Vec<WindowRow> {
         let mut out = Vec::new();
-        let n = self.order.nodes.len();
-        if count == 0 || start >= self.total || n == 0 {
+        let index = self.order.index();
+        if count == 0 || start >= self.total || index.is_empty() {
             return out;
         }
         let mut stack = vec![Open {
-            end: n,
+            kids: self.order.kids(0),
             row: u32::MAX,
             last: true,
         }];
         // Down to row `start`: past every subtree before it, into every one holding it.
-        let (mut q, mut index, mut left) = (1, 0, start);
-        loop {
-            let end = stack.last().map_or(n, |o| o.end);
-            let Some(c) = self.next_shown(q, end) else {
+        let (mut index, mut left) = (0, start);
+        let mut p = loop {
+            let top = stack
+                .last_mut()
+                .expect("the root stays open on the way down");
+            let Some(c) = self.next_shown(&mut top.kids) else {
                 return out;
             };
             let v = self.count_at(c);
             if left >= v {
                 left -= v;
                 index += v;
-                q = self.order.end(c);
                 continue;
             }
             if left == 0 {
-                q = c;
-                break;
+                break c;
             }
             left -= 1;
+            let last = !self.more_shown(&top.kids);
             stack.push(Open {
-                end: self.order.end(c),
+                kids: self.order.kids(c),
                 row: index as u32,
-                last: self.next_shown(self.order.end(c), end).is_none(),
+                last,
             });
             index += 1;
-            q = c + 1;
-        }
+        };
         // Then row after row: into an expanded directory, else to the next sibling shown
         // (of the row or of a directory above it).
         loop {
-            let Some(top) = stack.last() else {
-                return out;
-            };
-            let next = self.next_shown(self.order.end(q), top.end);
-            let p = self.order.pos(q);
-            let node = self.order.nodes[q];
+            let top = stack.last().expect("a row's parent is open");
+            let last = !self.more_shown(&top.kids);
+            let node = self.order.index().node(p);
             let code = self.codes[p];
             let is_dir = code & DIR != 0;
             let row = Row {
@@ -223,7 +280,7 @@ impl Listing<'_> {
                 change: decode(code).expect("a node with a row has a change"),
                 is_dir,
                 collapsed: is_dir && self.collapsed.contains(node),
-                last: next.is_none(),
+                last,
             };
             out.push(WindowRow {
                 index,
@@ -234,29 +291,31 @@ impl Listing<'_> {
                 return out;
             }
             index += 1;
-            if self.count_at(q) > 1 {
-                let end = self.order.end(q);
-                stack.push(Open {
-                    end,
-                    row: (index - 1) as u32,
-                    last: next.is_none(),
-                });
-                q = self
-                    .next_shown(q + 1, end)
+            if self.count_at(p) > 1 {
+                let mut kids = self.order.kids(p);
+                let first = self
+                    .next_shown(&mut kids)
                     .expect("a count above 1 is a child's");
+                stack.push(Open {
+                    kids,
+                    row: (index - 1) as u32,
+                    last,
+                });
+                p = first;
                 continue;
             }
-            let mut next = next;
-            while next.is_none() {
-                let done = stack
-                    .pop()
+            p = loop {
+                let top = stack
+                    .last_mut()
                     .expect("the root is popped only past the last row");
-                let Some(top) = stack.last() else {
+                if let Some(c) = self.next_shown(&mut top.kids) {
+                    break c;
+                }
+                stack.pop();
+                if stack.is_empty() {
                     return out;
-                };
-                next = self.next_shown(done.end, top.end);
-            }
-            q = next.expect("just found");
+                }
+            };
         }
     }
 
@@ -271,79 +330,76 @@ impl Listing<'_> {
             chain.push(self.parent[a] as usize);
         }
         chain.pop();
+        let index = self.order.index();
         // Down from the root: past the rows of the siblings before each ancestor.
-        let (mut place, mut index) = (0, 0);
+        let (mut dir, mut row) = (0, 0);
         for &target in chain.iter().rev() {
-            let end = self.order.end(place);
-            let mut q = place + 1;
-            while q < end && self.order.pos(q) != target {
-                index += self.count_at(q);
-                q = self.order.end(q);
+            let mut kids = self.order.kids(dir);
+            loop {
+                let c = kids.next(index)?;
+                if c == target {
+                    break;
+                }
+                row += self.count_at(c);
             }
-            if q >= end || self.count_at(q) == 0 {
+            if self.count_at(target) == 0 {
                 return None;
             }
             if target == p as usize {
-                return Some(index);
+                return Some(row);
             }
             // An ancestor: its children have rows only while it is an expanded directory.
-            if self.codes[target] & DIR == 0 || self.collapsed.contains(self.order.nodes[q]) {
+            if self.codes[target] & DIR == 0 || self.collapsed.contains(index.node(target)) {
                 return None;
             }
-            index += 1;
-            place = q;
+            row += 1;
+            dir = target;
         }
         None
     }
 
-    /// Calls `f` with every node that has a row when nothing is collapsed, in display order,
-    /// and its position.
-    pub fn for_each_shown(&self, mut f: impl FnMut(NodeId, usize)) {
-        let n = self.order.nodes.len();
-        let mut q = 1;
-        while q < n {
-            let p = self.order.pos(q);
-            let shown = self.counts[p] != 0;
-            // Into a shown directory; past anything else (a file's subtree is itself).
-            let next = if shown && self.codes[p] & DIR != 0 {
-                q + 1
-            } else {
-                self.order.end(q)
-            };
-            if shown {
-                f(self.order.nodes[q], p);
+    /// Calls `f` with every node that `wanted` marks (by position) and that has a row when
+    /// nothing is collapsed, in display order. In a size order the walk goes only into
+    /// subtrees holding such a node, so that it sorts only the directories on the way to them.
+    pub fn for_each_wanted(&self, wanted: &[bool], mut f: impl FnMut(NodeId)) {
+        let index = match self.order {
+            Order::Name(index) => {
+                // A scan of the positions, past every subtree not shown.
+                let mut p = 1;
+                while p < index.len() {
+                    let shown = self.counts[p] != 0;
+                    if shown && wanted[p] {
+                        f(index.node(p));
+                    }
+                    p = if shown && self.codes[p] & DIR != 0 {
+                        p + 1
+                    } else {
+                        index.end(p)
+                    };
+                }
+                return;
             }
-            q = next;
+            Order::Size(index, _) => index,
+        };
+        if index.is_empty() {
+            return;
+        }
+        let mut stack = vec![self.order.kids(0)];
+        while let Some(top) = stack.last_mut() {
+            let Some(p) = top.next(index) else {
+                stack.pop();
+                continue;
+            };
+            if self.counts[p] == 0 {
+                continue;
+            }
+            if wanted[p] {
+                f(index.node(p));
+            }
+            let dir = self.codes[p] & DIR != 0;
+            if dir && wanted[p + 1..index.end(p)].iter().any(|&w| w) {
+                stack.push(self.order.kids(p));
+            }
         }
     }
-}
-
-/// The nodes in pre-order with each directory's children largest first (ties in name
-/// order): the size sort's order, for one view.
-pub(super) fn size_order(index: &PathIndex, view: &LayerView) -> Preorder {
-    let mut out = Preorder {
-        nodes: Vec::with_capacity(index.len()),
-        end: Vec::with_capacity(index.len()),
-        pos: Vec::with_capacity(index.len()),
-    };
-    let mut stack = vec![0usize];
-    // (largest first, then the position: children's positions rise in name order), each size
-    // read once, sorted in place (no scratch buffer per directory).
-    let mut kids: Vec<(std::cmp::Reverse<u64>, usize)> = Vec::new();
-    while let Some(p) = stack.pop() {
-        let q = out.nodes.len();
-        let k = index.node(p);
-        out.nodes.push(k);
-        out.end.push((q + index.end(p) - p) as u32);
-        out.pos.push(p as u32);
-        kids.clear();
-        kids.extend(
-            index
-                .children(p)
-                .map(|c| (std::cmp::Reverse(view.size_at(c)), c)),
-        );
-        kids.sort_unstable();
-        stack.extend(kids.iter().rev().map(|&(_, c)| c));
-    }
-    out
 }

@@ -3,9 +3,9 @@
 //! [`NodeFacts`] without asking the merged tree. **No per-layer tree copy**: a view costs
 //! about 9 bytes a node, and [`super::tree::FileTree`] keeps a few.
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use super::flatten::Preorder;
 use super::path_index::{PathIndex, NO_POS};
 use crate::index::{Change, Entry, EntryKind, MergedTree, NodeId};
 
@@ -63,8 +63,9 @@ pub struct LayerView {
     size: Vec<u64>,
     /// Each node's position (the index's).
     positions: Arc<[u32]>,
-    /// The size sort's order of the [`PathIndex`]'s positions, made on first use.
-    size_order: OnceLock<Preorder>,
+    /// The size sort's order of each directory's children (by position), sorted the first
+    /// time a listing walks them.
+    sorted: Mutex<HashMap<u32, Arc<[u32]>>>,
 }
 
 /// What decides every node at every layer, computed once per image, so that a view never
@@ -322,15 +323,18 @@ impl LayerView {
             code: change,
             size,
             positions: index.positions().clone(),
-            size_order: OnceLock::new(),
+            sorted: Mutex::default(),
         }
     }
 
-    /// The nodes in pre-order with each directory's children largest first (ties in name
-    /// order), computed once per view.
-    pub fn size_order(&self, index: &PathIndex) -> &Preorder {
-        self.size_order
-            .get_or_init(|| super::flatten::size_order(index, self))
+    /// The children of the directory at position `p`, largest first (ties in name order),
+    /// sorted once per view.
+    pub(super) fn sorted_children(&self, index: &PathIndex, p: usize) -> Arc<[u32]> {
+        let mut sorted = self.sorted.lock().unwrap_or_else(PoisonError::into_inner);
+        sorted
+            .entry(p as u32)
+            .or_insert_with(|| super::flatten::sorted_children(index, self, p))
+            .clone()
     }
 
     /// The view's arrays, for the next view to fill.

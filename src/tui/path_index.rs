@@ -13,6 +13,9 @@ use super::flatten::Preorder;
 use super::path_filter::{Cursor, PathFilter};
 use crate::index::{MergedTree, NodeId, ROOT};
 
+/// The fewest positions a thread searches: below it, threads cost more than they save.
+const PARALLEL_MIN: usize = 65_536;
+
 /// A node's position when the root does not reach it.
 pub const NO_POS: u32 = u32::MAX;
 
@@ -65,11 +68,7 @@ impl PathIndex {
         }
         PathIndex {
             positions: positions.into(),
-            preorder: Preorder {
-                nodes: order,
-                end,
-                pos: Vec::new(),
-            },
+            preorder: Preorder { nodes: order, end },
             names: OnceLock::new(),
         }
     }
@@ -145,37 +144,121 @@ impl PathIndex {
     }
 
     /// A needle without `/` lies inside one name: one substring search over all the names,
-    /// then each hit's subtree matches.
+    /// then each hit's subtree matches. The positions are cut into a run per core, each
+    /// searched on its own thread; a subtree that a hit marks past its run's end is marked
+    /// on after they join.
     fn contains_in_a_name(&self, tree: &MergedTree, needle: &[u8], out: &mut [bool]) {
+        let runs = std::thread::available_parallelism()
+            .map_or(1, |c| c.get())
+            .min(8)
+            .min(self.len().div_ceil(PARALLEL_MIN));
+        self.contains_in_runs(tree, needle, runs, out);
+    }
+
+    /// [`PathIndex::contains_in_a_name`] in `runs` runs.
+    pub(super) fn contains_in_runs(
+        &self,
+        tree: &MergedTree,
+        needle: &[u8],
+        runs: usize,
+        out: &mut [bool],
+    ) {
         let names = self.names(tree);
+        let n = self.len();
         let finder = memmem::Finder::new(needle);
-        let mut from = 0;
+        let runs = runs.max(1);
+        // Cut where the names' bytes are shared out evenly.
+        let mut cuts: Vec<usize> = (1..runs)
+            .map(|i| {
+                names
+                    .starts
+                    .partition_point(|&s| s < names.bytes.len() * i / runs)
+            })
+            .filter(|&c| c > 0 && c < n)
+            .collect();
+        cuts.dedup();
+        let bounds: Vec<(usize, usize)> = std::iter::once(0)
+            .chain(cuts.iter().copied())
+            .zip(cuts.iter().copied().chain(std::iter::once(n)))
+            .collect();
+        std::thread::scope(|scope| {
+            let mut rest = &mut *out;
+            let mut handles = Vec::new();
+            for &(lo, hi) in &bounds {
+                let (run, tail) = rest.split_at_mut(hi - lo);
+                rest = tail;
+                let finder = &finder;
+                if hi == n {
+                    // The last run on this thread.
+                    self.contains_in_run(names, finder, lo, hi, run);
+                } else {
+                    handles.push(
+                        scope.spawn(move || self.contains_in_run(names, finder, lo, hi, run)),
+                    );
+                }
+            }
+            for h in handles {
+                if let Err(panic) = h.join() {
+                    std::panic::resume_unwind(panic);
+                }
+            }
+        });
+        // A hit's subtree past its run: the hit is an ancestor of the next run's first
+        // position, and the outermost such ancestor marks the most.
+        for &cut in &cuts {
+            let mut node = self.node(cut);
+            let mut end = cut;
+            while node != ROOT {
+                node = tree.parent(node);
+                let a = self.positions[node as usize] as usize;
+                if out[a] {
+                    end = end.max(self.end(a));
+                }
+            }
+            out[cut..end].fill(true);
+        }
+    }
+
+    /// [`PathIndex::contains_in_a_name`] over positions `lo..hi` (`out` holds theirs), as
+    /// if the positions before `lo` matched nothing.
+    fn contains_in_run(
+        &self,
+        names: &Names,
+        finder: &memmem::Finder<'_>,
+        lo: usize,
+        hi: usize,
+        out: &mut [bool],
+    ) {
+        // The names' bytes of the run, each name after its `/`.
+        let stop = names.starts.get(hi).map_or(names.bytes.len(), |&s| s - 1);
+        let mut from = names.starts[lo];
         // The name the last hit was in: hits come in order, so the next one's name is found
         // forward from it: a few names ahead by steps (a short needle hits nearly every
         // name), further by galloping (a search costs the log of the names skipped, and
         // reads only near them), never by a binary search over every name.
-        let mut p = 0;
-        while let Some(at) = finder.find(&names.bytes[from..]) {
+        let starts = &names.starts[..hi];
+        let mut p = lo;
+        while let Some(at) = finder.find(&names.bytes[from..stop]) {
             let at = from + at;
             let mut steps = 0;
-            while steps < 8 && names.starts.get(p + 1).is_some_and(|&s| s <= at) {
+            while steps < 8 && starts.get(p + 1).is_some_and(|&s| s <= at) {
                 p += 1;
                 steps += 1;
             }
-            let ahead = &names.starts[p..];
+            let ahead = &starts[p..];
             // ahead[0] <= at; find `hi` with ahead[hi / 2] <= at < ahead[hi] (or the end).
-            let mut hi = 1;
-            while hi < ahead.len() && ahead[hi] <= at {
-                hi *= 2;
+            let mut up = 1;
+            while up < ahead.len() && ahead[up] <= at {
+                up *= 2;
             }
-            let lo = hi / 2;
-            let hi = hi.min(ahead.len());
-            p += lo + ahead[lo..hi].partition_point(|&s| s <= at) - 1;
-            // The hit's whole subtree matches; the next hit to look for is past it (a hit
-            // inside it changes nothing).
-            let end = self.end(p);
-            out[p..end].fill(true);
-            match names.starts.get(end) {
+            let down = up / 2;
+            let up = up.min(ahead.len());
+            p += down + ahead[down..up].partition_point(|&s| s <= at) - 1;
+            // The hit's whole subtree matches (within the run); the next hit to look for is
+            // past it (a hit inside it changes nothing).
+            let end = self.end(p).min(hi);
+            out[p - lo..end - lo].fill(true);
+            match starts.get(end) {
                 Some(&next) => from = next,
                 None => break,
             }

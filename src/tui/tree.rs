@@ -11,7 +11,7 @@
 //! [`PathIndex`]'s order, and the last few answers are kept, so a backspace costs no pass at
 //! all.
 
-use super::flatten::{Listing, Shown};
+use super::flatten::{Listing, Order, Shown};
 use super::path_filter::PathFilter;
 use super::path_index::PathIndex;
 
@@ -501,8 +501,8 @@ impl FileTree {
     fn listing(&self) -> Listing<'_> {
         let view = self.view();
         let order = match self.options.sort {
-            SortOrder::Name => self.index.preorder(),
-            SortOrder::Size => view.size_order(&self.index),
+            SortOrder::Name => Order::Name(&self.index),
+            SortOrder::Size => Order::Size(&self.index, view),
         };
         Listing {
             order,
@@ -657,11 +657,7 @@ impl FileTree {
             .get_or_insert_with(q.clone(), || index.contains(tree, needle.as_bytes(), false));
         let found = self.matches.get(&q).expect("just computed");
         let mut hits = Vec::new();
-        self.listing().for_each_shown(|n, p| {
-            if found[p] {
-                hits.push(n);
-            }
-        });
+        self.listing().for_each_wanted(found, |n| hits.push(n));
         hits
     }
 

@@ -423,6 +423,26 @@ mod tests {
             check_reads(&t, tree, &t.reference_rows(tree))?;
         }
 
+        /// A search cut into runs, each on its own thread, marks what one run marks, wherever
+        /// the cuts fall (inside a matching directory's subtree too).
+        #[test]
+        fn runs_mark_what_one_run_marks(layers in layers()) {
+            let n = layers.len();
+            let img = image(layers.into_iter().map(|l| ("RUN x", l)).collect(), None);
+            let tree = &img.tree;
+            let index = super::super::path_index::PathIndex::new(tree);
+            for needle in ["a", "b", "ab", ".", "é", "x"] {
+                let mut one = vec![false; index.len()];
+                index.contains_in_runs(tree, needle.as_bytes(), 1, &mut one);
+                prop_assert_eq!(&index.contains(tree, needle.as_bytes(), false), &one);
+                for runs in 2..=5 {
+                    let mut cut = vec![false; index.len()];
+                    index.contains_in_runs(tree, needle.as_bytes(), runs, &mut cut);
+                    prop_assert_eq!(&cut, &one, "{} in {} runs, {} layers", needle, runs, n);
+                }
+            }
+        }
+
         /// The scan over the pre-order lists the rows the depth-first walk lists, and a search
         /// finds what the walk's search finds, for any options.
         #[test]
