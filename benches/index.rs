@@ -34,7 +34,6 @@ fn bench(c: &mut Criterion) {
             index_tar(&tar[..], Keep::Documents, &mut |_| {})
                 .unwrap()
                 .0
-                .entries
                 .len()
         })
     });

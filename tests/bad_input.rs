@@ -261,8 +261,8 @@ fn non_utf8_names_are_shown_escaped() {
     let p = dir.path().join("odd.tar");
     std::fs::write(&p, raw_docker_save(&[layer])).unwrap();
     let image = load_ok(&p);
-    let e = &image.tree.layer(0).entries[0];
-    assert_eq!(&*e.path, b"caf\xff.txt");
+    let e = image.tree.layer(0).entry(0);
+    assert_eq!(e.path, b"caf\xff.txt");
     assert_eq!(e.display_path(), "caf\\xff.txt");
     let (code, out, _) = layerlens(&[p.to_str().unwrap()], None);
     assert_eq!(code, 0);

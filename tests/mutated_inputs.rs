@@ -226,10 +226,10 @@ proptest! {
                 continue;
             };
             let mut sum = 0u64;
-            for e in &index.entries {
+            for e in index.iter() {
                 prop_assert!(!e.path.is_empty() || e.kind == EntryKind::Opaque);
-                let normal = path::normalize(&e.path).ok();
-                prop_assert_eq!(normal.as_deref(), Some(&e.path[..]));
+                let normal = path::normalize(e.path).ok();
+                prop_assert_eq!(normal.as_deref(), Some(e.path));
                 prop_assert!(e.kind == EntryKind::File || e.content == [0, 0]);
                 sum += e.size;
             }

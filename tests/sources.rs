@@ -24,8 +24,7 @@ fn fingerprint(image: &layerlens::Image) -> (Entries, Vec<String>, u64, u64) {
         .layers()
         .iter()
         .map(|l| {
-            l.entries
-                .iter()
+            l.iter()
                 .map(|e| (e.display_path(), e.size, e.digest()))
                 .collect()
         })

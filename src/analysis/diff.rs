@@ -307,23 +307,23 @@ fn check_estimate(
     // keeps a copy of its own there that no finding claims (then the claimed one is an extra
     // copy, as after a chmod -R, and B has only the one).
     let in_b = |l: usize, e: usize| {
-        let entry = &a.tree.layer(l).entries[e];
+        let entry = a.tree.layer(l).entry(e);
         let same_in_b = fb
             .get(&entry.display_path())
             .is_some_and(|&(size, digest)| size == entry.size && digest == entry.digest());
         let kept_in_a = a
             .tree
-            .find(&entry.path)
+            .find(entry.path)
             .and_then(|n| view.origin(n))
             .and_then(|o| o.entry.map(|oe| (o.layer, oe)))
             .is_some_and(|(ol, oe)| {
                 (ol, oe) != (l, e)
                     && !claimed.contains(&(ol, oe))
-                    && a.tree.layer(ol).entries[oe].digest() == entry.digest()
+                    && a.tree.layer(ol).entry(oe).digest() == entry.digest()
             });
         same_in_b && !kept_in_a
     };
-    let size = |l: usize, e: usize| a.tree.layer(l).entries[e].content_size();
+    let size = |l: usize, e: usize| a.tree.layer(l).entry(e).content_size();
     let mut seen = std::collections::HashSet::new();
     let mut gone = 0u64;
     let mut findings = Vec::new();
@@ -336,7 +336,7 @@ fn check_estimate(
             let in_b = in_b(l, e);
             if in_b {
                 still = still.saturating_add(n);
-                kept.push((n, a.tree.layer(l).entries[e].display_path()));
+                kept.push((n, a.tree.layer(l).entry(e).display_path()));
             }
             if seen.insert((l, e)) && !in_b {
                 gone = gone.saturating_add(n);

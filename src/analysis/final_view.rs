@@ -3,7 +3,7 @@
 //! for many paths read this array rather than each walking the tree's events again.
 
 use crate::image::Image;
-use crate::index::{Entry, EntryKind, MergedTree, NodeId, Origin, ROOT};
+use crate::index::{EntryKind, EntryRef, MergedTree, NodeId, Origin, ROOT};
 
 /// Where each path's final state comes from (`None`: not in the final filesystem).
 #[derive(Debug, Clone)]
@@ -37,12 +37,16 @@ impl FinalView {
     }
 
     /// The visible entry of a path (`None` for a missing path or an implied directory).
-    pub fn entry<'a>(&self, tree: &'a MergedTree, n: NodeId) -> Option<&'a Entry> {
+    pub fn entry<'a>(&self, tree: &'a MergedTree, n: NodeId) -> Option<EntryRef<'a>> {
         self.origin(n).and_then(|o| tree.entry(o))
     }
 
     /// The visible regular file at a path: where it comes from and its entry.
-    pub fn file<'a>(&self, tree: &'a MergedTree, n: NodeId) -> Option<(usize, usize, &'a Entry)> {
+    pub fn file<'a>(
+        &self,
+        tree: &'a MergedTree,
+        n: NodeId,
+    ) -> Option<(usize, usize, EntryRef<'a>)> {
         let o = self.origin(n)?;
         let e = tree.entry(o)?;
         (e.kind == EntryKind::File).then(|| (o.layer, o.entry.unwrap_or_default(), e))
@@ -53,7 +57,7 @@ impl FinalView {
         &self,
         tree: &MergedTree,
         id: NodeId,
-        f: &mut dyn FnMut(NodeId, usize, usize, &Entry),
+        f: &mut dyn FnMut(NodeId, usize, usize, EntryRef),
     ) {
         if let Some((l, e, entry)) = self.file(tree, id) {
             f(id, l, e, entry);

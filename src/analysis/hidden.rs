@@ -53,11 +53,11 @@ pub fn hidden_files(image: &Image) -> Vec<HiddenFile> {
     let mut out = Vec::new();
     for (li, layer) in tree.layers().iter().enumerate() {
         // Each entry's node, from the tree's own record (no path lookups).
-        let mut nodes = vec![None; layer.entries.len()];
+        let mut nodes = vec![None; layer.len()];
         for (ei, node) in tree.layer_entries(li) {
             nodes[ei] = Some(node);
         }
-        for (ei, entry) in layer.entries.iter().enumerate() {
+        for (ei, entry) in layer.iter().enumerate() {
             if entry.kind != EntryKind::File || entry.size == 0 || visible.contains(li, ei) {
                 continue;
             }
@@ -117,7 +117,7 @@ pub fn shipped_file_bytes(image: &Image) -> u64 {
         .tree
         .layers()
         .iter()
-        .flat_map(|l| l.entries.iter())
+        .flat_map(|l| l.iter())
         .filter(|e| e.kind == EntryKind::File)
         .fold(0u64, |a, e| a.saturating_add(e.size))
 }
@@ -128,7 +128,6 @@ pub fn visible_file_bytes(image: &Image) -> u64 {
     let visible = visible_contents(image);
     (0..tree.layer_count()).fold(0, |a, l| {
         tree.layer(l)
-            .entries
             .iter()
             .enumerate()
             .filter(|&(e, _)| visible.contains(l, e))
@@ -158,19 +157,18 @@ fn visible_contents(image: &Image) -> EntrySet {
             return;
         };
         let li = origin.layer;
-        let e = &tree.layer(li).entries[ei];
+        let e = tree.layer(li).entry(ei);
         match (e.kind, e.hardlink_target()) {
             (EntryKind::File, _) => {
                 out.insert((li, ei));
             }
             (EntryKind::Hardlink, Some(target)) => {
                 let files = files_by_path.entry(li).or_insert_with(|| {
-                    let entries = &tree.layer(li).entries;
-                    entries
+                    tree.layer(li)
                         .iter()
                         .enumerate()
                         .filter(|(_, e)| e.kind == EntryKind::File)
-                        .map(|(i, e)| (&*e.path, i))
+                        .map(|(i, e)| (e.path, i))
                         .collect()
                 });
                 if let Some(&ti) = files.get(&*target).filter(|&&ti| ti < ei) {

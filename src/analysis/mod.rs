@@ -24,7 +24,7 @@ impl EntrySet {
     pub(crate) fn new(image: &Image) -> EntrySet {
         EntrySet(
             (0..image.tree.layer_count())
-                .map(|l| vec![false; image.tree.layer(l).entries.len()])
+                .map(|l| vec![false; image.tree.layer(l).len()])
                 .collect(),
         )
     }
@@ -43,13 +43,13 @@ impl EntrySet {
 pub(crate) mod testing {
     //! Images built from entry lists, for unit tests of the analyses.
     use crate::image::{Image, Layer, SourceKind};
-    use crate::index::{Entry, EntryKind, LayerIndex, MergedTree};
+    use crate::index::{EntryKind, LayerIndex, MergedTree, OwnedEntry};
     use crate::source::blob::Compression;
     use crate::source::digest::Digest;
     use crate::source::manifest::{HistoryEntry, ImageConfig};
 
-    fn entry(path: &str, kind: EntryKind, size: u64, digest: u128) -> Entry {
-        Entry {
+    fn entry(path: &str, kind: EntryKind, size: u64, digest: u128) -> OwnedEntry {
+        OwnedEntry {
             path: path.as_bytes().into(),
             kind,
             type_flag: if kind == EntryKind::Dir { b'5' } else { b'0' },
@@ -63,16 +63,16 @@ pub(crate) mod testing {
         }
     }
     /// A regular file; equal `digest` means equal content.
-    pub fn file(path: &str, size: u64, digest: u128) -> Entry {
+    pub fn file(path: &str, size: u64, digest: u128) -> OwnedEntry {
         entry(path, EntryKind::File, size, digest)
     }
-    pub fn dir(path: &str) -> Entry {
+    pub fn dir(path: &str) -> OwnedEntry {
         entry(path, EntryKind::Dir, 0, 0)
     }
-    pub fn whiteout(path: &str) -> Entry {
+    pub fn whiteout(path: &str) -> OwnedEntry {
         entry(path, EntryKind::Whiteout, 0, 0)
     }
-    pub fn opaque(path: &str) -> Entry {
+    pub fn opaque(path: &str) -> OwnedEntry {
         entry(path, EntryKind::Opaque, 0, 0)
     }
 
@@ -86,7 +86,7 @@ pub(crate) mod testing {
         kinds: &'static [EntryKind],
         per_layer: usize,
         layers: usize,
-    ) -> impl proptest::strategy::Strategy<Value = Vec<Vec<Entry>>> {
+    ) -> impl proptest::strategy::Strategy<Value = Vec<Vec<OwnedEntry>>> {
         use proptest::prelude::*;
         let entry = (
             proptest::collection::vec(0..names.len(), 1..depth),
@@ -109,7 +109,7 @@ pub(crate) mod testing {
         proptest::collection::vec(proptest::collection::vec(entry, 0..per_layer), 1..layers)
     }
 
-    pub fn image(layers: Vec<(&str, Vec<Entry>)>, user: Option<&str>) -> Image {
+    pub fn image(layers: Vec<(&str, Vec<OwnedEntry>)>, user: Option<&str>) -> Image {
         let mut metas = Vec::new();
         let mut indexes = Vec::new();
         for (i, (cmd, entries)) in layers.into_iter().enumerate() {
@@ -130,12 +130,9 @@ pub(crate) mod testing {
                 size,
                 dockerfile: None,
             });
-            indexes.push(LayerIndex {
-                entries,
-                documents: Vec::new(),
-                size,
-                tar_bytes: 0,
-            });
+            let mut index = LayerIndex::from_entries(entries);
+            index.size = size;
+            indexes.push(index);
         }
         Image {
             reference: "test".into(),

@@ -71,13 +71,12 @@ pub fn group_hidden(
             HiddenBy::DirectoryRemoved => {
                 let set = resets.entry(h.hidden_by_layer).or_insert_with(|| {
                     tree.layer(h.hidden_by_layer)
-                        .entries
                         .iter()
                         .filter(|e| e.kind != EntryKind::Dir)
-                        .map(|e| &*e.path)
+                        .map(|e| e.path)
                         .collect()
                 });
-                let own = &tree.layer(h.layer).entries[h.entry].path;
+                let own = tree.layer(h.layer).entry(h.entry).path;
                 let dir = (1..own.len())
                     .filter(|&i| own[i] == b'/' && set.contains(&own[..i]))
                     .map(|i| path::escape(&own[..i]))
@@ -88,7 +87,7 @@ pub fn group_hidden(
             HiddenBy::Overwritten => (2, String::new()),
         };
         let metadata_only = h.hidden_by == HiddenBy::Overwritten && {
-            let mine = tree.layer(h.layer).entries[h.entry].digest();
+            let mine = tree.layer(h.layer).entry(h.entry).digest();
             tree.visible_entry(h.node, h.hidden_by_layer)
                 .is_some_and(|later| later.kind == EntryKind::File && later.digest() == mine)
         };

@@ -69,14 +69,14 @@ pub fn find_secrets(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<Secre
     };
     let mut out = Vec::new();
     for (li, layer) in tree.layers().iter().enumerate() {
-        for (ei, e) in layer.entries.iter().enumerate() {
+        for (ei, e) in layer.iter().enumerate() {
             if e.kind != EntryKind::File {
                 continue;
             }
             let evidence = match e.hint {
                 ContentHint::PrivateKey => "private-key",
                 ContentHint::RegistryAuth => "registry-credentials",
-                ContentHint::None if is_secret_name(&e.path) => "name",
+                ContentHint::None if is_secret_name(e.path) => "name",
                 ContentHint::None => continue,
             };
             let p = e.display_path();
@@ -88,7 +88,7 @@ pub fn find_secrets(image: &Image, excluded: &dyn Fn(&str) -> bool) -> Vec<Secre
                 entry: Some(ei),
             };
             let visible = tree
-                .find(&e.path)
+                .find(e.path)
                 .is_some_and(|n| tree.visible(n, last) == Some(mine));
             out.push(SecretFile {
                 path: p,

@@ -67,12 +67,28 @@ pub fn content_digest(xxh3: u128) -> ContentDigest {
     [(xxh3 >> 64) as u64, xxh3 as u64]
 }
 
-/// One entry of a layer's tar stream.
+/// Where an entry's path and link lie in its layer's name buffer: the path at `at`, the link
+/// (if any) right after it. Offsets are `u64`, so a layer's names may pass 4 GiB (only its
+/// bytes on input bound them) at no cost: the entry is 64 bytes either way. Lengths are
+/// `u32`: a name is at most 1 MiB (`tarstream`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct NameSpan {
+    pub(super) at: u64,
+    pub(super) path_len: u32,
+    /// [`NO_LINK`] for an entry without a link target.
+    pub(super) link_len: u32,
+}
+
+/// `link_len` of an entry without a link (an empty link is a link: a tar may write one).
+pub(super) const NO_LINK: u32 = u32::MAX;
+
+/// One entry of a layer's tar stream: its metadata. Its path and link target live in its
+/// layer's name buffer, so a million entries are not a million allocations; read them through
+/// [`EntryRef`] ([`LayerIndex::iter`](super::LayerIndex::iter),
+/// [`LayerIndex::entry`](super::LayerIndex::entry)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    /// Normalised path, no leading `/` (`etc/passwd`). For a whiteout, the path it deletes;
-    /// for an opaque marker, the directory it makes opaque.
-    pub path: Box<[u8]>,
+    pub(super) names: NameSpan,
     pub kind: EntryKind,
     /// The tar type flag byte (Go-normalised).
     pub type_flag: u8,
@@ -82,9 +98,6 @@ pub struct Entry {
     pub mode: u32,
     pub uid: u64,
     pub gid: u64,
-    /// Link target as the tar wrote it (symlinks and hardlinks); see
-    /// [`Entry::hardlink_target`] for a hardlink's path in the image.
-    pub link: Option<Box<[u8]>>,
     /// Content hash of a regular file, zero for every other kind: read it through
     /// [`Entry::digest`]. Not an `Option`, whose tag would cost 8 bytes an entry.
     pub content: ContentDigest,
@@ -93,24 +106,6 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The path as text, with odd bytes escaped.
-    pub fn display_path(&self) -> String {
-        path::escape(&self.path)
-    }
-
-    /// A hardlink's target as a path in the image (normalised like entry paths).
-    pub fn hardlink_target(&self) -> Option<Cow<'_, [u8]>> {
-        if self.kind != EntryKind::Hardlink {
-            return None;
-        }
-        let raw = self.link.as_deref()?;
-        match path::normalize(raw) {
-            Ok(p) if p == raw => Some(Cow::Borrowed(raw)),
-            Ok(p) => Some(Cow::Owned(p)),
-            Err(_) => None,
-        }
-    }
-
     /// Content hash of a regular file (`None` for every other kind).
     pub fn digest(&self) -> Option<ContentDigest> {
         (self.kind == EntryKind::File).then_some(self.content)
@@ -125,17 +120,63 @@ impl Entry {
         }
     }
 
+    /// `drwxr-xr-x`-style permissions string (with setuid/setgid/sticky).
+    pub fn mode_string(&self) -> String {
+        mode_string(self.kind.ls_char(), self.mode)
+    }
+}
+
+/// An entry with its path and link, borrowed from its layer. It reads as the [`Entry`] it
+/// points to (`e.kind`, `e.size`), plus `e.path` and `e.link`.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryRef<'a> {
+    pub entry: &'a Entry,
+    /// Normalised path, no leading `/` (`etc/passwd`). For a whiteout, the path it deletes;
+    /// for an opaque marker, the directory it makes opaque.
+    pub path: &'a [u8],
+    /// Link target as the tar wrote it (symlinks and hardlinks); see
+    /// [`EntryRef::hardlink_target`] for a hardlink's path in the image.
+    pub link: Option<&'a [u8]>,
+}
+
+impl std::ops::Deref for EntryRef<'_> {
+    type Target = Entry;
+
+    fn deref(&self) -> &Entry {
+        self.entry
+    }
+}
+
+impl<'a> EntryRef<'a> {
+    /// The path as text, with odd bytes escaped.
+    pub fn display_path(&self) -> String {
+        path::escape(self.path)
+    }
+
+    /// A hardlink's target as a path in the image (normalised like entry paths).
+    pub fn hardlink_target(&self) -> Option<Cow<'a, [u8]>> {
+        if self.kind != EntryKind::Hardlink {
+            return None;
+        }
+        let raw = self.link?;
+        match path::normalize(raw) {
+            Ok(p) if p == raw => Some(Cow::Borrowed(raw)),
+            Ok(p) => Some(Cow::Owned(p)),
+            Err(_) => None,
+        }
+    }
+
     /// The name as dive sees it: the cleaned tar name, so whiteouts keep their `.wh.` prefix.
     pub fn dive_name(&self) -> Vec<u8> {
         match self.kind {
             EntryKind::Whiteout => {
-                let parent = path::parent(&self.path);
+                let parent = path::parent(self.path);
                 let mut name = parent.to_vec();
                 if !parent.is_empty() {
                     name.push(b'/');
                 }
                 name.extend_from_slice(b".wh.");
-                name.extend_from_slice(path::file_name(&self.path));
+                name.extend_from_slice(path::file_name(self.path));
                 name
             }
             EntryKind::Opaque => {
@@ -150,14 +191,9 @@ impl Entry {
         }
     }
 
-    /// `drwxr-xr-x`-style permissions string (with setuid/setgid/sticky).
-    pub fn mode_string(&self) -> String {
-        mode_string(self.kind.ls_char(), self.mode)
-    }
-
     /// Whether two entries for the same path describe the same object (type, mode, owner,
     /// content or link target): the test for "modified".
-    pub fn same_object(&self, other: &Entry) -> bool {
+    pub fn same_object(&self, other: &EntryRef) -> bool {
         self.kind == other.kind
             && self.mode & 0o7777 == other.mode & 0o7777
             && self.uid == other.uid
@@ -166,6 +202,39 @@ impl Entry {
             && self.digest() == other.digest()
             && self.link == other.link
     }
+
+    /// The entry with a path and link of its own.
+    pub fn to_owned_entry(&self) -> OwnedEntry {
+        OwnedEntry {
+            path: self.path.into(),
+            kind: self.kind,
+            type_flag: self.type_flag,
+            size: self.size,
+            mode: self.mode,
+            uid: self.uid,
+            gid: self.gid,
+            link: self.link.map(Into::into),
+            content: self.content,
+            hint: self.hint,
+        }
+    }
+}
+
+/// An entry that owns its path and link: what a layer is built from when it is not read from
+/// a tar ([`LayerIndex::from_entries`](super::LayerIndex::from_entries), for tests and tools).
+/// The fields are [`Entry`]'s and [`EntryRef`]'s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedEntry {
+    pub path: Box<[u8]>,
+    pub kind: EntryKind,
+    pub type_flag: u8,
+    pub size: u64,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub link: Option<Box<[u8]>>,
+    pub content: ContentDigest,
+    pub hint: ContentHint,
 }
 
 /// Formats mode bits as `ls -l` does, after a leading type character.
@@ -209,8 +278,9 @@ mod tests {
 
     /// An image holds one entry per tar member: a million-file image pays this a million times.
     #[test]
-    fn an_entry_is_80_bytes_and_digests_order_as_u128() {
-        assert_eq!(std::mem::size_of::<Entry>(), 80);
+    fn an_entry_is_64_bytes_and_digests_order_as_u128() {
+        assert_eq!(std::mem::size_of::<NameSpan>(), 16);
+        assert_eq!(std::mem::size_of::<Entry>(), 64);
         let values = [
             0u128,
             1,

@@ -7,7 +7,7 @@ use std::io::BufRead;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::capture::{self, ContentHint, DocContent, DocKind, Document, Keep};
-use super::entry::{content_digest, Entry, EntryKind};
+use super::entry::{content_digest, Entry, EntryKind, EntryRef, NameSpan, OwnedEntry, NO_LINK};
 use super::path::{self, PathError};
 use crate::tarstream::{Chunk, TarError, TarReader};
 
@@ -15,7 +15,10 @@ use crate::tarstream::{Chunk, TarError, TarReader};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LayerIndex {
     /// Entries in tar order (whiteouts and opaque markers included).
-    pub entries: Vec<Entry>,
+    pub(super) entries: Vec<Entry>,
+    /// Every entry's path, each followed by its link target: one buffer per layer, where a
+    /// heap block per path would cost its allocator's overhead a million times.
+    names: Vec<u8>,
     /// Sum of all entries' header sizes: dive's layer size.
     pub size: u64,
     /// Bytes of the uncompressed tar stream up to its end-of-archive marker.
@@ -25,6 +28,91 @@ pub struct LayerIndex {
 }
 
 impl LayerIndex {
+    /// A layer of `entries` (in tar order), with no documents and zero sizes.
+    pub fn from_entries(entries: impl IntoIterator<Item = OwnedEntry>) -> LayerIndex {
+        let mut index = LayerIndex::default();
+        for e in entries {
+            let entry = Entry {
+                names: NameSpan::default(),
+                kind: e.kind,
+                type_flag: e.type_flag,
+                size: e.size,
+                mode: e.mode,
+                uid: e.uid,
+                gid: e.gid,
+                content: e.content,
+                hint: e.hint,
+            };
+            index.push(entry, &e.path, e.link.as_deref());
+        }
+        index
+    }
+
+    /// Adds `entry` with its path and link. From a tar, both are at most 1 MiB (`tarstream`
+    /// refuses a longer name), so their lengths fit `u32` below [`NO_LINK`].
+    fn push(&mut self, mut entry: Entry, path: &[u8], link: Option<&[u8]>) {
+        let len = |bytes: &[u8]| {
+            u32::try_from(bytes.len())
+                .ok()
+                .filter(|&n| n != NO_LINK)
+                .expect("a tar name is at most 1 MiB")
+        };
+        entry.names = NameSpan {
+            at: self.names.len() as u64,
+            path_len: len(path),
+            link_len: link.map_or(NO_LINK, len),
+        };
+        self.names.extend_from_slice(path);
+        self.names.extend_from_slice(link.unwrap_or_default());
+        self.entries.push(entry);
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the layer has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Entry `i` (tar order) with its path and link. Panics when `i` is out of range, as a
+    /// slice does.
+    pub fn entry(&self, i: usize) -> EntryRef<'_> {
+        self.view(&self.entries[i])
+    }
+
+    /// The entries in tar order, with their paths and links.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = EntryRef<'_>> + ExactSizeIterator {
+        self.entries.iter().map(|e| self.view(e))
+    }
+
+    /// An entry of this layer's with its names.
+    fn view<'a>(&'a self, entry: &'a Entry) -> EntryRef<'a> {
+        EntryRef {
+            entry,
+            path: self.path(entry),
+            link: self.link(entry),
+        }
+    }
+
+    /// The path of `entry`, one of this layer's entries.
+    pub(super) fn path(&self, entry: &Entry) -> &[u8] {
+        let at = entry.names.at as usize;
+        &self.names[at..at + entry.names.path_len as usize]
+    }
+
+    /// The link target of `entry`, one of this layer's entries.
+    fn link(&self, entry: &Entry) -> Option<&[u8]> {
+        let n = entry.names;
+        if n.link_len == NO_LINK {
+            return None;
+        }
+        let at = (n.at + n.path_len as u64) as usize;
+        Some(&self.names[at..at + n.link_len as usize])
+    }
+
     /// Number of regular files in the layer.
     pub fn file_count(&self) -> usize {
         self.entries
@@ -33,6 +121,9 @@ impl LayerIndex {
             .count()
     }
 }
+
+// A name's length fits an entry's `u32` lengths, with room for `NO_LINK`.
+const _: () = assert!(crate::tarstream::MAX_META_BYTES < NO_LINK as u64);
 
 /// Why a layer's tar stream could not be indexed.
 #[derive(Debug, thiserror::Error)]
@@ -129,11 +220,11 @@ pub fn index_tar<R: BufRead>(
         // Links keep the name the tar wrote (dive shows it raw); a hardlink's target must
         // still be a path inside the image.
         let link = match kind {
-            EntryKind::Symlink => Some(header.link_name.clone().into_boxed_slice()),
+            EntryKind::Symlink => Some(&header.link_name[..]),
             EntryKind::Hardlink => {
                 path::normalize(&header.link_name)
                     .map_err(|source| IndexError::Path { offset, source })?;
-                Some(header.link_name.clone().into_boxed_slice())
+                Some(&header.link_name[..])
             }
             _ => None,
         };
@@ -242,18 +333,18 @@ pub fn index_tar<R: BufRead>(
         } else {
             None
         };
-        index.entries.push(Entry {
-            path: entry_path.into_boxed_slice(),
+        let entry = Entry {
+            names: NameSpan::default(),
             kind,
             type_flag: header.type_flag,
             size: header.size,
             mode: header.mode,
             uid: header.uid,
             gid: header.gid,
-            link,
             content: digest.unwrap_or_default(),
             hint,
-        });
+        };
+        index.push(entry, &entry_path, link);
         let pos = tar.position();
         if pos - reported >= 4 * 1024 * 1024 {
             on_bytes(pos);
@@ -265,6 +356,7 @@ pub fn index_tar<R: BufRead>(
     // A doubling vector is a quarter empty on average: give the spare room back now that the
     // layer is complete (a large one is remapped in place, not copied).
     index.entries.shrink_to_fit();
+    index.names.shrink_to_fit();
     index.documents.shrink_to_fit();
     Ok((index, tar.into_inner()))
 }
@@ -298,11 +390,7 @@ mod tests {
             file(b, "var/cache/.wh..wh..opq", b"");
             file(b, ".wh..wh.plnk", b"");
         });
-        let got: Vec<_> = idx
-            .entries
-            .iter()
-            .map(|e| (e.display_path(), e.kind))
-            .collect();
+        let got: Vec<_> = idx.iter().map(|e| (e.display_path(), e.kind)).collect();
         assert_eq!(
             got,
             vec![
@@ -312,8 +400,8 @@ mod tests {
             ]
         );
         assert_eq!(idx.size, 3);
-        assert_eq!(idx.entries[1].dive_name(), b"etc/.wh.old");
-        assert_eq!(idx.entries[2].dive_name(), b"var/cache/.wh..wh..opq");
+        assert_eq!(idx.entry(1).dive_name(), b"etc/.wh.old");
+        assert_eq!(idx.entry(2).dive_name(), b"var/cache/.wh..wh..opq");
     }
 
     /// Without documents, a layer's index is the same but for them: entries, digests and
@@ -336,13 +424,59 @@ mod tests {
         assert_eq!(all.documents.len(), 2);
         assert!(matches!(&all.documents[1].content, DocContent::Bytes(b) if **b == status[..]));
         assert!(none.documents.is_empty());
-        assert_eq!(all.entries, none.entries);
+        assert_eq!((&all.entries, &all.names), (&none.entries, &none.names));
         assert_eq!(
-            none.entries[1].digest(),
+            none.entry(1).digest(),
             Some(content_digest(xxhash_rust::xxh3::xxh3_128(&status)))
         );
-        assert_ne!(none.entries[2].hint, ContentHint::None);
+        assert_ne!(none.entry(2).hint, ContentHint::None);
         assert_eq!((all.size, all.tar_bytes), (none.size, none.tar_bytes));
+    }
+
+    fn link(b: &mut tar::Builder<Vec<u8>>, kind: tar::EntryType, name: &str, target: &str) {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(0);
+        h.set_mode(0o777);
+        h.set_entry_type(kind);
+        if target.is_empty() {
+            // The tar crate refuses an empty target by name; a header's zeros still say it.
+            b.append_data(&mut h, name, &[][..]).unwrap();
+        } else {
+            b.append_link(&mut h, name, target).unwrap();
+        }
+    }
+
+    /// Paths and link targets share one buffer per layer, each entry reading back its own:
+    /// an empty target is still a link (a tar may write one), a file has none. A layer rebuilt
+    /// from its entries' owned forms is the same layer.
+    #[test]
+    fn paths_and_links_read_back_from_the_layer_buffer() {
+        let idx = layer(|b| {
+            file(b, "usr/bin/dash", b"#!");
+            link(b, tar::EntryType::Symlink, "usr/bin/sh", "dash");
+            link(b, tar::EntryType::Symlink, "dangling", "");
+            link(b, tar::EntryType::Link, "usr/bin/rdash", "usr/bin/dash");
+            file(b, "etc/.wh.gone", b"");
+        });
+        let got: Vec<(&[u8], Option<&[u8]>)> = idx.iter().map(|e| (e.path, e.link)).collect();
+        let want: [(&[u8], Option<&[u8]>); 5] = [
+            (b"usr/bin/dash", None),
+            (b"usr/bin/sh", Some(b"dash")),
+            (b"dangling", Some(b"")),
+            (b"usr/bin/rdash", Some(b"usr/bin/dash")),
+            (b"etc/gone", None),
+        ];
+        assert_eq!(got, want);
+        assert_eq!(idx.names.len(), 12 + 10 + 4 + 8 + 13 + 12 + 8);
+        assert_eq!(
+            idx.entry(3).hardlink_target().as_deref(),
+            Some(&b"usr/bin/dash"[..])
+        );
+        let rebuilt = LayerIndex::from_entries(idx.iter().map(|e| e.to_owned_entry()));
+        assert_eq!(
+            (&rebuilt.entries, &rebuilt.names),
+            (&idx.entries, &idx.names)
+        );
     }
 
     #[test]
@@ -352,7 +486,7 @@ mod tests {
             file(b, "b", b"same bytes");
             file(b, "c", b"other");
         });
-        let d: Vec<_> = idx.entries.iter().map(|e| e.digest().unwrap()).collect();
+        let d: Vec<_> = idx.iter().map(|e| e.digest().unwrap()).collect();
         assert_eq!(d[0], d[1]);
         assert_ne!(d[0], d[2]);
     }

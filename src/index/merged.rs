@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use super::entry::{Entry, EntryKind};
+use super::entry::{EntryKind, EntryRef};
 use super::layer::LayerIndex;
 
 /// Index of a node in the merged tree. The root (the empty path) is [`ROOT`].
@@ -288,7 +288,7 @@ impl MergedTree {
                 &mut tree.nodes,
                 &mut tree.names,
                 &mut tree.children,
-                &layer.entries,
+                layer,
                 &orders[li],
             );
             for (ei, (entry, &id)) in layer.entries.iter().zip(&ids).enumerate() {
@@ -498,7 +498,7 @@ impl MergedTree {
                     if hops > 40 {
                         return None;
                     }
-                    let target = e.link.as_deref().unwrap_or_default();
+                    let target = e.link.unwrap_or_default();
                     if target.starts_with(b"/") {
                         id = ROOT;
                     }
@@ -572,12 +572,12 @@ impl MergedTree {
     }
 
     /// The entry an origin points at (`None` for an implied directory).
-    pub fn entry(&self, origin: Origin) -> Option<&Entry> {
-        origin.entry.map(|e| &self.layers[origin.layer].entries[e])
+    pub fn entry(&self, origin: Origin) -> Option<EntryRef<'_>> {
+        origin.entry.map(|e| self.layers[origin.layer].entry(e))
     }
 
     /// The visible entry of a path after `layer`.
-    pub fn visible_entry(&self, id: NodeId, layer: usize) -> Option<&Entry> {
+    pub fn visible_entry(&self, id: NodeId, layer: usize) -> Option<EntryRef<'_>> {
         self.visible(id, layer).and_then(|o| self.entry(o))
     }
 
@@ -662,7 +662,7 @@ impl MergedTree {
             (Some(_), None) => Some(Change::Removed),
             (Some(b), Some(a)) if a == b => Some(Change::Unmodified),
             (Some(b), Some(a)) => match (self.entry(b), self.entry(a)) {
-                (Some(x), Some(y)) if x.same_object(y) => Some(Change::Unmodified),
+                (Some(x), Some(y)) if x.same_object(&y) => Some(Change::Unmodified),
                 (None, None) => Some(Change::Unmodified),
                 _ => Some(Change::Modified),
             },
@@ -735,7 +735,7 @@ fn max_reset(so_far: u32, node: &Node) -> u32 {
 /// before a sibling whose name extends the directory's: `a/b` < `a-b`). Stable: entries of one
 /// path keep their tar order. Tar streams are mostly in this order already, so this is about
 /// one comparison per entry.
-fn path_order(entries: &[Entry]) -> Vec<u32> {
+fn path_order(layer: &LayerIndex) -> Vec<u32> {
     fn key(b: u8) -> u8 {
         // No name holds a NUL, so `/` can sort as one.
         if b == b'/' {
@@ -745,10 +745,11 @@ fn path_order(entries: &[Entry]) -> Vec<u32> {
         }
     }
     // The paths themselves are sorted, not entry indexes: one indirection less per comparison.
-    let mut paths: Vec<(&[u8], u32)> = entries
+    let mut paths: Vec<(&[u8], u32)> = layer
+        .entries
         .iter()
         .enumerate()
-        .map(|(i, e)| (&*e.path, i as u32))
+        .map(|(i, e)| (layer.path(e), i as u32))
         .collect();
     paths.sort_by(
         |(a, _), (b, _)| match a.iter().zip(b.iter()).position(|(x, y)| x != y) {
@@ -766,14 +767,7 @@ fn path_orders(layers: &[Arc<LayerIndex>]) -> Vec<Vec<u32>> {
     std::thread::scope(|s| {
         let jobs: Vec<_> = layers
             .chunks(per)
-            .map(|chunk| {
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|l| path_order(&l.entries))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|chunk| s.spawn(move || chunk.iter().map(|l| path_order(l)).collect::<Vec<_>>()))
             .collect();
         jobs.into_iter()
             .flat_map(|j| j.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
@@ -800,7 +794,7 @@ fn intern_layer(
     nodes: &mut Vec<Node>,
     names: &mut Names,
     children: &mut Children,
-    entries: &[Entry],
+    layer: &LayerIndex,
     order: &[u32],
 ) -> Vec<NodeId> {
     fn leave(nodes: &mut [Node], children: &mut Children, level: Level) {
@@ -819,7 +813,7 @@ fn intern_layer(
         merged.extend_from_slice(&old[from..]);
         children.set(node, merged.into_boxed_slice());
     }
-    let mut ids = vec![ROOT; entries.len()];
+    let mut ids = vec![ROOT; layer.len()];
     let mut stack = vec![Level {
         node: ROOT,
         end: 0,
@@ -828,7 +822,7 @@ fn intern_layer(
     }];
     let mut prev: &[u8] = b"";
     for &ei in order {
-        let path = &entries[ei as usize].path;
+        let path = layer.path(&layer.entries[ei as usize]);
         let same = path
             .iter()
             .zip(prev)
@@ -908,6 +902,7 @@ fn intern_layer(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::OwnedEntry;
 
     #[test]
     fn a_node_costs_40_bytes() {
@@ -916,8 +911,8 @@ mod tests {
         assert_eq!(std::mem::size_of::<Node>(), 40);
     }
 
-    fn e(path: &str, kind: EntryKind, size: u64, digest: u128) -> Entry {
-        Entry {
+    fn e(path: &str, kind: EntryKind, size: u64, digest: u128) -> OwnedEntry {
+        OwnedEntry {
             path: path.as_bytes().into(),
             kind,
             type_flag: match kind {
@@ -934,29 +929,20 @@ mod tests {
             hint: Default::default(),
         }
     }
-    fn file(path: &str, size: u64, digest: u128) -> Entry {
+    fn file(path: &str, size: u64, digest: u128) -> OwnedEntry {
         e(path, EntryKind::File, size, digest)
     }
-    fn dir(path: &str) -> Entry {
+    fn dir(path: &str) -> OwnedEntry {
         e(path, EntryKind::Dir, 0, 0)
     }
-    fn wh(path: &str) -> Entry {
+    fn wh(path: &str) -> OwnedEntry {
         e(path, EntryKind::Whiteout, 0, 0)
     }
-    fn opq(path: &str) -> Entry {
+    fn opq(path: &str) -> OwnedEntry {
         e(path, EntryKind::Opaque, 0, 0)
     }
-    fn tree(layers: Vec<Vec<Entry>>) -> MergedTree {
-        MergedTree::build(
-            layers
-                .into_iter()
-                .map(|entries| LayerIndex {
-                    entries,
-                    documents: Vec::new(),
-                    ..Default::default()
-                })
-                .collect(),
-        )
+    fn tree(layers: Vec<Vec<OwnedEntry>>) -> MergedTree {
+        MergedTree::build(layers.into_iter().map(LayerIndex::from_entries).collect())
     }
     fn listing(t: &MergedTree, layer: usize) -> Vec<String> {
         let mut out = Vec::new();
@@ -1008,7 +994,7 @@ mod tests {
         let entries: Vec<_> = t.layer_entries(1).collect();
         assert_eq!(entries.len(), 6);
         for (ei, id) in entries {
-            assert_eq!(t.path(id), t.layer(1).entries[ei].path.to_vec());
+            assert_eq!(t.path(id), t.layer(1).entry(ei).path.to_vec());
             assert!(t.parent(id) < id);
         }
     }

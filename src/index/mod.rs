@@ -11,6 +11,6 @@ pub mod path;
 pub mod pkgdb;
 
 pub use capture::{ContentHint, DocContent, DocKind, Document, Keep};
-pub use entry::{content_digest, ContentDigest, Entry, EntryKind};
+pub use entry::{content_digest, ContentDigest, Entry, EntryKind, EntryRef, OwnedEntry};
 pub use layer::{index_tar, IndexError, LayerIndex};
 pub use merged::{Change, MergedTree, NodeId, Origin, ROOT};

@@ -19,7 +19,7 @@ use crate::analysis::reclaimable::WasteGroup;
 use crate::analysis::secrets::SecretFile;
 use crate::analysis::waste::WasteReport;
 use crate::image::Image;
-use crate::index::Entry;
+use crate::index::EntryRef;
 
 #[derive(Serialize)]
 pub struct DiveExport {
@@ -138,13 +138,12 @@ fn go_number_or_null<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::E
     }
 }
 
-fn file_info(e: &Entry) -> FileInfoExport {
+fn file_info(e: EntryRef) -> FileInfoExport {
     FileInfoExport {
         path: String::from_utf8_lossy(&e.dive_name()).into_owned(),
         type_flag: e.type_flag,
         link_name: e
             .link
-            .as_deref()
             .map(|l| String::from_utf8_lossy(l).into_owned())
             .unwrap_or_default(),
         size: e.size as i64,
@@ -186,7 +185,7 @@ pub fn export(
             file_list: list
                 .into_iter()
                 .map(|r| match r {
-                    Some((li, ei)) => file_info(&image.tree.layer(li).entries[ei]),
+                    Some((li, ei)) => file_info(image.tree.layer(li).entry(ei)),
                     None => FileInfoExport::default(),
                 })
                 .collect(),

@@ -210,7 +210,7 @@ mod tests {
         assert_eq!(b.digest, Digest::of(&gz));
         assert_eq!(b.size, gz.len() as u64);
         assert_eq!(b.index, a.index);
-        assert_eq!(c.index.entries[0].size, 5);
+        assert_eq!(c.index.entry(0).size, 5);
     }
 
     #[test]

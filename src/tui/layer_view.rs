@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::path_index::{PathIndex, NO_POS};
-use crate::index::{Change, Entry, EntryKind, MergedTree, NodeId};
+use crate::index::{Change, EntryKind, EntryRef, MergedTree, NodeId};
 
 /// What the tree pane compares the selected layer against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +118,7 @@ impl NodeFacts {
         let mut facts = NodeFacts::asking(tree);
         let mut layers = Vec::new();
         // One object per distinct entry of the node being numbered (implied directories are 1).
-        let mut objects: Vec<&Entry> = Vec::new();
+        let mut objects: Vec<EntryRef> = Vec::new();
         for id in 1..n as NodeId {
             let i = id as usize;
             let Some(o) = tree.sole_origin(id) else {
@@ -135,7 +135,7 @@ impl NodeFacts {
                         Some(o) => match tree.entry(o) {
                             None => ((1 << 1) | 1, 0),
                             Some(e) => {
-                                let nth = match objects.iter().position(|x| x.same_object(e)) {
+                                let nth = match objects.iter().position(|x| x.same_object(&e)) {
                                     Some(nth) => nth,
                                     None => {
                                         objects.push(e);

@@ -785,10 +785,10 @@ impl FileTree {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::{Entry, EntryKind, LayerIndex};
+    use crate::index::{EntryKind, LayerIndex, OwnedEntry};
 
-    fn e(path: &str, kind: EntryKind, size: u64, digest: u128) -> Entry {
-        Entry {
+    fn e(path: &str, kind: EntryKind, size: u64, digest: u128) -> OwnedEntry {
+        OwnedEntry {
             path: path.as_bytes().into(),
             kind,
             type_flag: if kind == EntryKind::Dir { b'5' } else { b'0' },
@@ -819,16 +819,7 @@ mod tests {
             e("etc/c", EntryKind::File, 30, 5),
             e("usr/bin/small", EntryKind::Whiteout, 0, 0),
         ];
-        MergedTree::build(
-            [l0, l1]
-                .into_iter()
-                .map(|entries| LayerIndex {
-                    entries,
-                    documents: Vec::new(),
-                    ..Default::default()
-                })
-                .collect(),
-        )
+        MergedTree::build([l0, l1].into_iter().map(LayerIndex::from_entries).collect())
     }
 
     fn shown(t: &FileTree, tree: &MergedTree) -> Vec<String> {

@@ -152,7 +152,7 @@ fn row_text_with(b: &Browse, w: &WindowRow, attributes: bool) -> String {
     text.push_str(&path::escape(tree.name(row.node)));
     if let Some(e) = tree.visible_entry(row.node, b.layer) {
         if e.kind == EntryKind::Symlink {
-            let target = e.link.as_deref().map(path::escape).unwrap_or_default();
+            let target = e.link.map(path::escape).unwrap_or_default();
             text.push_str(&format!(" → {target}"));
         }
     }

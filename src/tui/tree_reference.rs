@@ -238,12 +238,12 @@ mod tests {
 
     use super::super::tree::{CompareMode, FileTree, Only, Row};
     use crate::analysis::testing::{arb_layers, image};
-    use crate::index::{Change, Entry, MergedTree, NodeId};
+    use crate::index::{Change, MergedTree, NodeId, OwnedEntry};
 
     /// Names that sort around each other and around `/` and `.`.
     const NAMES: [&str; 6] = ["a", "b", "ab", "-x", ".a", "bé"];
 
-    fn layers() -> impl Strategy<Value = Vec<Vec<Entry>>> {
+    fn layers() -> impl Strategy<Value = Vec<Vec<OwnedEntry>>> {
         use crate::index::EntryKind::*;
         arb_layers(&NAMES, 5, &[File, File, Dir, Dir, Whiteout, Opaque], 16, 4)
     }

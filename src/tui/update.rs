@@ -176,7 +176,7 @@ pub fn update(app: &mut App, action: Action) {
                 app.message = Some("reading…".into());
             }
             Some((_, e)) if e.kind == EntryKind::Symlink => {
-                let target = e.link.as_deref().map(path::escape).unwrap_or_default();
+                let target = e.link.map(path::escape).unwrap_or_default();
                 app.message = Some(format!("a symlink to {target}"));
             }
             _ => {

@@ -23,7 +23,7 @@ pub(super) fn applies(tree: &MergedTree) -> bool {
     let odd = |name: &[u8]| name.starts_with(b".wh.") || matches!(name, b"" | b"." | b"..");
     (1..tree.node_count() as NodeId).all(|id| !odd(tree.name(id)))
         && tree.layers().iter().all(|layer| {
-            layer.entries.iter().all(|e| {
+            layer.iter().all(|e| {
                 e.kind != EntryKind::Whiteout || !(e.path.is_empty() || e.path.ends_with(b"/"))
             })
         })
@@ -179,11 +179,11 @@ impl<'a> LayerWalks<'a> {
     fn walk(&mut self, li: usize) -> Vec<Visit> {
         let tree = self.tree;
         let stamp = li as u32 + 1;
-        let entries = &tree.layer(li).entries;
+        let layer = tree.layer(li);
         // Whiteouts as (node, entry), in the layer's order.
         let (mut nodes, mut whiteouts) = (Vec::new(), Vec::<(NodeId, u32)>::new());
         for (ei, id) in tree.layer_entries(li) {
-            match entries[ei].kind {
+            match layer.entry(ei).kind {
                 EntryKind::Opaque => {}
                 EntryKind::Whiteout => {
                     whiteouts.push((id, ei as u32));
@@ -275,7 +275,7 @@ impl Stacked {
 
     /// dive's `Stack` of one layer's tree onto this one: whiteouts remove, others add.
     fn stack(&mut self, tree: &MergedTree, li: usize, walk: &[Visit]) {
-        let entries = &tree.layer(li).entries;
+        let layer = tree.layer(li);
         for v in walk {
             if v.whiteout() {
                 if self.present[tree.parent(v.id) as usize] && self.present[v.id as usize] {
@@ -291,7 +291,7 @@ impl Stacked {
                 a = tree.parent(a);
             }
             let (size, dir) = v.entry().map_or((0, false), |e| {
-                let e = &entries[e as usize];
+                let e = layer.entry(e as usize);
                 (e.size as i64, e.kind == EntryKind::Dir)
             });
             self.size[v.id as usize] = size;
@@ -387,7 +387,7 @@ pub(super) fn tally(
             // dive looks whiteouts of layers 0 and 1 up in layer 0's own tree.
             stacked.stack(tree, li, &walk);
         }
-        let entries = &tree.layer(li).entries;
+        let layer = tree.layer(li);
         for v in walk.iter().filter(|v| v.leaf()) {
             tallies.on[v.id as usize] = true;
             let size = if v.whiteout() {
@@ -401,7 +401,7 @@ pub(super) fn tally(
                     0
                 }
             } else {
-                v.entry().map_or(0, |e| entries[e as usize].size as i64)
+                v.entry().map_or(0, |e| layer.entry(e as usize).size as i64)
             };
             if tallies.add(v.id, size) {
                 inefficient.push(v.id);

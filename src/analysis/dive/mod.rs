@@ -189,12 +189,12 @@ mod tests {
 
     use super::*;
     use crate::analysis::testing::{arb_layers, file, image, whiteout};
-    use crate::index::Entry;
+    use crate::index::OwnedEntry;
 
     /// Names that sort before `.wh.` (`-`, `+`), after it, and between (`.a`).
     const NAMES: [&str; 6] = ["a", "b", "-x", "+y", ".a", "z~"];
 
-    fn layers() -> impl Strategy<Value = Vec<Vec<Entry>>> {
+    fn layers() -> impl Strategy<Value = Vec<Vec<OwnedEntry>>> {
         use crate::index::EntryKind::*;
         arb_layers(&NAMES, 4, &[File, Dir, Whiteout, Opaque], 12, 5)
     }

@@ -138,11 +138,11 @@ fn info_of(layer: usize, idx: usize, e: &Entry) -> Info {
 /// and the running stack exist at once.
 fn layer_tree(tree: &MergedTree, li: usize) -> DiveTree {
     let mut t = DiveTree::new();
-    for (ei, e) in tree.layer(li).entries.iter().enumerate() {
+    for (ei, e) in tree.layer(li).iter().enumerate() {
         if e.kind == EntryKind::Opaque {
             continue;
         }
-        t.add_path(&e.dive_name(), Some(info_of(li, ei, e)));
+        t.add_path(&e.dive_name(), Some(info_of(li, ei, &e)));
     }
     t
 }

@@ -93,10 +93,9 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
         let files: Vec<&[u8]> = image
             .tree
             .layer(copy)
-            .entries
             .iter()
             .filter(|e| e.kind == EntryKind::File)
-            .map(|e| path::file_name(&e.path))
+            .map(|e| path::file_name(e.path))
             .collect();
         let manifests = files.iter().filter(|n| is_manifest(n)).count();
         let others = files.len() - manifests;

@@ -95,9 +95,9 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
         // fixed image may well keep the old version (then claiming it would be wrong).
         let tree = &ev.image.tree;
         let upgraded = g.instances.iter().fold(0u64, |a, &(l, e)| {
-            let entry = &tree.layer(l).entries[e];
+            let entry = tree.layer(l).entry(e);
             let owned = tree
-                .find(&entry.path)
+                .find(entry.path)
                 .is_some_and(|n| ev.packages.owner_of(n).is_some());
             if owned {
                 a.saturating_add(entry.size)

@@ -133,11 +133,11 @@ struct CopyJunk {
 /// The deepest folder holding every regular file a layer wrote: where the COPY went.
 fn copy_root(image: &Image, layer: usize) -> String {
     let mut root: Option<Vec<&[u8]>> = None;
-    for e in &image.tree.layer(layer).entries {
+    for e in image.tree.layer(layer).iter() {
         if e.kind != EntryKind::File {
             continue;
         }
-        let dir: Vec<&[u8]> = path::parent(&e.path).split(|&b| b == b'/').collect();
+        let dir: Vec<&[u8]> = path::parent(e.path).split(|&b| b == b'/').collect();
         root = Some(match root {
             None => dir,
             Some(r) => r
@@ -163,7 +163,7 @@ fn junk_in(ev: &Evidence, layer: usize) -> Option<CopyJunk> {
         claim: Vec::new(),
         bytes: 0,
     };
-    for (ei, e) in image.tree.layer(layer).entries.iter().enumerate() {
+    for (ei, e) in image.tree.layer(layer).iter().enumerate() {
         if e.kind != EntryKind::File || e.size == 0 {
             continue;
         }
@@ -190,7 +190,7 @@ fn junk_in(ev: &Evidence, layer: usize) -> Option<CopyJunk> {
         }
         // A host node_modules' production packages would be installed anyway (by the image's
         // own npm ci): ignoring the folder saves only the rest (dev and extraneous packages).
-        let node = image.tree.find(&e.path);
+        let node = image.tree.find(e.path);
         if kind == Junk::HostModules
             && node
                 .and_then(|n| ev.packages.owner_of(n))
@@ -205,7 +205,7 @@ fn junk_in(ev: &Evidence, layer: usize) -> Option<CopyJunk> {
             .flat_map(|n| image.tree.versions(n))
             .filter(|&(l, _)| l > layer);
         for (l, ei) in std::iter::once((layer, ei)).chain(later) {
-            let size = image.tree.layer(l).entries[ei].content_size();
+            let size = image.tree.layer(l).entry(ei).content_size();
             *j.kinds.entry(kind).or_default() += size;
             j.claim.push((l, ei));
             j.bytes = j.bytes.saturating_add(size);

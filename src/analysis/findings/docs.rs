@@ -38,7 +38,7 @@ pub(super) fn doc_files(ev: &Evidence, layers: Range<usize>) -> Vec<DocFile> {
         };
         ev.view
             .files_below(tree, root, &mut |n: NodeId, l, e, entry| {
-                if !layers.contains(&l) || e >= tree.layer(l).entries.len() {
+                if !layers.contains(&l) || e >= tree.layer(l).len() {
                     return;
                 }
                 let p = &entry.path;

@@ -60,7 +60,7 @@ pub(super) fn share_out(image: &Image, findings: &mut [Finding]) {
             .iter()
             .filter(|&&c| taken.insert(c))
             .fold(0u64, |a, &(l, e)| {
-                a.saturating_add(image.tree.layer(l).entries[e].content_size())
+                a.saturating_add(image.tree.layer(l).entry(e).content_size())
             });
     }
 }

@@ -243,7 +243,7 @@ pub fn findings(ev: &Evidence) -> Vec<Finding> {
     // The user's exclusions are never claimed.
     for f in out.iter_mut().filter(|_| ev.excludes) {
         f.claim.retain(|&(l, e)| {
-            let p = ev.image.tree.layer(l).entries[e].display_path();
+            let p = ev.image.tree.layer(l).entry(e).display_path();
             !(ev.excluded)(&p)
         });
     }
@@ -282,6 +282,6 @@ fn is_context_copy(image: &Image, layer: usize) -> bool {
 /// The bytes of regular files `claim` names.
 fn claim_bytes(image: &Image, claim: &[(usize, usize)]) -> u64 {
     claim.iter().fold(0u64, |a, &(l, e)| {
-        a.saturating_add(image.tree.layer(l).entries[e].content_size())
+        a.saturating_add(image.tree.layer(l).entry(e).content_size())
     })
 }

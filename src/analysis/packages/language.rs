@@ -167,7 +167,7 @@ fn app_info<'m>(
                     );
                 }
                 Some(Err(e)) => {
-                    let p = path::escape(&a.image.tree.layer(l).entries[d.entry].path);
+                    let p = path::escape(a.image.tree.layer(l).entry(d.entry).path);
                     a.warnings.push(format!(
                         "/{p} (layer {l}): {e}: which npm packages are dev-only is not known"
                     ));

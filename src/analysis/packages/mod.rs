@@ -130,7 +130,7 @@ impl<'a> Attribution<'a> {
         match &doc.content {
             DocContent::Bytes(b) => Some(b),
             DocContent::TooLarge { size, limit } => {
-                let p = path::escape(&self.image.tree.layer(layer).entries[doc.entry].path);
+                let p = path::escape(self.image.tree.layer(layer).entry(doc.entry).path);
                 self.warnings.push(format!(
                     "/{p} (layer {layer}) is {size} bytes, over the {limit} bytes layerlens \
                      reads of it: the packages it lists are not attributed"
@@ -172,10 +172,10 @@ impl<'a> Attribution<'a> {
         let mut out = Vec::new();
         for (li, layer) in tree.layers().iter().enumerate() {
             for d in layer.documents.iter().filter(|d| d.kind == kind) {
-                let e = &layer.entries[d.entry];
-                let visible = tree.find(&e.path).and_then(|n| self.view.origin(n));
+                let e = layer.entry(d.entry);
+                let visible = tree.find(e.path).and_then(|n| self.view.origin(n));
                 if visible.is_some_and(|o| o.layer == li && o.entry == Some(d.entry)) {
-                    out.push((li, d, path::escape(&e.path)));
+                    out.push((li, d, path::escape(e.path)));
                 }
             }
         }
@@ -188,7 +188,7 @@ impl<'a> Attribution<'a> {
         let mut out = Vec::new();
         for (li, layer) in tree.layers().iter().enumerate() {
             for d in &layer.documents {
-                if &*layer.entries[d.entry].path == p.as_bytes() {
+                if layer.entry(d.entry).path == p.as_bytes() {
                     out.push((li, d));
                 }
             }

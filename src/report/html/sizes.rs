@@ -96,7 +96,7 @@ impl<'a> FsSizes<'a> {
             let mut parts = Vec::new();
             for (l, e) in tree.versions(n) {
                 if let Some(&by) = hidden.get(&(l, e)) {
-                    let bytes = tree.layer(l).entries[e].size;
+                    let bytes = tree.layer(l).entry(e).size;
                     parts.push(Part {
                         kind: Kind::Hidden { layer: l, by },
                         bytes,
