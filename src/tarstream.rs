@@ -979,12 +979,17 @@ impl RawHeader {
             let signed: i32 = bytes.iter().map(|&x| i32::from(x as i8)).sum();
             (i64::from(unsigned), i64::from(signed))
         };
-        let (all_u, all_s) = sums(b);
-        let (field_u, field_s) = sums(&b[148..156]);
         let spaces = 8 * i64::from(b' ');
-        let unsigned = all_u - field_u + spaces;
-        let signed = all_s - field_s + spaces;
-        if stored != unsigned && stored != signed {
+        let unsigned =
+            |bytes: &[u8]| -> i64 { i64::from(bytes.iter().map(|&x| u32::from(x)).sum::<u32>()) };
+        // The unsigned sum is what every writer but some old ones stores: the signed one is
+        // summed only when it is not that.
+        let matches = stored == unsigned(b) - unsigned(&b[148..156]) + spaces || {
+            let (all_u, all_s) = sums(b);
+            let (field_u, field_s) = sums(&b[148..156]);
+            stored == all_u - field_u + spaces || stored == all_s - field_s + spaces
+        };
+        if !matches {
             return Err(bad(
                 "checksum mismatch (not a tar archive, or corrupt)".into()
             ));
@@ -1076,6 +1081,23 @@ fn parse_numeric(field: &[u8]) -> Result<i64, ()> {
 /// Go's `parseOctal`: spaces and NULs trimmed from both ends, then up to the first NUL, octal
 /// digits only, fitting 64 bits (the value is then read as signed, as Go does).
 fn parse_octal(field: &[u8]) -> Result<i64, ()> {
+    // The form every writer uses: octal digits from the first byte, then only NULs or spaces.
+    // At most 21 digits cannot overflow; anything else takes Go's steps below.
+    let digits = field
+        .iter()
+        .take_while(|&&c| c.wrapping_sub(b'0') < 8)
+        .count();
+    if (1..=21).contains(&digits) && field[digits..].iter().all(|&c| c == 0 || c == b' ') {
+        let value = field[..digits]
+            .iter()
+            .fold(0u64, |v, &c| v * 8 + u64::from(c - b'0'));
+        return Ok(value as i64);
+    }
+    parse_octal_go(field)
+}
+
+/// [`parse_octal`] as Go's steps go, for any field.
+fn parse_octal_go(field: &[u8]) -> Result<i64, ()> {
     let pad = |c: &u8| *c == b' ' || *c == 0;
     let start = field.iter().position(|c| !pad(c)).unwrap_or(field.len());
     let end = field.iter().rposition(|c| !pad(c)).map_or(start, |i| i + 1);
@@ -1237,6 +1259,42 @@ mod tests {
         assert_eq!(got, vec![(b"a.txt".to_vec(), 5), (long.into_bytes(), 2)]);
     }
 
+    /// A checksum stored as the signed sum (some old writers) is accepted, as the unsigned
+    /// one is; one that is neither is refused.
+    #[test]
+    fn signed_and_unsigned_checksums() {
+        let mut bytes = build(&[("caf\u{e9}", b"x")]);
+        let header = |bytes: &mut Vec<u8>, sum: i64| {
+            bytes[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        };
+        let sum = |signed: bool, bytes: &[u8]| -> i64 {
+            bytes[..512]
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| match (i, signed) {
+                    (148..=155, _) => i64::from(b' '),
+                    (_, true) => i64::from(c as i8),
+                    _ => i64::from(c),
+                })
+                .sum()
+        };
+        let (unsigned, signed) = (sum(false, &bytes), sum(true, &bytes));
+        assert_ne!(
+            unsigned, signed,
+            "the name's bytes above 0x7f make them differ"
+        );
+        for good in [unsigned, signed] {
+            header(&mut bytes, good);
+            assert_eq!(
+                names(&bytes).unwrap(),
+                vec![("café".as_bytes().to_vec(), 1)]
+            );
+        }
+        header(&mut bytes, unsigned + 1);
+        let err = names(&bytes).unwrap_err().to_string();
+        assert!(err.contains("checksum mismatch"), "{err}");
+    }
+
     #[test]
     fn data_is_streamed_exactly() {
         let bytes = build(&[("a", b"hello world"), ("b", b"!")]);
@@ -1317,6 +1375,20 @@ mod tests {
         bytes.extend_from_slice(&build(&[("after", b"x")]));
         let got = names(&bytes).unwrap();
         assert_eq!(got, vec![(b"after".to_vec(), 1)]);
+    }
+
+    proptest::proptest! {
+        /// The fast path for the common form reads what Go's steps read, and fails where
+        /// they fail, for fields of any bytes around the common ones.
+        #[test]
+        fn octal_fast_path_is_gos_steps(
+            field in proptest::collection::vec(
+                proptest::sample::select(vec![b'0', b'1', b'7', b'8', b' ', 0, b'x', 0xff]),
+                0..24,
+            )
+        ) {
+            proptest::prop_assert_eq!(parse_octal(&field), parse_octal_go(&field));
+        }
     }
 
     #[test]
