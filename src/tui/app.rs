@@ -256,8 +256,21 @@ pub enum Overlay {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Search {
     pub needle: String,
+    /// How many paths match.
+    pub count: usize,
+    /// The matches in display order, as far as they are known: the first when the search is
+    /// typed (listing them all in order sorts, in a size order, every directory holding one),
+    /// one more at each `n` past the last known, all of them at an `N` back past the first
+    /// ([`Search::complete`]).
     pub hits: Vec<NodeId>,
     pub pos: usize,
+}
+
+impl Search {
+    /// Whether `hits` holds every match.
+    pub fn complete(&self) -> bool {
+        self.hits.len() >= self.count
+    }
 }
 
 /// The browsing state once the image is loaded.
@@ -813,7 +826,7 @@ mod tests {
             update(&mut app, Action::InputChar(c));
         }
         update(&mut app, Action::InputSubmit);
-        let hits = b(&app).search.as_ref().unwrap().hits.len();
+        let hits = b(&app).search.as_ref().unwrap().count;
         assert!(hits >= 2, "{hits}");
         let first = selected_path(&app);
         assert!(first.contains(".py"));
@@ -828,6 +841,69 @@ mod tests {
         // The selected row is in the scroll window.
         let t = &b(&app).tree;
         assert!(t.selected() >= t.offset() && t.selected() < t.offset() + app.tree_height());
+    }
+
+    /// Typing a search finds the count and the first match only; each `n` finds the next in
+    /// display order (here the size order), walking on from the last; `N` back past the first
+    /// lists them all and wraps to the last.
+    #[test]
+    fn search_in_size_order_lists_the_matches_at_the_first_n() {
+        let mut app = classic(120, 40, Config::default());
+        let bb = app.browse.as_mut().unwrap();
+        bb.layer = 12;
+        bb.tree.set_layer(&bb.image.tree, 12);
+        let needles = ["e", "a", "o", "s", "i"];
+        let by_name: Vec<_> = needles
+            .iter()
+            .map(|n| bb.tree.search(&bb.image.tree, n))
+            .collect();
+        update(&mut app, Action::ToggleSort);
+        let bb = app.browse.as_mut().unwrap();
+        // A needle whose matches the size order puts in another order.
+        let (needle, all) = needles
+            .iter()
+            .zip(by_name)
+            .map(|(n, by_name)| (n, by_name, bb.tree.search(&bb.image.tree, n)))
+            .find(|(_, by_name, all)| all.len() >= 3 && *all != *by_name)
+            .map(|(n, _, all)| (*n, all))
+            .expect("a needle the two orders list differently");
+        bb.tree.forget_views();
+        update(&mut app, Action::StartSearch);
+        for c in needle.chars() {
+            update(&mut app, Action::InputChar(c));
+        }
+        let s = b(&app).search.as_ref().unwrap();
+        assert_eq!(
+            (s.count, s.hits.clone(), s.complete()),
+            (all.len(), vec![all[0]], false)
+        );
+        assert_eq!(b(&app).tree.selected_row().map(|r| r.node), Some(all[0]));
+        update(&mut app, Action::InputSubmit);
+        for want in all.iter().skip(1).chain(&all[..1]) {
+            update(&mut app, Action::SearchNext);
+            assert_eq!(b(&app).tree.selected_row().map(|r| r.node), Some(*want));
+        }
+        let s = b(&app).search.as_ref().unwrap();
+        assert_eq!((&s.hits, s.pos, s.complete()), (&all, 0, true));
+        update(&mut app, Action::SearchPrev);
+        assert_eq!(
+            b(&app).tree.selected_row().map(|r| r.node),
+            all.last().copied()
+        );
+        // Typed again: `N` at the first lists them all and goes to the last.
+        update(&mut app, Action::StartSearch);
+        for c in needle.chars() {
+            update(&mut app, Action::InputChar(c));
+        }
+        update(&mut app, Action::InputSubmit);
+        assert!(!b(&app).search.as_ref().unwrap().complete());
+        update(&mut app, Action::SearchPrev);
+        assert_eq!(
+            b(&app).tree.selected_row().map(|r| r.node),
+            all.last().copied()
+        );
+        let s = b(&app).search.as_ref().unwrap();
+        assert_eq!((&s.hits, s.pos), (&all, all.len() - 1));
     }
 
     /// The tree jumps as the search is typed; no match (or esc) goes back to where it started.
@@ -849,7 +925,7 @@ mod tests {
         assert!(b(&app).input.is_some());
         assert_eq!(selected_path(&app), "app/lib/models.py");
         assert_eq!(b(&app).focus, Pane::Tree);
-        assert_eq!(b(&app).search.as_ref().unwrap().hits.len(), 1);
+        assert_eq!(b(&app).search.as_ref().unwrap().count, 1);
         // A character that leaves no match: back to the start; backspace finds it again.
         update(&mut app, Action::InputChar('z'));
         assert!(b(&app).search.is_none());

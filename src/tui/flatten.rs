@@ -359,24 +359,13 @@ impl Listing<'_> {
     }
 
     /// Calls `f` with every node that `wanted` marks (by position) and that has a row when
-    /// nothing is collapsed, in display order. In a size order the walk goes only into
-    /// subtrees holding such a node, so that it sorts only the directories on the way to them.
-    pub fn for_each_wanted(&self, wanted: &[bool], mut f: impl FnMut(NodeId)) {
+    /// nothing is collapsed, in display order, until `f` returns false. In a size order the
+    /// walk goes only into subtrees holding such a node, so that it sorts only the directories
+    /// on the way to them.
+    pub fn for_each_wanted(&self, wanted: &[bool], f: impl FnMut(NodeId) -> bool) {
         let index = match self.order {
             Order::Name(index) => {
-                // A scan of the positions, past every subtree not shown.
-                let mut p = 1;
-                while p < index.len() {
-                    let shown = self.counts[p] != 0;
-                    if shown && wanted[p] {
-                        f(index.node(p));
-                    }
-                    p = if shown && self.codes[p] & DIR != 0 {
-                        p + 1
-                    } else {
-                        index.end(p)
-                    };
-                }
+                self.scan_wanted(index, wanted, f);
                 return;
             }
             Order::Size(index, _) => index,
@@ -384,7 +373,49 @@ impl Listing<'_> {
         if index.is_empty() {
             return;
         }
-        let mut stack = vec![self.order.kids(0)];
+        self.walk_wanted(vec![self.order.kids(0)], wanted, f);
+    }
+
+    /// The first node after `node` in display order that [`Listing::for_each_wanted`] would
+    /// call `f` with (`node` must have a row when nothing is collapsed). Walks on from `node`,
+    /// so it sorts only the directories between the two.
+    pub fn next_wanted(&self, wanted: &[bool], node: NodeId) -> Option<NodeId> {
+        let index = self.order.index();
+        let p = *self.positions.get(node as usize)? as usize;
+        if p == NO_POS as usize || p == 0 {
+            return None;
+        }
+        let mut chain = vec![p];
+        while let Some(&a) = chain.last().filter(|&&a| a != 0) {
+            chain.push(self.parent[a] as usize);
+        }
+        chain.reverse();
+        // Each ancestor's children, past the one on the way to `node`; then `node`'s own.
+        let mut stack = Vec::with_capacity(chain.len());
+        for w in chain.windows(2) {
+            let mut kids = self.order.kids(w[0]);
+            while kids.next(index)? != w[1] {}
+            stack.push(kids);
+        }
+        if self.codes[p] & DIR != 0 && wanted[p + 1..index.end(p)].iter().any(|&w| w) {
+            stack.push(self.order.kids(p));
+        }
+        let mut next = None;
+        self.walk_wanted(stack, wanted, |n| {
+            next = Some(n);
+            false
+        });
+        next
+    }
+
+    /// [`Listing::for_each_wanted`]'s walk, from the children still in `stack`.
+    fn walk_wanted(
+        &self,
+        mut stack: Vec<Kids>,
+        wanted: &[bool],
+        mut f: impl FnMut(NodeId) -> bool,
+    ) {
+        let index = self.order.index();
         while let Some(top) = stack.last_mut() {
             let Some(p) = top.next(index) else {
                 stack.pop();
@@ -393,13 +424,40 @@ impl Listing<'_> {
             if self.counts[p] == 0 {
                 continue;
             }
-            if wanted[p] {
-                f(index.node(p));
+            if wanted[p] && !f(index.node(p)) {
+                return;
             }
             let dir = self.codes[p] & DIR != 0;
             if dir && wanted[p + 1..index.end(p)].iter().any(|&w| w) {
                 stack.push(self.order.kids(p));
             }
+        }
+    }
+
+    /// How many nodes [`Listing::for_each_wanted`] would call `f` with (in any order).
+    pub fn count_wanted(&self, wanted: &[bool]) -> usize {
+        let mut n = 0;
+        self.scan_wanted(self.order.index(), wanted, |_| {
+            n += 1;
+            true
+        });
+        n
+    }
+
+    /// [`Listing::for_each_wanted`] in name order: a scan of the positions, past every
+    /// subtree not shown.
+    fn scan_wanted(&self, index: &PathIndex, wanted: &[bool], mut f: impl FnMut(NodeId) -> bool) {
+        let mut p = 1;
+        while p < index.len() {
+            let shown = self.counts[p] != 0;
+            if shown && wanted[p] && !f(index.node(p)) {
+                return;
+            }
+            p = if shown && self.codes[p] & DIR != 0 {
+                p + 1
+            } else {
+                index.end(p)
+            };
         }
     }
 }

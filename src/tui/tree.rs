@@ -646,8 +646,47 @@ impl FileTree {
 
     /// Every shown node (collapsed or not) whose path contains `needle`, in display order.
     pub fn search(&mut self, tree: &MergedTree, needle: &str) -> Vec<NodeId> {
+        let mut hits = Vec::new();
+        if let Some(q) = self.search_matches(tree, needle) {
+            let found = self.matches.get(&q).expect("just computed");
+            self.listing().for_each_wanted(found, |n| {
+                hits.push(n);
+                true
+            });
+        }
+        hits
+    }
+
+    /// How many nodes [`FileTree::search`] finds, and the first of them: what typing a search
+    /// needs, without putting every match in display order (in a size order, that sorts every
+    /// directory holding one; here only those on the way to the first).
+    pub fn search_first(&mut self, tree: &MergedTree, needle: &str) -> (usize, Option<NodeId>) {
+        let Some(q) = self.search_matches(tree, needle) else {
+            return (0, None);
+        };
+        let found = self.matches.get(&q).expect("just computed");
+        let listing = self.listing();
+        let mut first = None;
+        listing.for_each_wanted(found, |n| {
+            first = Some(n);
+            false
+        });
+        (listing.count_wanted(found), first)
+    }
+
+    /// The match of [`FileTree::search`] after `node` (one of them), without listing them
+    /// all: `n`'s next step while the matches are known only up to `node`.
+    pub fn search_next(&mut self, tree: &MergedTree, needle: &str, node: NodeId) -> Option<NodeId> {
+        let q = self.search_matches(tree, needle)?;
+        let found = self.matches.get(&q).expect("just computed");
+        self.listing().next_wanted(found, node)
+    }
+
+    /// Which paths contain `needle`, by position, computed unless cached; `None` for an
+    /// empty needle.
+    fn search_matches(&mut self, tree: &MergedTree, needle: &str) -> Option<Query> {
         if needle.is_empty() {
-            return Vec::new();
+            return None;
         }
         self.ensure_view(tree);
         self.filter_matches(tree);
@@ -655,10 +694,7 @@ impl FileTree {
         let q = Query::Search(needle.to_string());
         self.matches
             .get_or_insert_with(q.clone(), || index.contains(tree, needle.as_bytes(), false));
-        let found = self.matches.get(&q).expect("just computed");
-        let mut hits = Vec::new();
-        self.listing().for_each_wanted(found, |n| hits.push(n));
-        hits
+        Some(q)
     }
 
     /// How many rows are shown.

@@ -454,6 +454,20 @@ mod tests {
             prop_assert_eq!(t.all_rows(), t.reference_rows(tree));
             for needle in NEEDLES {
                 let expected = t.reference_search(tree, needle);
+                // What typing reads (the count and the first, found without the others)
+                // first, so that no full search has sorted a directory before it.
+                let first = t.search_first(tree, needle);
+                prop_assert_eq!(first, (expected.len(), expected.first().copied()), "{}", needle);
+                // And each next one, walking on from the one before.
+                let mut stepped: Vec<NodeId> = first.1.into_iter().collect();
+                while let Some(&last) = stepped.last() {
+                    match t.search_next(tree, needle, last) {
+                        Some(n) => stepped.push(n),
+                        None => break,
+                    }
+                    prop_assert!(stepped.len() <= expected.len(), "{}", needle);
+                }
+                prop_assert_eq!(&stepped, &expected, "{}", needle);
                 prop_assert_eq!(t.search(tree, needle), expected, "{}", needle);
             }
             // Flipping the sort back and forth uses the cached orders.

@@ -420,18 +420,21 @@ pub fn update(app: &mut App, action: Action) {
                 Prompt::Filter => {}
                 Prompt::Search => {
                     b.search_from = None;
-                    let hits = b.tree.search(tree, &input.text);
-                    if hits.is_empty() {
-                        app.message = Some(format!("no path matches '{}'", input.text));
-                        b.search = None;
-                    } else {
-                        b.search = Some(Search {
-                            needle: input.text,
-                            hits,
-                            pos: 0,
-                        });
-                        b.focus = Pane::Tree;
-                        jump_to_hit(b, 0, tree_h);
+                    match b.tree.search_first(tree, &input.text) {
+                        (count, Some(first)) => {
+                            b.search = Some(Search {
+                                needle: input.text,
+                                count,
+                                hits: vec![first],
+                                pos: 0,
+                            });
+                            b.focus = Pane::Tree;
+                            jump_to_hit(b, 0, tree_h);
+                        }
+                        _ => {
+                            app.message = Some(format!("no path matches '{}'", input.text));
+                            b.search = None;
+                        }
                     }
                 }
                 Prompt::Extract => {
@@ -445,8 +448,29 @@ pub fn update(app: &mut App, action: Action) {
                 Prompt::Overwrite(_) => app.message = Some("not extracted".into()),
             }
         }
-        Action::SearchNext | Action::SearchPrev => match &b.search {
+        Action::SearchNext | Action::SearchPrev => match &mut b.search {
             Some(s) => {
+                let forward = matches!(action, Action::SearchNext);
+                if forward && s.pos + 1 == s.hits.len() && !s.complete() {
+                    // The match after the last one known, found by walking on from it (none:
+                    // the tree changed since, and the ones known are all there are now).
+                    match b.tree.search_next(tree, &s.needle, s.hits[s.pos]) {
+                        Some(h) => s.hits.push(h),
+                        None => s.count = s.hits.len(),
+                    }
+                } else if !forward && s.pos == 0 && !s.complete() {
+                    // Back past the first, to the last: every match in order now, the
+                    // current one found among them.
+                    let current = s.hits.get(s.pos).copied();
+                    s.hits = b.tree.search(tree, &s.needle);
+                    s.count = s.hits.len();
+                    s.pos = s.hits.iter().position(|&h| Some(h) == current).unwrap_or(0);
+                    if s.hits.is_empty() {
+                        app.message = Some(format!("no path matches '{}'", s.needle));
+                        b.search = None;
+                        return;
+                    }
+                }
                 let n = s.hits.len();
                 let pos = if matches!(action, Action::SearchNext) {
                     (s.pos + 1) % n
@@ -543,17 +567,17 @@ fn typed(b: &mut Browse, tree_h: usize) {
 }
 
 fn search_as_you_type(b: &mut Browse, needle: &str, tree_h: usize) {
-    let hits = b.tree.search(&b.image.tree, needle);
-    if hits.is_empty() {
+    let (count, Some(first)) = b.tree.search_first(&b.image.tree, needle) else {
         b.search = None;
         if let Some((node, _)) = b.search_from {
             return_to(b, node, tree_h);
         }
         return;
-    }
+    };
     b.search = Some(Search {
         needle: needle.to_string(),
-        hits,
+        count,
+        hits: vec![first],
         pos: 0,
     });
     b.focus = Pane::Tree;

@@ -411,8 +411,8 @@ impl Widget for StatusBar<'_> {
             };
             // While a search is typed, how many paths match so far.
             let found = match (&prompt, &self.b.search) {
-                (Prompt::Search, Some(s)) if s.hits.len() == 1 => "  1 match".to_string(),
-                (Prompt::Search, Some(s)) => format!("  {} matches", s.hits.len()),
+                (Prompt::Search, Some(s)) if s.count == 1 => "  1 match".to_string(),
+                (Prompt::Search, Some(s)) => format!("  {} matches", s.count),
                 (Prompt::Search, None) if !text.is_empty() => "  no match".to_string(),
                 _ => String::new(),
             };
@@ -433,7 +433,7 @@ impl Widget for StatusBar<'_> {
                     "search '{}': {} of {} (n/N)  {hints}",
                     s.needle,
                     s.pos + 1,
-                    s.hits.len()
+                    s.count
                 );
             }
             Line::styled(hints, self.theme.dim())

@@ -81,6 +81,19 @@ pub fn wait_gone(session: &str, needle: &str) -> String {
     }
 }
 
+/// Waits until the screen satisfies `done` (a frame may be caught half drawn: a test that
+/// reads more than one text waits for all of it).
+pub fn wait_until(session: &str, done: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    loop {
+        let s = tmux(&["capture-pane", "-p", "-t", session]);
+        if done(&s) || start.elapsed() > Duration::from_secs(20) {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 pub fn wait_for(session: &str, needle: &str) -> String {
     let start = Instant::now();
     loop {
