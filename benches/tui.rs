@@ -223,55 +223,40 @@ fn bench(c: &mut Criterion) {
             total
         })
     });
-    // Then `n` in a view computed afresh: it walks on from the match it is at to the next,
-    // sorting only the directories between them.
+    // Then, in a view computed afresh and a search submitted (a digit, untimed): `n`, which
+    // walks on from the match it is at to the next, sorting only the directories between
+    // them; and `N` at the first match, which lists every match in display order to wrap to
+    // the last (in size order, sorting every directory holding one).
     update(&mut app, Action::InputCancel);
     let mut digit = 0;
-    g.bench_function("key_search_next_size_fresh_view", |b| {
-        b.iter_custom(|iters| {
-            let mut total = std::time::Duration::ZERO;
-            for _ in 0..iters {
-                let browse = app.browse.as_mut().unwrap();
-                browse.tree.forget_views();
-                browse.tree.rebuild(&browse.image.tree);
-                digit = (digit + 1) % 10;
-                update(&mut app, Action::StartSearch);
-                update(
-                    &mut app,
-                    Action::InputChar(char::from_digit(digit, 10).unwrap_or('0')),
-                );
-                update(&mut app, Action::InputSubmit);
-                let start = std::time::Instant::now();
-                press(&mut app, &mut term, Action::SearchNext);
-                total += start.elapsed();
-            }
-            total
-        })
-    });
-    // And `N` at the first match in a view computed afresh: back past the first lists every
-    // match in display order, to wrap to the last (in size order, sorting every directory
-    // holding one).
-    g.bench_function("key_search_prev_wrap_size_fresh_view", |b| {
-        b.iter_custom(|iters| {
-            let mut total = std::time::Duration::ZERO;
-            for _ in 0..iters {
-                let browse = app.browse.as_mut().unwrap();
-                browse.tree.forget_views();
-                browse.tree.rebuild(&browse.image.tree);
-                digit = (digit + 1) % 10;
-                update(&mut app, Action::StartSearch);
-                update(
-                    &mut app,
-                    Action::InputChar(char::from_digit(digit, 10).unwrap_or('0')),
-                );
-                update(&mut app, Action::InputSubmit);
-                let start = std::time::Instant::now();
-                press(&mut app, &mut term, Action::SearchPrev);
-                total += start.elapsed();
-            }
-            total
-        })
-    });
+    for (name, key) in [
+        ("key_search_next_size_fresh_view", Action::SearchNext),
+        ("key_search_prev_wrap_size_fresh_view", Action::SearchPrev),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut total = std::time::Duration::ZERO;
+                for _ in 0..iters {
+                    let browse = app.browse.as_mut().unwrap();
+                    browse.tree.forget_views();
+                    browse.tree.rebuild(&browse.image.tree);
+                    digit = (digit + 1) % 10;
+                    let typed = char::from_digit(digit, 10).unwrap_or('0');
+                    for a in [
+                        Action::StartSearch,
+                        Action::InputChar(typed),
+                        Action::InputSubmit,
+                    ] {
+                        update(&mut app, a);
+                    }
+                    let start = std::time::Instant::now();
+                    press(&mut app, &mut term, key.clone());
+                    total += start.elapsed();
+                }
+                total
+            })
+        });
+    }
     update(&mut app, Action::ToggleSort);
     g.bench_function("key_collapse_all", |b| {
         b.iter(|| press(&mut app, &mut term, Action::ToggleCollapseAll))

@@ -264,6 +264,8 @@ fn the_ui_loads_walks_and_draws_a_100000_deep_tree_on_a_small_stack() {
             Action::StartSearch,
             Action::InputChar('g'),
             Action::InputSubmit,
+            Action::SearchNext,
+            Action::SearchPrev,
             Action::StartFilter,
             Action::InputChar('f'),
             Action::InputSubmit,
@@ -280,9 +282,13 @@ fn the_ui_loads_walks_and_draws_a_100000_deep_tree_on_a_small_stack() {
         "{}",
         frames[0]
     );
-    // Searching for `g` found the file half-way down (the selection moved onto its row).
+    // Searching for `g` found the file half-way down (the selection moved onto its row), its
+    // only match: `n` and `N` stay on it.
     let found = &frames[9];
     assert!(found.contains("g"), "{found}");
+    assert!(found.contains("search 'g': 1 of 1"), "{found}");
+    assert_eq!(frames[10], frames[9]);
+    assert_eq!(frames[11], frames[9]);
     // The hidden-bytes overlay names the deleted 500 bytes.
     assert!(
         frames.last().unwrap().contains("500 B"),

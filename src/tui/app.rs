@@ -868,10 +868,13 @@ mod tests {
             .map(|(n, _, all)| (*n, all))
             .expect("a needle the two orders list differently");
         bb.tree.forget_views();
-        update(&mut app, Action::StartSearch);
-        for c in needle.chars() {
-            update(&mut app, Action::InputChar(c));
-        }
+        let type_search = |app: &mut App| {
+            update(app, Action::StartSearch);
+            for c in needle.chars() {
+                update(app, Action::InputChar(c));
+            }
+        };
+        type_search(&mut app);
         let s = b(&app).search.as_ref().unwrap();
         assert_eq!(
             (s.count, s.hits.clone(), s.complete()),
@@ -891,10 +894,7 @@ mod tests {
             all.last().copied()
         );
         // Typed again: `N` at the first lists them all and goes to the last.
-        update(&mut app, Action::StartSearch);
-        for c in needle.chars() {
-            update(&mut app, Action::InputChar(c));
-        }
+        type_search(&mut app);
         update(&mut app, Action::InputSubmit);
         assert!(!b(&app).search.as_ref().unwrap().complete());
         update(&mut app, Action::SearchPrev);

@@ -86,6 +86,54 @@ impl Kids {
     }
 }
 
+/// Which positions are wanted. Whether a subtree holds one is a look at its first few
+/// positions (where a dense search answers), else a subtraction of how many are wanted before
+/// each position, counted once on the first such question (scanning every subtree instead
+/// would cost a path 100,000 deep the square of its depth).
+struct Wanted<'a> {
+    at: &'a [bool],
+    before: std::cell::OnceCell<Vec<u32>>,
+}
+
+impl<'a> Wanted<'a> {
+    /// How many positions a subtree's look covers before counting.
+    const LOOK: usize = 64;
+
+    fn new(at: &'a [bool]) -> Wanted<'a> {
+        Wanted {
+            at,
+            before: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn at(&self, p: usize) -> bool {
+        self.at[p]
+    }
+
+    /// Whether a node strictly below position `p` is wanted.
+    fn below(&self, index: &PathIndex, p: usize) -> bool {
+        let (from, to) = (p + 1, index.end(p));
+        let look = to.min(from + Self::LOOK);
+        if self.at[from..look].iter().any(|&w| w) {
+            return true;
+        }
+        if look == to {
+            return false;
+        }
+        let before = self.before.get_or_init(|| {
+            let mut before = Vec::with_capacity(self.at.len() + 1);
+            let mut n = 0u32;
+            before.push(n);
+            for &w in self.at {
+                n += u32::from(w);
+                before.push(n);
+            }
+            before
+        });
+        before[to] > before[look]
+    }
+}
+
 /// The children of `p` largest first in `view` (ties in name order: children's positions
 /// rise with their names), each size read once.
 pub(super) fn sorted_children(index: &PathIndex, view: &LayerView, p: usize) -> Arc<[u32]> {
@@ -373,7 +421,7 @@ impl Listing<'_> {
         if index.is_empty() {
             return;
         }
-        self.walk_wanted(vec![self.order.kids(0)], wanted, f);
+        self.walk_wanted(vec![self.order.kids(0)], &Wanted::new(wanted), f);
     }
 
     /// The first node after `node` in display order that [`Listing::for_each_wanted`] would
@@ -397,11 +445,12 @@ impl Listing<'_> {
             while kids.next(index)? != w[1] {}
             stack.push(kids);
         }
-        if self.codes[p] & DIR != 0 && wanted[p + 1..index.end(p)].iter().any(|&w| w) {
+        let wanted = Wanted::new(wanted);
+        if self.codes[p] & DIR != 0 && wanted.below(index, p) {
             stack.push(self.order.kids(p));
         }
         let mut next = None;
-        self.walk_wanted(stack, wanted, |n| {
+        self.walk_wanted(stack, &wanted, |n| {
             next = Some(n);
             false
         });
@@ -412,7 +461,7 @@ impl Listing<'_> {
     fn walk_wanted(
         &self,
         mut stack: Vec<Kids>,
-        wanted: &[bool],
+        wanted: &Wanted,
         mut f: impl FnMut(NodeId) -> bool,
     ) {
         let index = self.order.index();
@@ -424,11 +473,10 @@ impl Listing<'_> {
             if self.counts[p] == 0 {
                 continue;
             }
-            if wanted[p] && !f(index.node(p)) {
+            if wanted.at(p) && !f(index.node(p)) {
                 return;
             }
-            let dir = self.codes[p] & DIR != 0;
-            if dir && wanted[p + 1..index.end(p)].iter().any(|&w| w) {
+            if self.codes[p] & DIR != 0 && wanted.below(index, p) {
                 stack.push(self.order.kids(p));
             }
         }
