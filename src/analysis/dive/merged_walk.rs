@@ -177,6 +177,12 @@ impl<'a> LayerWalks<'a> {
 
     /// Layer `li`'s dive tree, every node but the root, children first in name order.
     fn walk(&mut self, li: usize) -> Vec<Visit> {
+        self.walk_by(li, None)
+    }
+
+    /// [`LayerWalks::walk`], its nodes put in order by a descent of the merged tree or by a
+    /// sort as `descent` says, else as [`LayerWalks::by_descent`] finds cheaper.
+    fn walk_by(&mut self, li: usize, descent: Option<bool>) -> Vec<Visit> {
         let tree = self.tree;
         let stamp = li as u32 + 1;
         let layer = tree.layer(li);
@@ -211,16 +217,7 @@ impl<'a> LayerWalks<'a> {
         // position g (2g), where g is the start of the first sibling whose name sorts after
         // its `.wh.` name, or its parent's own position when none does. Gaps nest: a gap can
         // open several subtrees at once, and an outer sibling's whiteout comes first.
-        let mut keyed: Vec<Visit> = Vec::with_capacity(nodes.len() + whiteouts.len());
-        for &id in &nodes {
-            keyed.push(Visit::new(
-                2 * u64::from(self.post[id as usize]) + 1,
-                id,
-                false,
-                self.has_child[id as usize] != stamp,
-                self.entry[id as usize],
-            ));
-        }
+        let mut leaves: Vec<Visit> = Vec::with_capacity(whiteouts.len());
         for &(id, ei) in &whiteouts {
             let parent = tree.parent(id);
             let siblings = tree.children(parent);
@@ -233,14 +230,14 @@ impl<'a> LayerWalks<'a> {
                 None => self.post[parent as usize],
             };
             self.depth(parent);
-            keyed.push(Visit::new(2 * u64::from(gap), id, true, true, ei));
+            leaves.push(Visit::new(2 * u64::from(gap), id, true, true, ei));
         }
         let depth = &self.depth;
         let depth_of = |id: NodeId| match id {
             ROOT => 0,
             _ => depth.get(&id).copied().unwrap_or(0),
         };
-        keyed.sort_unstable_by(|a, b| {
+        let in_order = |a: &Visit, b: &Visit| {
             a.key.cmp(&b.key).then_with(|| {
                 // Only whiteout leaves share a key: outer parents first, then by name.
                 let (pa, pb) = (tree.parent(a.id), tree.parent(b.id));
@@ -248,8 +245,91 @@ impl<'a> LayerWalks<'a> {
                     .cmp(&depth_of(pb))
                     .then_with(|| tree.name(a.id).cmp(tree.name(b.id)))
             })
+        };
+        if !descent.unwrap_or_else(|| self.by_descent(stamp, &nodes)) {
+            let mut keyed: Vec<Visit> = nodes.iter().map(|&id| self.visit(id, stamp)).collect();
+            keyed.append(&mut leaves);
+            keyed.sort_unstable_by(in_order);
+            return keyed;
+        }
+        // The nodes come out of the descent in key order; the leaves, sorted apart, are
+        // merged in (no node's key equals a leaf's: one is odd, the other even).
+        leaves.sort_unstable_by(in_order);
+        let mut keyed = Vec::with_capacity(nodes.len() + leaves.len());
+        let mut leaves = leaves.into_iter().peekable();
+        self.descend(stamp, |walks, id| {
+            let v = walks.visit(id, stamp);
+            while let Some(leaf) = leaves.next_if(|l| l.key < v.key) {
+                keyed.push(leaf);
+            }
+            keyed.push(v);
         });
+        keyed.extend(leaves);
         keyed
+    }
+
+    /// The visit of node `id` in layer `stamp`'s tree.
+    fn visit(&self, id: NodeId, stamp: u32) -> Visit {
+        Visit::new(
+            2 * u64::from(self.post[id as usize]) + 1,
+            id,
+            false,
+            self.has_child[id as usize] != stamp,
+            self.entry[id as usize],
+        )
+    }
+
+    /// Whether layer `stamp`'s `nodes` are better put in order by a descent of the merged
+    /// tree ([`LayerWalks::descend`]) than by sorting: the descent reads every child of the
+    /// layer's directories, the layer's or not, which a layer adding a few files to a large
+    /// directory would pay for at each layer. It is taken while it reads at most 16 children
+    /// per node of the layer (a sort compares about log2 of the count per node).
+    fn by_descent(&self, stamp: u32, nodes: &[NodeId]) -> bool {
+        const READS_PER_NODE: usize = 16;
+        let budget = nodes.len().saturating_mul(READS_PER_NODE);
+        let mut reads = self.tree.children(ROOT).len();
+        for &id in nodes {
+            if self.has_child[id as usize] == stamp {
+                reads += self.tree.children(id).len();
+                if reads > budget {
+                    return false;
+                }
+            }
+        }
+        reads <= budget
+    }
+
+    /// Calls `f` with every node of layer `stamp`'s tree but the root, children first in
+    /// name order, which is the order of their positions in the merged walk: the merged
+    /// tree's children-first walk, going only into the layer's nodes.
+    fn descend(&self, stamp: u32, mut f: impl FnMut(&Self, NodeId)) {
+        let tree = self.tree;
+        // (directory, how many of its children were looked at)
+        let mut stack: Vec<(NodeId, usize)> = vec![(ROOT, 0)];
+        while let Some(top) = stack.last_mut() {
+            let (id, next) = *top;
+            let kids = tree.children(id);
+            let found = kids[next..]
+                .iter()
+                .position(|&c| self.in_layer[c as usize] == stamp);
+            match found {
+                Some(i) => {
+                    top.1 = next + i + 1;
+                    let c = kids[next + i];
+                    if self.has_child[c as usize] == stamp {
+                        stack.push((c, 0));
+                    } else {
+                        f(self, c);
+                    }
+                }
+                None => {
+                    stack.pop();
+                    if id != ROOT {
+                        f(self, id);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -455,7 +535,62 @@ pub(super) fn layer_file_lists(tree: &MergedTree) -> Vec<Vec<Option<(usize, usiz
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::analysis::testing::{arb_layers, image};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// A layer's walk is the same whether its nodes are put in order by the descent of the
+        /// merged tree or by the sort (whiteout leaves merged in or sorted with them).
+        #[test]
+        fn descent_and_sort_walk_alike(layers in arb_layers(
+            &["a", "b", "-x", ".a", "z~"],
+            4,
+            &[EntryKind::File, EntryKind::Dir, EntryKind::Whiteout, EntryKind::Opaque],
+            12,
+            5,
+        )) {
+            let img = image(layers.into_iter().map(|l| ("RUN x", l)).collect(), None);
+            let (mut by_descent, mut by_sort) = (LayerWalks::new(&img.tree), LayerWalks::new(&img.tree));
+            for li in 0..img.tree.layer_count() {
+                let (a, b) = (by_descent.walk_by(li, Some(true)), by_sort.walk_by(li, Some(false)));
+                let key = |v: &Visit| (v.key, v.id, v.entry);
+                prop_assert_eq!(a.iter().map(key).collect::<Vec<_>>(), b.iter().map(key).collect::<Vec<_>>());
+            }
+        }
+    }
+
+    /// A layer adding one file to a directory of many is put in order by a sort: a descent
+    /// would read every child of the directory. The layer that made them descends.
+    #[test]
+    fn a_few_files_in_a_large_directory_are_sorted() {
+        use crate::analysis::testing::file;
+        let many: Vec<_> = (0..100)
+            .map(|i| file(&format!("d/f{i:03}"), 1, 0))
+            .collect();
+        let img = image(
+            vec![("RUN a", many), ("RUN b", vec![file("d/new", 1, 0)])],
+            None,
+        );
+        let walks = LayerWalks::new(&img.tree);
+        let nodes_of = |walks: &mut LayerWalks, li: usize| {
+            let mut nodes = Vec::new();
+            for (_, id) in img.tree.layer_entries(li) {
+                walks.add_with_parents(id, li as u32 + 1, &mut nodes);
+            }
+            nodes
+        };
+        let mut walks = walks;
+        let first = nodes_of(&mut walks, 0);
+        let second = nodes_of(&mut walks, 1);
+        // `d` and its files; then `d/new` and `d`, whose descent reads `d`'s 101 children.
+        assert_eq!((first.len(), second.len()), (101, 2));
+        assert!(walks.by_descent(1, &first));
+        assert!(!walks.by_descent(2, &second));
+    }
 
     /// A tally read back from the three arrays is the `Tally` that the same sizes build.
     #[test]
