@@ -71,6 +71,16 @@ fn show_everything(app: &mut App) {
     }
 }
 
+/// Computes the current layer's view afresh, no directory sorted by size yet: the view cache
+/// keeps the current layer's view, so another layer is current while it is dropped.
+fn fresh_view(app: &mut App) {
+    let b = app.browse.as_mut().unwrap();
+    let (layer, n) = (b.layer, b.image.layers.len());
+    b.tree.set_layer(&b.image.tree, (layer + 1) % n.max(1));
+    b.tree.forget_views();
+    b.tree.set_layer(&b.image.tree, layer);
+}
+
 fn bench(c: &mut Criterion) {
     let image = image();
     eprintln!(
@@ -211,9 +221,7 @@ fn bench(c: &mut Criterion) {
         b.iter_custom(|iters| {
             let mut total = std::time::Duration::ZERO;
             for _ in 0..iters {
-                let browse = app.browse.as_mut().unwrap();
-                browse.tree.forget_views();
-                browse.tree.rebuild(&browse.image.tree);
+                fresh_view(&mut app);
                 let char = keys.next(true);
                 let start = std::time::Instant::now();
                 press(&mut app, &mut term, char);
@@ -225,28 +233,39 @@ fn bench(c: &mut Criterion) {
     });
     // Then, in a view computed afresh and a search submitted (a digit, untimed): `n`, which
     // walks on from the match it is at to the next, sorting only the directories between
-    // them; and `N` at the first match, which lists every match in display order to wrap to
-    // the last (in size order, sorting every directory holding one).
+    // them; `N` at the first match, which walks back from the end to the last; and `N` at
+    // the last (reached untimed), which walks back from it to the one before. None lists
+    // every match (in size order, that would sort every directory holding one).
     update(&mut app, Action::InputCancel);
     let mut digit = 0;
-    for (name, key) in [
-        ("key_search_next_size_fresh_view", Action::SearchNext),
-        ("key_search_prev_wrap_size_fresh_view", Action::SearchPrev),
+    for (name, before, key) in [
+        ("key_search_next_size_fresh_view", None, Action::SearchNext),
+        (
+            "key_search_prev_wrap_size_fresh_view",
+            None,
+            Action::SearchPrev,
+        ),
+        (
+            "key_search_prev_size_fresh_view",
+            Some(Action::SearchPrev),
+            Action::SearchPrev,
+        ),
     ] {
         g.bench_function(name, |b| {
             b.iter_custom(|iters| {
                 let mut total = std::time::Duration::ZERO;
                 for _ in 0..iters {
-                    let browse = app.browse.as_mut().unwrap();
-                    browse.tree.forget_views();
-                    browse.tree.rebuild(&browse.image.tree);
+                    fresh_view(&mut app);
                     digit = (digit + 1) % 10;
                     let typed = char::from_digit(digit, 10).unwrap_or('0');
                     for a in [
                         Action::StartSearch,
                         Action::InputChar(typed),
                         Action::InputSubmit,
-                    ] {
+                    ]
+                    .into_iter()
+                    .chain(before.clone())
+                    {
                         update(&mut app, a);
                     }
                     let start = std::time::Instant::now();

@@ -266,6 +266,13 @@ fn the_ui_loads_walks_and_draws_a_100000_deep_tree_on_a_small_stack() {
             Action::InputSubmit,
             Action::SearchNext,
             Action::SearchPrev,
+            Action::StartSearch,
+            Action::InputChar('d'),
+            Action::InputSubmit,
+            Action::SearchPrev,
+            Action::SearchPrev,
+            Action::SearchNext,
+            Action::SearchNext,
             Action::StartFilter,
             Action::InputChar('f'),
             Action::InputSubmit,
@@ -289,6 +296,26 @@ fn the_ui_loads_walks_and_draws_a_100000_deep_tree_on_a_small_stack() {
     assert!(found.contains("search 'g': 1 of 1"), "{found}");
     assert_eq!(frames[10], frames[9]);
     assert_eq!(frames[11], frames[9]);
+    // Every path holds a `d`: `N` from the first walks back to the last match, at the bottom
+    // of the path, and on to the one before; `n` comes back and wraps to the first.
+    let at = |frame: &String| {
+        let (_, rest) = frame.split_once("search 'd': ").expect(frame);
+        let (pos, rest) = rest.split_once(" of ").expect(frame);
+        let count = rest.split_whitespace().next().expect(frame);
+        (
+            pos.parse::<usize>().unwrap(),
+            count.parse::<usize>().unwrap(),
+        )
+    };
+    let count = at(&frames[14]).1;
+    assert!(count > 100_000, "{count}");
+    let walked: Vec<_> = frames[14..19].iter().map(at).collect();
+    assert_eq!(
+        walked,
+        [1, count, count - 1, count, 1].map(|pos| (pos, count))
+    );
+    assert_ne!(frames[15], frames[14]);
+    assert_ne!(frames[16], frames[15]);
     // The hidden-bytes overlay names the deleted 500 bytes.
     assert!(
         frames.last().unwrap().contains("500 B"),

@@ -253,23 +253,50 @@ pub enum Overlay {
 }
 
 /// A search's matches and where we are in them.
+///
+/// The matches are known from both ends, as far as the keys have walked: typing finds the
+/// count and the first; each `n` past the first ones known finds one more, walking on from
+/// the one before; each `N` back past the last ones known (or from the first, to the last)
+/// finds one more, walking back. Listing them all in order would sort, in a size order,
+/// every directory holding one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Search {
     pub needle: String,
     /// How many paths match.
     pub count: usize,
-    /// The matches in display order, as far as they are known: the first when the search is
-    /// typed (listing them all in order sorts, in a size order, every directory holding one),
-    /// one more at each `n` past the last known, all of them at an `N` back past the first
-    /// ([`Search::complete`]).
+    /// The first matches in display order, as far as they are known.
     pub hits: Vec<NodeId>,
+    /// The last matches, as far as they are known, last first (`tail[0]` is match
+    /// `count - 1`). Never overlaps `hits`.
+    pub tail: Vec<NodeId>,
+    /// Which match is selected, in `0..count`.
     pub pos: usize,
 }
 
 impl Search {
-    /// Whether `hits` holds every match.
+    /// A search just typed: its count and first match.
+    pub fn new(needle: String, count: usize, first: NodeId) -> Search {
+        Search {
+            needle,
+            count,
+            hits: vec![first],
+            tail: Vec::new(),
+            pos: 0,
+        }
+    }
+
+    /// Whether every match is known.
     pub fn complete(&self) -> bool {
-        self.hits.len() >= self.count
+        self.hits.len() + self.tail.len() >= self.count
+    }
+
+    /// Match `pos` in display order, if it is known.
+    pub fn hit(&self, pos: usize) -> Option<NodeId> {
+        if let Some(&h) = self.hits.get(pos) {
+            return Some(h);
+        }
+        let back = self.count.checked_sub(pos + 1)?;
+        self.tail.get(back).copied()
     }
 }
 
@@ -844,10 +871,11 @@ mod tests {
     }
 
     /// Typing a search finds the count and the first match only; each `n` finds the next in
-    /// display order (here the size order), walking on from the last; `N` back past the first
-    /// lists them all and wraps to the last.
+    /// display order (here the size order), walking on from the last known; `N` at the first
+    /// finds the last, and each `N` the one before, walking back from the first known from
+    /// the end. Where the two meet every match is known, and `n` and `N` wrap.
     #[test]
-    fn search_in_size_order_lists_the_matches_at_the_first_n() {
+    fn search_in_size_order_finds_the_matches_from_either_end() {
         let mut app = classic(120, 40, Config::default());
         let bb = app.browse.as_mut().unwrap();
         bb.layer = 12;
@@ -864,46 +892,123 @@ mod tests {
             .iter()
             .zip(by_name)
             .map(|(n, by_name)| (n, by_name, bb.tree.search(&bb.image.tree, n)))
-            .find(|(_, by_name, all)| all.len() >= 3 && *all != *by_name)
+            .find(|(_, by_name, all)| all.len() >= 4 && *all != *by_name)
             .map(|(n, _, all)| (*n, all))
             .expect("a needle the two orders list differently");
+        let last = all.len() - 1;
         bb.tree.forget_views();
         let type_search = |app: &mut App| {
             update(app, Action::StartSearch);
             for c in needle.chars() {
                 update(app, Action::InputChar(c));
             }
+            update(app, Action::InputSubmit);
         };
+        let selected = |app: &App| b(app).tree.selected_row().map(|r| r.node);
+        let search = |app: &App| b(app).search.clone().unwrap();
+        let known = |s: &Search| (s.hits.clone(), s.tail.clone(), s.pos, s.complete());
+        let press = |app: &mut App, a: Action, pos: usize| {
+            update(app, a);
+            assert_eq!(selected(app), Some(all[pos]), "match {pos}");
+            assert_eq!(search(app).pos, pos);
+        };
+
+        // Typed: the count and the first only. `n` walks on through them all, and wraps.
         type_search(&mut app);
-        let s = b(&app).search.as_ref().unwrap();
-        assert_eq!(
-            (s.count, s.hits.clone(), s.complete()),
-            (all.len(), vec![all[0]], false)
-        );
-        assert_eq!(b(&app).tree.selected_row().map(|r| r.node), Some(all[0]));
-        update(&mut app, Action::InputSubmit);
-        for want in all.iter().skip(1).chain(&all[..1]) {
-            update(&mut app, Action::SearchNext);
-            assert_eq!(b(&app).tree.selected_row().map(|r| r.node), Some(*want));
+        let s = search(&app);
+        assert_eq!(s.count, all.len());
+        assert_eq!(known(&s), (vec![all[0]], vec![], 0, false));
+        assert_eq!(selected(&app), Some(all[0]));
+        for pos in (1..=last).chain([0]) {
+            press(&mut app, Action::SearchNext, pos);
         }
-        let s = b(&app).search.as_ref().unwrap();
-        assert_eq!((&s.hits, s.pos, s.complete()), (&all, 0, true));
-        update(&mut app, Action::SearchPrev);
-        assert_eq!(
-            b(&app).tree.selected_row().map(|r| r.node),
-            all.last().copied()
-        );
-        // Typed again: `N` at the first lists them all and goes to the last.
+        assert_eq!(known(&search(&app)), (all.clone(), vec![], 0, true));
+        press(&mut app, Action::SearchPrev, last);
+
+        // Typed again: `N` at the first goes to the last, found alone.
         type_search(&mut app);
-        update(&mut app, Action::InputSubmit);
-        assert!(!b(&app).search.as_ref().unwrap().complete());
-        update(&mut app, Action::SearchPrev);
+        press(&mut app, Action::SearchPrev, last);
         assert_eq!(
-            b(&app).tree.selected_row().map(|r| r.node),
-            all.last().copied()
+            known(&search(&app)),
+            (vec![all[0]], vec![all[last]], last, false)
         );
+        // Each `N` finds the one before, back to the first, where the two ends meet.
+        for pos in (1..last).rev() {
+            press(&mut app, Action::SearchPrev, pos);
+            assert_eq!(search(&app).tail.len(), all.len() - pos);
+        }
+        press(&mut app, Action::SearchPrev, 0);
+        let back: Vec<_> = all[1..].iter().rev().copied().collect();
+        assert_eq!(known(&search(&app)), (vec![all[0]], back, 0, true));
+        // All known: `n` and `N` step and wrap both ways.
+        press(&mut app, Action::SearchNext, 1);
+        press(&mut app, Action::SearchPrev, 0);
+        press(&mut app, Action::SearchPrev, last);
+        press(&mut app, Action::SearchNext, 0);
+
+        // Typed again: `n` twice, then `N` back to the first, to the last, and on back to
+        // the ones `n` found; then `n` from there on to the last and round.
+        type_search(&mut app);
+        press(&mut app, Action::SearchNext, 1);
+        press(&mut app, Action::SearchNext, 2);
+        press(&mut app, Action::SearchPrev, 1);
+        press(&mut app, Action::SearchPrev, 0);
+        press(&mut app, Action::SearchPrev, last);
+        for pos in (2..last).rev() {
+            press(&mut app, Action::SearchPrev, pos);
+        }
+        let s = search(&app);
+        assert_eq!(
+            (s.hits.len() + s.tail.len(), s.complete()),
+            (all.len(), true)
+        );
+        for pos in (3..=last).chain([0]) {
+            press(&mut app, Action::SearchNext, pos);
+        }
+        let s = search(&app);
+        assert_eq!(
+            (s.hits.len(), s.tail.len()),
+            (3, all.len() - 3),
+            "nothing found twice"
+        );
+    }
+
+    /// When the rows change under a search (here a filter), `N` keeps to the matches still
+    /// there: none before the last found leaves that one alone; none at all ends the search.
+    #[test]
+    fn search_keys_keep_to_the_matches_left_after_the_rows_change() {
+        let mut app = classic(120, 40, Config::default());
+        let bb = app.browse.as_mut().unwrap();
+        bb.layer = 12;
+        bb.tree.set_layer(&bb.image.tree, 12);
+        let type_in = |app: &mut App, start: Action, text: &str| {
+            update(app, start);
+            for c in text.chars() {
+                update(app, Action::InputChar(c));
+            }
+            update(app, Action::InputSubmit);
+        };
+        type_in(&mut app, Action::StartSearch, ".py");
+        let count = b(&app).search.as_ref().unwrap().count;
+        assert!(count >= 3, "{count}");
+        update(&mut app, Action::SearchPrev);
+        let last = b(&app).tree.selected_row().map(|r| r.node).unwrap();
+        // Only the last match's own path left: nothing before it.
+        let path = selected_path(&app);
+        type_in(&mut app, Action::StartFilter, &path);
+        update(&mut app, Action::SearchPrev);
         let s = b(&app).search.as_ref().unwrap();
-        assert_eq!((&s.hits, s.pos), (&all, all.len() - 1));
+        assert_eq!((s.count, &s.hits, s.pos), (1, &vec![last], 0));
+        assert!(s.tail.is_empty());
+        update(&mut app, Action::SearchNext);
+        assert_eq!(b(&app).search.as_ref().unwrap().pos, 0);
+        // Typed again, then no match left at all: `N` from the first ends the search.
+        update(&mut app, Action::ClearFilter);
+        type_in(&mut app, Action::StartSearch, ".py");
+        type_in(&mut app, Action::StartFilter, "no such path");
+        update(&mut app, Action::SearchPrev);
+        assert!(b(&app).search.is_none());
+        assert_eq!(app.message.as_deref(), Some("no path matches '.py'"));
     }
 
     /// The tree jumps as the search is typed; no match (or esc) goes back to where it started.

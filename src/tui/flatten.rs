@@ -67,6 +67,69 @@ impl Order<'_> {
     }
 }
 
+/// A directory's children still to walk backwards, last first.
+enum KidsBack {
+    /// A span's children, gathered into the walk's shared list from `from` on: a span leads
+    /// from each child to the next only, so they are read forward once (as many steps as
+    /// walking past them), then taken from the end. The walk's top directory owns the
+    /// list's end.
+    Span { from: usize },
+    /// A sorted list's children before `at`.
+    List { list: Arc<[u32]>, at: usize },
+}
+
+impl Order<'_> {
+    /// The children of the node at position `p` to walk backwards: all of them, or with
+    /// `before` those before that child (`None` when it is not one). A sorted list is walked
+    /// where it is; a span's children go to the end of `gathered`.
+    fn kids_back(
+        &self,
+        p: usize,
+        before: Option<usize>,
+        gathered: &mut Vec<u32>,
+    ) -> Option<KidsBack> {
+        match self.kids(p) {
+            Kids::Span { mut next, end } => {
+                let from = gathered.len();
+                while next < end && Some(next) != before {
+                    gathered.push(next as u32);
+                    next = self.index().end(next);
+                }
+                if before.is_some_and(|b| b != next) {
+                    gathered.truncate(from);
+                    return None;
+                }
+                Some(KidsBack::Span { from })
+            }
+            Kids::List { list, .. } => {
+                let at = match before {
+                    Some(b) => list.iter().position(|&c| c as usize == b)?,
+                    None => list.len(),
+                };
+                Some(KidsBack::List { list, at })
+            }
+        }
+    }
+}
+
+impl KidsBack {
+    fn prev(&mut self, gathered: &mut Vec<u32>) -> Option<usize> {
+        match self {
+            KidsBack::Span { from } => {
+                if gathered.len() > *from {
+                    gathered.pop().map(|c| c as usize)
+                } else {
+                    None
+                }
+            }
+            KidsBack::List { list, at } => {
+                *at = at.checked_sub(1)?;
+                Some(list[*at] as usize)
+            }
+        }
+    }
+}
+
 impl Kids {
     fn next(&mut self, index: &PathIndex) -> Option<usize> {
         match self {
@@ -253,6 +316,14 @@ struct Open {
     last: bool,
 }
 
+/// A directory whose children a backward walk goes through.
+struct Back {
+    /// Its position (0, the root, has no row and is never wanted).
+    dir: usize,
+    /// Its children not walked yet, last first.
+    kids: KidsBack,
+}
+
 impl Listing<'_> {
     fn count_at(&self, p: usize) -> usize {
         self.counts[p] as usize
@@ -429,15 +500,7 @@ impl Listing<'_> {
     /// so it sorts only the directories between the two.
     pub fn next_wanted(&self, wanted: &[bool], node: NodeId) -> Option<NodeId> {
         let index = self.order.index();
-        let p = *self.positions.get(node as usize)? as usize;
-        if p == NO_POS as usize || p == 0 {
-            return None;
-        }
-        let mut chain = vec![p];
-        while let Some(&a) = chain.last().filter(|&&a| a != 0) {
-            chain.push(self.parent[a] as usize);
-        }
-        chain.reverse();
+        let (p, chain) = self.path_to(node)?;
         // Each ancestor's children, past the one on the way to `node`; then `node`'s own.
         let mut stack = Vec::with_capacity(chain.len());
         for w in chain.windows(2) {
@@ -455,6 +518,80 @@ impl Listing<'_> {
             false
         });
         next
+    }
+
+    /// The last node in display order that [`Listing::for_each_wanted`] would call `f` with.
+    /// Walks backwards from the end, so it sorts only the directories on the way to it.
+    pub fn last_wanted(&self, wanted: &[bool]) -> Option<NodeId> {
+        if self.order.index().is_empty() {
+            return None;
+        }
+        let mut gathered = Vec::new();
+        let kids = self.order.kids_back(0, None, &mut gathered)?;
+        let stack = vec![Back { dir: 0, kids }];
+        self.walk_wanted_back(stack, gathered, &Wanted::new(wanted))
+    }
+
+    /// The last node before `node` in display order that [`Listing::for_each_wanted`] would
+    /// call `f` with (`node` must have a row when nothing is collapsed): the mirror of
+    /// [`Listing::next_wanted`]. Before a node come, in each directory on its path, the
+    /// children before the one on the path (each after its own subtree), then the directory.
+    pub fn prev_wanted(&self, wanted: &[bool], node: NodeId) -> Option<NodeId> {
+        let (_, chain) = self.path_to(node)?;
+        let mut gathered = Vec::new();
+        let mut stack = Vec::with_capacity(chain.len());
+        for w in chain.windows(2) {
+            let kids = self.order.kids_back(w[0], Some(w[1]), &mut gathered)?;
+            stack.push(Back { dir: w[0], kids });
+        }
+        self.walk_wanted_back(stack, gathered, &Wanted::new(wanted))
+    }
+
+    /// The position of `node` and the positions from the root down to it; `None` for the
+    /// root or a node the root does not reach.
+    fn path_to(&self, node: NodeId) -> Option<(usize, Vec<usize>)> {
+        let p = *self.positions.get(node as usize)? as usize;
+        if p == NO_POS as usize || p == 0 {
+            return None;
+        }
+        let mut chain = vec![p];
+        while let Some(&a) = chain.last().filter(|&&a| a != 0) {
+            chain.push(self.parent[a] as usize);
+        }
+        chain.reverse();
+        Some((p, chain))
+    }
+
+    /// [`Listing::for_each_wanted`]'s walk backwards, from the children still in `stack`, to
+    /// the first node it meets (in display order, the last). Going backwards, a directory
+    /// comes after its children, when its frame is done.
+    fn walk_wanted_back(
+        &self,
+        mut stack: Vec<Back>,
+        mut gathered: Vec<u32>,
+        wanted: &Wanted,
+    ) -> Option<NodeId> {
+        let index = self.order.index();
+        while let Some(top) = stack.last_mut() {
+            let Some(p) = top.kids.prev(&mut gathered) else {
+                let dir = top.dir;
+                stack.pop();
+                if dir != 0 && self.counts[dir] != 0 && wanted.at(dir) {
+                    return Some(index.node(dir));
+                }
+                continue;
+            };
+            if self.counts[p] == 0 {
+                continue;
+            }
+            if self.codes[p] & DIR != 0 && wanted.below(index, p) {
+                let kids = self.order.kids_back(p, None, &mut gathered)?;
+                stack.push(Back { dir: p, kids });
+            } else if wanted.at(p) {
+                return Some(index.node(p));
+            }
+        }
+        None
     }
 
     /// [`Listing::for_each_wanted`]'s walk, from the children still in `stack`.

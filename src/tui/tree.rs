@@ -645,6 +645,8 @@ impl FileTree {
     }
 
     /// Every shown node (collapsed or not) whose path contains `needle`, in display order.
+    /// A walk over all of them (in a size order, sorting every directory holding one): for
+    /// tests and tools, never for a key.
     pub fn search(&mut self, tree: &MergedTree, needle: &str) -> Vec<NodeId> {
         let mut hits = Vec::new();
         if let Some(q) = self.search_matches(tree, needle) {
@@ -680,6 +682,22 @@ impl FileTree {
         let q = self.search_matches(tree, needle)?;
         let found = self.matches.get(&q).expect("just computed");
         self.listing().next_wanted(found, node)
+    }
+
+    /// The last match of [`FileTree::search`], without listing them all: `N`'s wrap from
+    /// the first match (in a size order, only the directories on the way to it are sorted).
+    pub fn search_last(&mut self, tree: &MergedTree, needle: &str) -> Option<NodeId> {
+        let q = self.search_matches(tree, needle)?;
+        let found = self.matches.get(&q).expect("just computed");
+        self.listing().last_wanted(found)
+    }
+
+    /// The match of [`FileTree::search`] before `node` (one of them), without listing them
+    /// all: `N`'s step while the matches are known only from `node` on.
+    pub fn search_prev(&mut self, tree: &MergedTree, needle: &str, node: NodeId) -> Option<NodeId> {
+        let q = self.search_matches(tree, needle)?;
+        let found = self.matches.get(&q).expect("just computed");
+        self.listing().prev_wanted(found, node)
     }
 
     /// Which paths contain `needle`, by position, computed unless cached; `None` for an

@@ -470,6 +470,24 @@ mod tests {
                 prop_assert_eq!(&stepped, &expected, "{}", needle);
                 prop_assert_eq!(t.search(tree, needle), expected, "{}", needle);
             }
+            // Backwards, in a tree set up afresh (no directory sorted yet): the last, then
+            // each one before, walking back from the one after.
+            let mut t = set_up(tree, n, &o);
+            for needle in NEEDLES {
+                let expected = t.reference_search(tree, needle);
+                let last = t.search_last(tree, needle);
+                prop_assert_eq!(last, expected.last().copied(), "{}", needle);
+                let mut stepped: Vec<NodeId> = last.into_iter().collect();
+                while let Some(&first) = stepped.last() {
+                    match t.search_prev(tree, needle, first) {
+                        Some(n) => stepped.push(n),
+                        None => break,
+                    }
+                    prop_assert!(stepped.len() <= expected.len(), "{}", needle);
+                }
+                stepped.reverse();
+                prop_assert_eq!(&stepped, &expected, "{}", needle);
+            }
             // Flipping the sort back and forth uses the cached orders.
             t.toggle_sort(tree);
             prop_assert_eq!(t.all_rows(), t.reference_rows(tree));

@@ -422,12 +422,7 @@ pub fn update(app: &mut App, action: Action) {
                     b.search_from = None;
                     match b.tree.search_first(tree, &input.text) {
                         (count, Some(first)) => {
-                            b.search = Some(Search {
-                                needle: input.text,
-                                count,
-                                hits: vec![first],
-                                pos: 0,
-                            });
+                            b.search = Some(Search::new(input.text, count, first));
                             b.focus = Pane::Tree;
                             jump_to_hit(b, 0, tree_h);
                         }
@@ -451,34 +446,16 @@ pub fn update(app: &mut App, action: Action) {
         Action::SearchNext | Action::SearchPrev => match &mut b.search {
             Some(s) => {
                 let forward = matches!(action, Action::SearchNext);
-                if forward && s.pos + 1 == s.hits.len() && !s.complete() {
-                    // The match after the last one known, found by walking on from it (none:
-                    // the tree changed since, and the ones known are all there are now).
-                    match b.tree.search_next(tree, &s.needle, s.hits[s.pos]) {
-                        Some(h) => s.hits.push(h),
-                        None => s.count = s.hits.len(),
+                match search_step(s, &mut b.tree, tree, forward) {
+                    Some(pos) => {
+                        b.focus = Pane::Tree;
+                        jump_to_hit(b, pos, tree_h);
                     }
-                } else if !forward && s.pos == 0 && !s.complete() {
-                    // Back past the first, to the last: every match in order now, the
-                    // current one found among them.
-                    let current = s.hits.get(s.pos).copied();
-                    s.hits = b.tree.search(tree, &s.needle);
-                    s.count = s.hits.len();
-                    s.pos = s.hits.iter().position(|&h| Some(h) == current).unwrap_or(0);
-                    if s.hits.is_empty() {
+                    None => {
                         app.message = Some(format!("no path matches '{}'", s.needle));
                         b.search = None;
-                        return;
                     }
                 }
-                let n = s.hits.len();
-                let pos = if matches!(action, Action::SearchNext) {
-                    (s.pos + 1) % n
-                } else {
-                    (s.pos + n - 1) % n
-                };
-                b.focus = Pane::Tree;
-                jump_to_hit(b, pos, tree_h);
             }
             None => app.message = Some("no search: press / to search".into()),
         },
@@ -574,12 +551,7 @@ fn search_as_you_type(b: &mut Browse, needle: &str, tree_h: usize) {
         }
         return;
     };
-    b.search = Some(Search {
-        needle: needle.to_string(),
-        count,
-        hits: vec![first],
-        pos: 0,
-    });
+    b.search = Some(Search::new(needle.to_string(), count, first));
     b.focus = Pane::Tree;
     jump_to_hit(b, 0, tree_h);
 }
@@ -597,10 +569,76 @@ fn return_to(b: &mut Browse, node: Option<NodeId>, tree_h: usize) {
 
 fn jump_to_hit(b: &mut Browse, pos: usize, tree_h: usize) {
     if let Some(s) = &mut b.search {
+        let Some(node) = s.hit(pos) else { return };
         s.pos = pos;
-        let node = s.hits[pos];
         b.tree.reveal(&b.image.tree, node);
         b.tree.scroll_to_selection(tree_h);
+    }
+}
+
+/// The match `n` (`forward`) or `N` goes to from the selected one, found by walking on or
+/// back from the nearest known one when it is not known yet; `None` when nothing matches
+/// any more. Never lists every match.
+fn search_step(
+    s: &mut Search,
+    t: &mut FileTree,
+    tree: &MergedTree,
+    forward: bool,
+) -> Option<usize> {
+    if forward {
+        search_step_on(s, t, tree)
+    } else {
+        search_step_back(s, t, tree)
+    }
+}
+
+/// `n`: the next match, or the first past the last.
+fn search_step_on(s: &mut Search, t: &mut FileTree, tree: &MergedTree) -> Option<usize> {
+    let to = if s.pos + 1 >= s.count { 0 } else { s.pos + 1 };
+    if s.hit(to).is_some() {
+        return Some(to);
+    }
+    // Past the first ones known: on from the last of them (the selected one).
+    match t.search_next(tree, &s.needle, s.hit(s.pos)?) {
+        Some(h) => {
+            s.hits.push(h);
+            Some(to)
+        }
+        None => {
+            // The tree changed since: the first ones known are all there are now.
+            s.count = s.hits.len();
+            s.tail.clear();
+            Some(0)
+        }
+    }
+}
+
+/// `N`: the match before, or the last before the first.
+fn search_step_back(s: &mut Search, t: &mut FileTree, tree: &MergedTree) -> Option<usize> {
+    let to = match s.pos {
+        0 => s.count.checked_sub(1)?,
+        pos => pos - 1,
+    };
+    if s.hit(to).is_some() {
+        return Some(to);
+    }
+    // From the first to the last, or back from the last ones known (the selected one).
+    let found = match s.pos {
+        0 => t.search_last(tree, &s.needle),
+        pos => t.search_prev(tree, &s.needle, s.hit(pos)?),
+    };
+    match found {
+        Some(h) => {
+            s.tail.push(h);
+            Some(to)
+        }
+        None if s.pos == 0 => None,
+        None => {
+            // The tree changed since: the last ones known are all there are now.
+            s.hits = s.tail.drain(..).rev().collect();
+            s.count = s.hits.len();
+            Some(s.count - 1)
+        }
     }
 }
 
