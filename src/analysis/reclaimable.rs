@@ -4,13 +4,13 @@
 //! layer that hid them. **The groups' bytes sum to shipped minus visible file bytes** (less
 //! whatever the user excluded).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::hidden::{hidden_files, HiddenBy, HiddenFile};
 use crate::image::Image;
-use crate::index::{path, EntryKind};
+use crate::index::{path, EntryKind, ROOT};
 
 /// Hidden bytes with one cause and one fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -60,8 +60,6 @@ pub fn group_hidden(
 ) -> Reclaimable {
     let items: Vec<HiddenFile> = hidden.into_iter().filter(|h| !excluded(&h.path)).collect();
     let tree = &image.tree;
-    // Per layer, the paths whose entries reset everything below them.
-    let mut resets: BTreeMap<usize, HashSet<&[u8]>> = BTreeMap::new();
     type Key = (usize, usize, u8, String);
     let mut groups: BTreeMap<Key, WasteGroup> = BTreeMap::new();
     let mut dirs: BTreeMap<Key, String> = BTreeMap::new();
@@ -69,19 +67,16 @@ pub fn group_hidden(
         let (tag, gpath) = match h.hidden_by {
             HiddenBy::Deleted => (0, h.path.clone()),
             HiddenBy::DirectoryRemoved => {
-                let set = resets.entry(h.hidden_by_layer).or_insert_with(|| {
-                    tree.layer(h.hidden_by_layer)
-                        .iter()
-                        .filter(|e| e.kind != EntryKind::Dir)
-                        .map(|e| e.path)
-                        .collect()
-                });
-                let own = tree.layer(h.layer).entry(h.entry).path;
-                let dir = (1..own.len())
-                    .filter(|&i| own[i] == b'/' && set.contains(&own[..i]))
-                    .map(|i| path::escape(&own[..i]))
-                    .next()
-                    .unwrap_or_else(|| h.path.clone());
+                // The topmost directory above the file that the hiding layer replaced with
+                // something else (a file, a link, a whiteout or an opaque marker).
+                let (mut top, mut a) = (None, tree.parent(h.node));
+                while a != ROOT {
+                    if tree.non_dir_at(a, h.hidden_by_layer) {
+                        top = Some(a);
+                    }
+                    a = tree.parent(a);
+                }
+                let dir = top.map_or_else(|| h.path.clone(), |a| path::escape(&tree.path(a)));
                 (1, dir)
             }
             HiddenBy::Overwritten => (2, String::new()),
@@ -235,6 +230,35 @@ mod tests {
         );
         let r = reclaimable(&img, &|p| p.starts_with("tmp/"));
         assert_eq!(r.total_bytes, 5110);
+    }
+
+    /// A file under several directories the hiding layer removed is grouped under the
+    /// topmost of them; a file put where a directory was removes it too.
+    #[test]
+    fn a_removed_directory_groups_under_the_topmost_one_removed() {
+        let img = image(
+            vec![
+                (
+                    "a",
+                    vec![file("x/y/f", 30, 1), file("x/g", 20, 2), file("p/q", 5, 3)],
+                ),
+                ("b", vec![whiteout("x/y"), whiteout("x"), file("p", 1, 4)]),
+            ],
+            None,
+        );
+        let r = reclaimable(&img, &|_| false);
+        let got: Vec<_> = r
+            .groups
+            .iter()
+            .map(|g| (g.hidden_by, g.path.as_str(), g.files, g.size_bytes))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (HiddenBy::DirectoryRemoved, "x", 2, 50),
+                (HiddenBy::DirectoryRemoved, "p", 1, 5),
+            ]
+        );
     }
 
     #[test]

@@ -571,6 +571,19 @@ impl MergedTree {
             .any(|e| e.layer == layer as u32 && e.kind == EventKind::Whiteout)
     }
 
+    /// Whether layer `layer` lists something other than a directory at exactly this path (a
+    /// file, a link, a whiteout or an opaque marker): what replaces, at a directory's path,
+    /// everything the layers below put under it.
+    pub fn non_dir_at(&self, id: NodeId, layer: usize) -> bool {
+        self.nodes[id as usize].events.iter().any(|e| {
+            e.layer == layer as u32
+                && matches!(
+                    e.kind,
+                    EventKind::Entry | EventKind::Whiteout | EventKind::Opaque
+                )
+        })
+    }
+
     /// The entry an origin points at (`None` for an implied directory).
     pub fn entry(&self, origin: Origin) -> Option<EntryRef<'_>> {
         origin.entry.map(|e| self.layers[origin.layer].entry(e))
