@@ -94,17 +94,23 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
         // old version ships, but nothing in the Dockerfile's own steps wrote it twice, and the
         // fixed image may well keep the old version (then claiming it would be wrong).
         let tree = &ev.image.tree;
-        let upgraded = g.instances.iter().fold(0u64, |a, &(l, e)| {
-            let entry = tree.layer(l).entry(e);
-            let owned = tree
-                .find(entry.path)
-                .is_some_and(|n| ev.packages.owner_of(n).is_some());
-            if owned {
-                a.saturating_add(entry.size)
-            } else {
-                a
-            }
-        });
+        // Without a package, nothing to look up (a path lookup per file at 1M files).
+        let owners = !ev.packages.packages.is_empty();
+        let upgraded = g
+            .instances
+            .iter()
+            .filter(|_| owners)
+            .fold(0u64, |a, &(l, e)| {
+                let entry = tree.layer(l).entry(e);
+                let owned = tree
+                    .find(entry.path)
+                    .is_some_and(|n| ev.packages.owner_of(n).is_some());
+                if owned {
+                    a.saturating_add(entry.size)
+                } else {
+                    a
+                }
+            });
         if upgraded.saturating_mul(2) > g.size_bytes {
             out.push(Finding {
                 severity: Severity::Info,
