@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use super::entry::{EntryKind, EntryRef};
 use super::layer::LayerIndex;
+use super::path::common_prefix;
 
 /// Index of a node in the merged tree. The root (the empty path) is [`ROOT`].
 pub type NodeId = u32;
@@ -764,12 +765,10 @@ fn path_order(layer: &LayerIndex) -> Vec<u32> {
         .enumerate()
         .map(|(i, e)| (layer.path(e), i as u32))
         .collect();
-    paths.sort_by(
-        |(a, _), (b, _)| match a.iter().zip(b.iter()).position(|(x, y)| x != y) {
-            Some(i) => key(a[i]).cmp(&key(b[i])),
-            None => a.len().cmp(&b.len()),
-        },
-    );
+    paths.sort_by(|(a, _), (b, _)| match common_prefix(a, b) {
+        i if i < a.len().min(b.len()) => key(a[i]).cmp(&key(b[i])),
+        _ => a.len().cmp(&b.len()),
+    });
     paths.into_iter().map(|(_, i)| i).collect()
 }
 
@@ -836,11 +835,7 @@ fn intern_layer(
     let mut prev: &[u8] = b"";
     for &ei in order {
         let path = layer.path(&layer.entries[ei as usize]);
-        let same = path
-            .iter()
-            .zip(prev)
-            .position(|(a, b)| a != b)
-            .unwrap_or(path.len().min(prev.len()));
+        let same = common_prefix(path, prev);
         // Keep the directories this path shares with the previous one (the root always).
         let keep = 1 + stack[1..]
             .iter()
