@@ -175,6 +175,9 @@ pub fn index_tar<R: BufRead>(
     let mut reported = 0u64;
     let mut kept = 0u64;
     let mut zeros_budget = SPARSE_HASHED_ZEROS;
+    // A small file's first bytes, for its content hint: one buffer for every file (zeroing
+    // 4 KiB per file cost more than parsing its header); only the `head_len` filled are read.
+    let mut head = [0u8; capture::HINT_HEAD];
     while let Some(header) = tar.next_header()? {
         let offset = header.offset;
         index.size = index
@@ -249,7 +252,6 @@ pub fn index_tar<R: BufRead>(
             };
             let keep_cap = keep.as_ref().map_or(0, |(_, cap)| *cap as u64);
             let sniff = header.size <= capture::HINT_MAX_FILE;
-            let mut head = [0u8; capture::HINT_HEAD];
             let mut head_len = 0;
             // A sparse file's holes are hashed as the zeros they stand for while the layer's
             // budget lasts (the whole file or none of it, so equal files hash equal).
