@@ -222,33 +222,36 @@ impl NodeFacts {
     }
 }
 
-impl LayerView {
-    /// Computes the view of `layer` in `mode` from `facts` ([`NodeFacts::in_order`] over
-    /// `index`), in one pass from the last position to the first: in pre-order, a node's
-    /// children are done (and added into it) before the node itself.
-    pub fn compute(
-        tree: &MergedTree,
-        facts: &NodeFacts,
-        index: &PathIndex,
-        layer: usize,
-        mode: CompareMode,
-        reuse: Option<Buffers>,
-    ) -> LayerView {
-        let from = match mode {
-            CompareMode::Layer => layer.checked_sub(1),
-            CompareMode::Aggregated => (layer > 0).then_some(0),
-        };
-        let n = index.len();
-        // A dropped view's arrays, when there is one: the same bytes, without asking the
-        // system for fresh pages (and faulting each in).
-        let (mut change, mut size) = reuse.unwrap_or_default();
-        change.clear();
-        change.resize(n, NONE);
-        size.clear();
-        size.resize(n, 0);
+/// The fewest nodes whose view is computed on two threads.
+const SPLIT_MIN: usize = 1 << 17;
+
+/// What one pass over the positions reads.
+struct Pass<'a> {
+    tree: &'a MergedTree,
+    facts: &'a NodeFacts,
+    index: &'a PathIndex,
+    layer: usize,
+    from: Option<usize>,
+}
+
+impl Pass<'_> {
+    /// Decides the nodes at `range`, last first, into `change` and `size`, which start at
+    /// position `base`: each node's code and size (its children's added in before it), added
+    /// into its parent, or handed to `hand` (parent, size, changed) when the parent lies
+    /// before `base`.
+    fn run(
+        &self,
+        range: std::ops::Range<usize>,
+        base: usize,
+        change: &mut [u8],
+        size: &mut [u64],
+        mut hand: impl FnMut(usize, u64, bool),
+    ) {
+        let (facts, tree, index) = (self.facts, self.tree, self.index);
+        let (from, layer) = (self.from, self.layer);
         let (layer32, from32) = (layer as u32, from.map(|f| f as u32));
         let unmodified = encode(Some(Change::Unmodified));
-        for i in (1..n).rev() {
+        for i in range.rev() {
             let first = facts.first[i];
             let (own, own_size, own_dir) = if first & TIMELINE == 0 {
                 // Written once, never hidden: there from layer `first` on.
@@ -292,17 +295,155 @@ impl LayerView {
             };
             // A directory whose contents changed shows as modified.
             let mut c = encode(Some(own));
-            if c == unmodified && change[i] & DIRTY != 0 {
+            if c == unmodified && change[i - base] & DIRTY != 0 {
                 c = encode(Some(Change::Modified));
             }
-            change[i] = if own_dir { c | DIR } else { c };
-            size[i] += own_size;
+            change[i - base] = if own_dir { c | DIR } else { c };
+            size[i - base] += own_size;
             let p = facts.parent[i] as usize;
-            size[p] += size[i];
+            if p < base {
+                hand(p, size[i - base], c != unmodified);
+                continue;
+            }
+            size[p - base] += size[i - base];
             if c != unmodified {
-                change[p] |= DIRTY;
+                change[p - base] |= DIRTY;
             }
         }
+    }
+}
+
+/// Adds in what the later half of a cut pass handed to nodes before the cut: along the path
+/// from the cut's parent up to the root (only those hold a later-half child), the sizes and
+/// the changed marks, and from each node present, its own growth and (when it turns from
+/// unmodified to modified) its mark to its parent, as one pass would have.
+fn add_above(
+    parent: &[u32],
+    cut: usize,
+    handed: &[(usize, u64, bool)],
+    change: &mut [u8],
+    size: &mut [u64],
+) {
+    let mut by_parent: HashMap<usize, (u64, bool)> = HashMap::new();
+    for &(p, sz, dirty) in handed {
+        let h = by_parent.entry(p).or_default();
+        h.0 += sz;
+        h.1 |= dirty;
+    }
+    let handed = by_parent;
+    let unmodified = encode(Some(Change::Unmodified));
+    let (mut grew, mut dirty) = (0u64, false);
+    let mut a = parent[cut] as usize;
+    loop {
+        let (h_size, h_dirty) = handed.get(&a).copied().unwrap_or_default();
+        let (add, marked) = (grew + h_size, dirty || h_dirty);
+        size[a] += add;
+        if a == 0 {
+            if marked {
+                change[0] |= DIRTY;
+            }
+            break;
+        }
+        if change[a] & CHANGE == 0 {
+            // On neither side: nothing of it reaches its parent.
+            change[a] |= if marked { DIRTY } else { 0 };
+            (grew, dirty) = (0, false);
+        } else {
+            let turns = marked && change[a] & CHANGE == unmodified;
+            if turns {
+                change[a] = (change[a] & !CHANGE) | encode(Some(Change::Modified));
+            }
+            (grew, dirty) = (add, turns);
+        }
+        a = parent[a] as usize;
+    }
+}
+
+impl LayerView {
+    /// Computes the view of `layer` in `mode` from `facts` ([`NodeFacts::in_order`] over
+    /// `index`), in one pass from the last position to the first: in pre-order, a node's
+    /// children are done (and added into it) before the node itself.
+    pub fn compute(
+        tree: &MergedTree,
+        facts: &NodeFacts,
+        index: &PathIndex,
+        layer: usize,
+        mode: CompareMode,
+        reuse: Option<Buffers>,
+    ) -> LayerView {
+        Self::compute_split(tree, facts, index, layer, mode, reuse, None)
+    }
+
+    /// [`LayerView::compute`], its pass cut in two at position `split` (`None`: at the
+    /// middle when it is worth a thread, else not cut).
+    fn compute_split(
+        tree: &MergedTree,
+        facts: &NodeFacts,
+        index: &PathIndex,
+        layer: usize,
+        mode: CompareMode,
+        reuse: Option<Buffers>,
+        split: Option<usize>,
+    ) -> LayerView {
+        let from = match mode {
+            CompareMode::Layer => layer.checked_sub(1),
+            CompareMode::Aggregated => (layer > 0).then_some(0),
+        };
+        let n = index.len();
+        // A dropped view's arrays, when there is one: the same bytes, without asking the
+        // system for fresh pages (and faulting each in).
+        let (mut change, mut size) = reuse.unwrap_or_default();
+        change.clear();
+        change.resize(n, NONE);
+        size.clear();
+        size.resize(n, 0);
+        let pass = Pass {
+            tree,
+            facts,
+            index,
+            layer,
+            from,
+        };
+        // Two halves at once when there are cores and nodes enough: the later half's nodes
+        // whose parents lie in the earlier half hand their part in, and it is added along
+        // the path above the cut afterwards.
+        let cut = match split {
+            Some(c) => c.clamp(1, n.max(1)),
+            None if n >= SPLIT_MIN
+                && std::thread::available_parallelism().is_ok_and(|c| c.get() > 1) =>
+            {
+                n / 2
+            }
+            None => n.max(1),
+        };
+        if cut >= n {
+            pass.run(1..n, 0, &mut change, &mut size, |_, _, _| {});
+        } else {
+            let (change_a, change_b) = change.split_at_mut(cut);
+            let (size_a, size_b) = size.split_at_mut(cut);
+            // (parent, size, changed), one entry per run of children of one parent: a
+            // parent's later children are consecutive, so it is about one per ancestor.
+            let mut handed: Vec<(usize, u64, bool)> = Vec::new();
+            std::thread::scope(|s| {
+                let later = s.spawn(|| {
+                    pass.run(cut..n, cut, change_b, size_b, |p, sz, dirty| {
+                        match handed.last_mut() {
+                            Some(h) if h.0 == p => {
+                                h.1 += sz;
+                                h.2 |= dirty;
+                            }
+                            _ => handed.push((p, sz, dirty)),
+                        }
+                    })
+                });
+                pass.run(1..cut, 0, change_a, size_a, |_, _, _| {});
+                later
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            });
+            add_above(&facts.parent, cut, &handed, &mut change, &mut size);
+        }
+        let unmodified = encode(Some(Change::Unmodified));
         if n > 0 {
             // Position 0 is the root.
             change[0] = if change[0] & DIRTY != 0 {
@@ -434,6 +575,33 @@ mod tests {
                             _ => c,
                         };
                         prop_assert_eq!(shown, expected);
+                    }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+        /// A view computed in two halves, cut at any position, is the view computed in one
+        /// pass: sizes, codes, marks of changed contents, at every layer in both modes.
+        #[test]
+        fn a_cut_pass_is_the_whole_pass(layers in arb_layers(&NAMES, 4, &KINDS, 12, 5)) {
+            let img = image(layers.into_iter().map(|l| ("RUN x", l)).collect(), None);
+            let tree = &img.tree;
+            let index = PathIndex::new(tree);
+            let facts = NodeFacts::new(tree).in_order(&index);
+            for layer in 0..tree.layer_count() {
+                for mode in [CompareMode::Layer, CompareMode::Aggregated] {
+                    let whole = LayerView::compute_split(
+                        tree, &facts, &index, layer, mode, None, Some(index.len()),
+                    );
+                    for cut in 1..index.len() {
+                        let halves = LayerView::compute_split(
+                            tree, &facts, &index, layer, mode, None, Some(cut),
+                        );
+                        prop_assert_eq!(facts_of(&halves), facts_of(&whole), "cut at {}", cut);
                     }
                 }
             }
