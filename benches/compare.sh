@@ -3,7 +3,9 @@
 # For each image: the file is put in the page cache, then RUNS alternating runs of each tool
 # (medians of wall seconds and peak RSS from GNU time), layerlens pinned to one core
 # (taskset -c 0), `cat FILE > /dev/null`, and the sha256 of the file split over every core
-# (benches/sha_floor.py). Prints one markdown table row per image.
+# (benches/sha_floor.py), and the sha256 of the archive's largest member alone in one stream
+# (`sha_floor.py --largest-member`: for a legacy archive, the largest layer's diff_id, which no
+# number of cores shortens). Prints one markdown table row per image.
 #
 # usage: flock /tmp/layerlens-cargo.lock benches/compare.sh IMAGE.tar...
 #   (hold the build lock: nothing else may build while timing)
@@ -34,8 +36,8 @@ rss() { awk '{print $2 / 1024}' "$TMP/$1" | median | awk '{printf "%.0f", $1}'; 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 cores=$(nproc)
-echo "| image | size | dive --ci | layerlens --ci | × | layerlens, 1 core | cat | sha256 over $cores cores | layerlens ÷ floor | dive RSS | layerlens RSS |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| image | size | dive --ci | layerlens --ci | × | layerlens, 1 core | cat | sha256 over $cores cores | layerlens ÷ floor | largest layer's sha256, 1 stream | dive RSS | layerlens RSS |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for img in "$@"; do
     rm -f "$TMP"/*
     cat "$img" >/dev/null
@@ -48,13 +50,15 @@ for img in "$@"; do
         one ll1 taskset -c 0 "$LAYERLENS" --ci $EXTRA "docker-archive:$img"
         one cat sh -c "cat '$img' >/dev/null"
         python3 benches/sha_floor.py -j "$cores" "$img" >>"$TMP/sha"
+        python3 benches/sha_floor.py --largest-member "$img" >>"$TMP/sha1"
     done
     ll=$(wall ll)
     sha=$(median <"$TMP/sha")
     if [ -n "${NO_DIVE:-}" ]; then dv="-"; dr="-"; x="-"; else
         dv=$(wall dive); dr=$(rss dive); x=$(awk -v a="$dv" -v b="$ll" 'BEGIN {printf "%.1f", a / b}'); fi
-    printf '| %s | %.2f GB | %s s | %s s | %s | %s s | %s s | %s s | %s | %s MB | %s MB |\n' \
+    printf '| %s | %.2f GB | %s s | %s s | %s | %s s | %s s | %s s | %s | %s s | %s MB | %s MB |\n' \
         "$(basename "$img")" "$(awk -v s="$size" 'BEGIN {print s / 1e9}')" \
         "$dv" "$ll" "$x" "$(wall ll1)" "$(wall cat)" "$sha" \
-        "$(awk -v a="$ll" -v b="$sha" 'BEGIN {printf "%.2f", a / b}')" "$dr" "$(rss ll)"
+        "$(awk -v a="$ll" -v b="$sha" 'BEGIN {printf "%.2f", a / b}')" \
+        "$(median <"$TMP/sha1")" "$dr" "$(rss ll)"
 done
