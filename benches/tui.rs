@@ -72,7 +72,8 @@ fn show_everything(app: &mut App) {
 }
 
 /// Computes the current layer's view afresh, no directory sorted by size yet: the view cache
-/// keeps the current layer's view, so another layer is current while it is dropped.
+/// keeps the current layer's view, so another layer is current while it is dropped (on an
+/// image of one layer there is none, and the view stays cached).
 fn fresh_view(app: &mut App) {
     let b = app.browse.as_mut().unwrap();
     let (layer, n) = (b.layer, b.image.layers.len());

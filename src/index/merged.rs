@@ -576,13 +576,10 @@ impl MergedTree {
     /// file, a link, a whiteout or an opaque marker): what replaces, at a directory's path,
     /// everything the layers below put under it.
     pub fn non_dir_at(&self, id: NodeId, layer: usize) -> bool {
-        self.nodes[id as usize].events.iter().any(|e| {
-            e.layer == layer as u32
-                && matches!(
-                    e.kind,
-                    EventKind::Entry | EventKind::Whiteout | EventKind::Opaque
-                )
-        })
+        self.nodes[id as usize]
+            .events
+            .iter()
+            .any(|e| e.layer == layer as u32 && e.resets_children())
     }
 
     /// The entry an origin points at (`None` for an implied directory).

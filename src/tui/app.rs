@@ -271,17 +271,21 @@ pub struct Search {
     pub tail: Vec<NodeId>,
     /// Which match is selected, in `0..count`.
     pub pos: usize,
+    /// [`FileTree::shown_version`] when it was typed: the matches are positions in those
+    /// rows, so the search ends when they change.
+    pub shown: u64,
 }
 
 impl Search {
-    /// A search just typed: its count and first match.
-    pub fn new(needle: String, count: usize, first: NodeId) -> Search {
+    /// A search just typed in the rows of `tree`: its count and first match.
+    pub fn new(needle: String, count: usize, first: NodeId, tree: &FileTree) -> Search {
         Search {
             needle,
             count,
             hits: vec![first],
             tail: Vec::new(),
             pos: 0,
+            shown: tree.shown_version(),
         }
     }
 
@@ -428,7 +432,6 @@ impl Browse {
             self.layer_offset = self.layer + 1 - height.max(1);
         }
         self.tree.set_layer(&self.image.tree, self.layer);
-        self.search = None;
     }
 
     /// Rows of the why view for a node: (layer, change, bytes).
@@ -482,6 +485,24 @@ mod tests {
 
     fn b(app: &App) -> &Browse {
         app.browse.as_ref().unwrap()
+    }
+
+    /// [`classic`] at 120×40, on layer 12 (the one that writes the Python files).
+    fn classic_at_layer_12() -> App {
+        let mut app = classic(120, 40, Config::default());
+        let bb = app.browse.as_mut().unwrap();
+        bb.layer = 12;
+        bb.tree.set_layer(&bb.image.tree, 12);
+        app
+    }
+
+    /// Opens a prompt (`/`, `f`, ...), types `text` into it and presses enter.
+    fn type_in(app: &mut App, start: Action, text: &str) {
+        update(app, start);
+        for c in text.chars() {
+            update(app, Action::InputChar(c));
+        }
+        update(app, Action::InputSubmit);
     }
 
     fn selected_path(app: &App) -> String {
@@ -844,15 +865,8 @@ mod tests {
 
     #[test]
     fn search_jumps_between_matches_with_n_and_shift_n() {
-        let mut app = classic(120, 40, Config::default());
-        app.browse.as_mut().unwrap().layer = 12;
-        let bb = app.browse.as_mut().unwrap();
-        bb.tree.set_layer(&bb.image.tree, 12);
-        update(&mut app, Action::StartSearch);
-        for c in ".py".chars() {
-            update(&mut app, Action::InputChar(c));
-        }
-        update(&mut app, Action::InputSubmit);
+        let mut app = classic_at_layer_12();
+        type_in(&mut app, Action::StartSearch, ".py");
         let hits = b(&app).search.as_ref().unwrap().count;
         assert!(hits >= 2, "{hits}");
         let first = selected_path(&app);
@@ -876,10 +890,8 @@ mod tests {
     /// the end. Where the two meet every match is known, and `n` and `N` wrap.
     #[test]
     fn search_in_size_order_finds_the_matches_from_either_end() {
-        let mut app = classic(120, 40, Config::default());
+        let mut app = classic_at_layer_12();
         let bb = app.browse.as_mut().unwrap();
-        bb.layer = 12;
-        bb.tree.set_layer(&bb.image.tree, 12);
         let needles = ["e", "a", "o", "s", "i"];
         let by_name: Vec<_> = needles
             .iter()
@@ -897,13 +909,7 @@ mod tests {
             .expect("a needle the two orders list differently");
         let last = all.len() - 1;
         bb.tree.forget_views();
-        let type_search = |app: &mut App| {
-            update(app, Action::StartSearch);
-            for c in needle.chars() {
-                update(app, Action::InputChar(c));
-            }
-            update(app, Action::InputSubmit);
-        };
+        let type_search = |app: &mut App| type_in(app, Action::StartSearch, needle);
         let selected = |app: &App| b(app).tree.selected_row().map(|r| r.node);
         let search = |app: &App| b(app).search.clone().unwrap();
         let known = |s: &Search| (s.hits.clone(), s.tail.clone(), s.pos, s.complete());
@@ -973,51 +979,58 @@ mod tests {
         );
     }
 
-    /// When the rows change under a search (here a filter), `N` keeps to the matches still
-    /// there: none before the last found leaves that one alone; none at all ends the search.
+    /// A search's matches are positions in the rows it was typed in: a change of what is
+    /// shown or of its order ends it (here in size order, where a kept search would have
+    /// stepped from its known matches into the other order). The same toggle twice, or a
+    /// compare mode already on, changes nothing and keeps it.
     #[test]
-    fn search_keys_keep_to_the_matches_left_after_the_rows_change() {
-        let mut app = classic(120, 40, Config::default());
-        let bb = app.browse.as_mut().unwrap();
-        bb.layer = 12;
-        bb.tree.set_layer(&bb.image.tree, 12);
-        let type_in = |app: &mut App, start: Action, text: &str| {
-            update(app, start);
-            for c in text.chars() {
-                update(app, Action::InputChar(c));
+    fn a_change_of_the_rows_ends_the_search() {
+        let changes: [(&str, &[Action]); 6] = [
+            ("sort", &[Action::ToggleSort]),
+            ("compare mode", &[Action::CompareAll]),
+            ("a kind hidden", &[Action::ToggleKind(Change::Unmodified)]),
+            ("a filter", &[Action::StartFilter, Action::InputChar('a')]),
+            ("another layer", &[Action::ToggleView, Action::Up]),
+            ("the sort back", &[Action::ToggleSort, Action::ToggleSort]),
+        ];
+        for (what, actions) in changes {
+            let mut app = classic_at_layer_12();
+            update(&mut app, Action::ToggleSort);
+            type_in(&mut app, Action::StartSearch, ".py");
+            update(&mut app, Action::SearchNext);
+            let s = b(&app).search.clone().unwrap();
+            assert!(s.count >= 3 && s.pos == 1, "{what}: {}, {}", s.count, s.pos);
+            let before = selected_path(&app);
+            for a in actions {
+                update(&mut app, a.clone());
             }
-            update(app, Action::InputSubmit);
-        };
+            assert!(b(&app).search.is_none(), "{what}");
+            update(&mut app, Action::InputCancel);
+            update(&mut app, Action::SearchNext);
+            assert_eq!(
+                app.message.as_deref(),
+                Some("no search: press / to search"),
+                "{what}"
+            );
+            // The same rows, only ordered or compared otherwise: the selected path stays.
+            if matches!(what, "sort" | "compare mode" | "the sort back") {
+                assert_eq!(selected_path(&app), before, "{what}: the selection stays");
+            }
+        }
+        // Nothing changes: the search goes on from where it was.
+        let mut app = classic_at_layer_12();
         type_in(&mut app, Action::StartSearch, ".py");
-        let count = b(&app).search.as_ref().unwrap().count;
-        assert!(count >= 3, "{count}");
-        update(&mut app, Action::SearchPrev);
-        let last = b(&app).tree.selected_row().map(|r| r.node).unwrap();
-        // Only the last match's own path left: nothing before it.
-        let path = selected_path(&app);
-        type_in(&mut app, Action::StartFilter, &path);
-        update(&mut app, Action::SearchPrev);
-        let s = b(&app).search.as_ref().unwrap();
-        assert_eq!((s.count, &s.hits, s.pos), (1, &vec![last], 0));
-        assert!(s.tail.is_empty());
         update(&mut app, Action::SearchNext);
-        assert_eq!(b(&app).search.as_ref().unwrap().pos, 0);
-        // Typed again, then no match left at all: `N` from the first ends the search.
-        update(&mut app, Action::ClearFilter);
-        type_in(&mut app, Action::StartSearch, ".py");
-        type_in(&mut app, Action::StartFilter, "no such path");
-        update(&mut app, Action::SearchPrev);
-        assert!(b(&app).search.is_none());
-        assert_eq!(app.message.as_deref(), Some("no path matches '.py'"));
+        update(&mut app, Action::CompareLayer);
+        update(&mut app, Action::ToggleCollapseAll);
+        update(&mut app, Action::SearchNext);
+        assert_eq!(b(&app).search.as_ref().unwrap().pos, 2);
     }
 
     /// The tree jumps as the search is typed; no match (or esc) goes back to where it started.
     #[test]
     fn search_jumps_as_you_type_and_esc_goes_back() {
-        let mut app = classic(120, 40, Config::default());
-        let bb = app.browse.as_mut().unwrap();
-        bb.layer = 12;
-        bb.tree.set_layer(&bb.image.tree, 12);
+        let mut app = classic_at_layer_12();
         update(&mut app, Action::ToggleCollapseAll);
         let start = selected_path(&app);
         assert!(!start.contains('/'), "{start}: a top-level directory");

@@ -317,6 +317,10 @@ impl Pass<'_> {
 /// from the cut's parent up to the root (only those hold a later-half child), the sizes and
 /// the changed marks, and from each node present, its own growth and (when it turns from
 /// unmodified to modified) its mark to its parent, as one pass would have.
+///
+/// `handed` is in the order the later half handed it, one entry per ancestor at most, the
+/// root's first: walking back from the end, the last positions are the root's later
+/// children, and each ancestor's later children follow its child on the path's subtree.
 fn add_above(
     parent: &[u32],
     cut: usize,
@@ -324,18 +328,14 @@ fn add_above(
     change: &mut [u8],
     size: &mut [u64],
 ) {
-    let mut by_parent: HashMap<usize, (u64, bool)> = HashMap::new();
-    for &(p, sz, dirty) in handed {
-        let h = by_parent.entry(p).or_default();
-        h.0 += sz;
-        h.1 |= dirty;
-    }
-    let handed = by_parent;
+    let mut handed = handed.iter().rev().peekable();
     let unmodified = encode(Some(Change::Unmodified));
     let (mut grew, mut dirty) = (0u64, false);
     let mut a = parent[cut] as usize;
     loop {
-        let (h_size, h_dirty) = handed.get(&a).copied().unwrap_or_default();
+        let (h_size, h_dirty) = handed
+            .next_if(|h| h.0 == a)
+            .map_or((0, false), |&(_, sz, d)| (sz, d));
         let (add, marked) = (grew + h_size, dirty || h_dirty);
         size[a] += add;
         if a == 0 {

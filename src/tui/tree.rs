@@ -298,6 +298,9 @@ pub struct FileTree {
     earlier_counts: Vec<(CountKey, Vec<u32>, usize)>,
     /// The array of counts last dropped, for the next one counted.
     spare_counts: Vec<u32>,
+    /// Changes each time which nodes are shown or their order changes (layer, compare mode,
+    /// kinds shown, sort, filter, limit): what a search's known matches were found in.
+    shown: u64,
     selected: usize,
     /// The selected row, kept as the selection moves (a key that changes the rows asks which
     /// node was selected after it changed the options the rows are read with).
@@ -344,6 +347,7 @@ impl FileTree {
             counted: None,
             earlier_counts: Vec::new(),
             spare_counts: Vec::new(),
+            shown: 0,
             selected: 0,
             selected_row: None,
             offset: 0,
@@ -526,23 +530,36 @@ impl FileTree {
 
     /// Shows another layer.
     pub fn set_layer(&mut self, tree: &MergedTree, layer: usize) {
+        self.shown_changes(self.layer != layer);
         self.layer = layer;
         self.rebuild(tree);
     }
 
     pub fn set_mode(&mut self, tree: &MergedTree, mode: CompareMode) {
+        self.shown_changes(self.options.mode != mode);
         self.options.mode = mode;
         self.rebuild(tree);
     }
 
     pub fn toggle_kind(&mut self, tree: &MergedTree, c: Change) {
+        self.shown_changes(true);
         self.options.show.toggle(c);
         self.rebuild(tree);
+    }
+
+    /// Which version of the shown nodes and their order this is: see [`FileTree::shown`].
+    pub fn shown_version(&self) -> u64 {
+        self.shown
+    }
+
+    fn shown_changes(&mut self, changes: bool) {
+        self.shown += u64::from(changes);
     }
 
     /// Sorts by the other order. The same rows, so the counts hold (they do not depend on
     /// the order); only the selected node's row is looked up again.
     pub fn toggle_sort(&mut self, _tree: &MergedTree) {
+        self.shown_changes(true);
         let keep = self.selected_row.map(|r| r.node);
         self.options.sort = match self.options.sort {
             SortOrder::Name => SortOrder::Size,
@@ -556,6 +573,7 @@ impl FileTree {
 
     /// Sets the path filter (a regex; text that is not a valid regex matches literally).
     pub fn set_filter(&mut self, tree: &MergedTree, pattern: &str) {
+        self.shown_changes(self.options.filter != pattern);
         self.options.filter = pattern.to_string();
         self.options.filter_re = PathFilter::new(pattern);
         self.rebuild(tree);
@@ -563,6 +581,7 @@ impl FileTree {
 
     /// Limits the tree to a set of nodes (`None`: everything again).
     pub fn set_only(&mut self, tree: &MergedTree, only: Option<Only>) {
+        self.shown_changes(self.options.only.is_some() || only.is_some());
         self.options.only = only;
         self.rebuild(tree);
     }
@@ -649,9 +668,8 @@ impl FileTree {
     /// tests and tools, never for a key.
     pub fn search(&mut self, tree: &MergedTree, needle: &str) -> Vec<NodeId> {
         let mut hits = Vec::new();
-        if let Some(q) = self.search_matches(tree, needle) {
-            let found = self.matches.get(&q).expect("just computed");
-            self.listing().for_each_wanted(found, |n| {
+        if let Some((listing, found)) = self.search_matches(tree, needle) {
+            listing.for_each_wanted(found, |n| {
                 hits.push(n);
                 true
             });
@@ -663,11 +681,9 @@ impl FileTree {
     /// needs, without putting every match in display order (in a size order, that sorts every
     /// directory holding one; here only those on the way to the first).
     pub fn search_first(&mut self, tree: &MergedTree, needle: &str) -> (usize, Option<NodeId>) {
-        let Some(q) = self.search_matches(tree, needle) else {
+        let Some((listing, found)) = self.search_matches(tree, needle) else {
             return (0, None);
         };
-        let found = self.matches.get(&q).expect("just computed");
-        let listing = self.listing();
         let mut first = None;
         listing.for_each_wanted(found, |n| {
             first = Some(n);
@@ -679,30 +695,31 @@ impl FileTree {
     /// The match of [`FileTree::search`] after `node` (one of them), without listing them
     /// all: `n`'s next step while the matches are known only up to `node`.
     pub fn search_next(&mut self, tree: &MergedTree, needle: &str, node: NodeId) -> Option<NodeId> {
-        let q = self.search_matches(tree, needle)?;
-        let found = self.matches.get(&q).expect("just computed");
-        self.listing().next_wanted(found, node)
+        let (listing, found) = self.search_matches(tree, needle)?;
+        listing.next_wanted(found, node)
     }
 
     /// The last match of [`FileTree::search`], without listing them all: `N`'s wrap from
     /// the first match (in a size order, only the directories on the way to it are sorted).
     pub fn search_last(&mut self, tree: &MergedTree, needle: &str) -> Option<NodeId> {
-        let q = self.search_matches(tree, needle)?;
-        let found = self.matches.get(&q).expect("just computed");
-        self.listing().last_wanted(found)
+        let (listing, found) = self.search_matches(tree, needle)?;
+        listing.last_wanted(found)
     }
 
     /// The match of [`FileTree::search`] before `node` (one of them), without listing them
     /// all: `N`'s step while the matches are known only from `node` on.
     pub fn search_prev(&mut self, tree: &MergedTree, needle: &str, node: NodeId) -> Option<NodeId> {
-        let q = self.search_matches(tree, needle)?;
-        let found = self.matches.get(&q).expect("just computed");
-        self.listing().prev_wanted(found, node)
+        let (listing, found) = self.search_matches(tree, needle)?;
+        listing.prev_wanted(found, node)
     }
 
-    /// Which paths contain `needle`, by position, computed unless cached; `None` for an
-    /// empty needle.
-    fn search_matches(&mut self, tree: &MergedTree, needle: &str) -> Option<Query> {
+    /// The listing, and which paths contain `needle` by position (computed unless cached);
+    /// `None` for an empty needle.
+    fn search_matches(
+        &mut self,
+        tree: &MergedTree,
+        needle: &str,
+    ) -> Option<(Listing<'_>, &[bool])> {
         if needle.is_empty() {
             return None;
         }
@@ -712,7 +729,7 @@ impl FileTree {
         let q = Query::Search(needle.to_string());
         self.matches
             .get_or_insert_with(q.clone(), || index.contains(tree, needle.as_bytes(), false));
-        Some(q)
+        Some((self.listing(), self.matches.get(&q).expect("just computed")))
     }
 
     /// How many rows are shown.

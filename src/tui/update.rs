@@ -27,6 +27,21 @@ fn overlay_offset(o: &mut Overlay) -> &mut usize {
 
 /// Applies one action to the state.
 pub fn update(app: &mut App, action: Action) {
+    apply(app, action);
+    // A search's known matches are positions in the rows it was typed in: when the nodes
+    // shown or their order changed since (layer, compare mode, kinds, sort, filter, a
+    // package's files), it ends, as a layer change always ended it; `/` searches again.
+    if let Some(b) = &mut app.browse {
+        if b.search
+            .as_ref()
+            .is_some_and(|s| s.shown != b.tree.shown_version())
+        {
+            b.search = None;
+        }
+    }
+}
+
+fn apply(app: &mut App, action: Action) {
     let tree_h = app.tree_height();
     let layers_h = app.layers_height();
     let overlay_h = app.overlay_height();
@@ -422,7 +437,7 @@ pub fn update(app: &mut App, action: Action) {
                     b.search_from = None;
                     match b.tree.search_first(tree, &input.text) {
                         (count, Some(first)) => {
-                            b.search = Some(Search::new(input.text, count, first));
+                            b.search = Some(Search::new(input.text, count, first, &b.tree));
                             b.focus = Pane::Tree;
                             jump_to_hit(b, 0, tree_h);
                         }
@@ -445,8 +460,14 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::SearchNext | Action::SearchPrev => match &mut b.search {
             Some(s) => {
-                let forward = matches!(action, Action::SearchNext);
-                match search_step(s, &mut b.tree, tree, forward) {
+                // The match to go to, found by walking on or back from the nearest known one
+                // when it is not known yet: never a list of every match.
+                let step = if matches!(action, Action::SearchNext) {
+                    search_step_on(s, &mut b.tree, tree)
+                } else {
+                    search_step_back(s, &mut b.tree, tree)
+                };
+                match step {
                     Some(pos) => {
                         b.focus = Pane::Tree;
                         jump_to_hit(b, pos, tree_h);
@@ -462,7 +483,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::Scroll { column, row, delta } => {
             let pos = Position::new(column, row);
             if b.overlay.is_some() {
-                return update(app, if delta < 0 { Action::Up } else { Action::Down });
+                return apply(app, if delta < 0 { Action::Up } else { Action::Down });
             }
             if areas.tree.contains(pos) {
                 b.tree.scroll_by(delta as isize * 3, tree_h);
@@ -551,7 +572,7 @@ fn search_as_you_type(b: &mut Browse, needle: &str, tree_h: usize) {
         }
         return;
     };
-    b.search = Some(Search::new(needle.to_string(), count, first));
+    b.search = Some(Search::new(needle.to_string(), count, first, &b.tree));
     b.focus = Pane::Tree;
     jump_to_hit(b, 0, tree_h);
 }
@@ -576,22 +597,6 @@ fn jump_to_hit(b: &mut Browse, pos: usize, tree_h: usize) {
     }
 }
 
-/// The match `n` (`forward`) or `N` goes to from the selected one, found by walking on or
-/// back from the nearest known one when it is not known yet; `None` when nothing matches
-/// any more. Never lists every match.
-fn search_step(
-    s: &mut Search,
-    t: &mut FileTree,
-    tree: &MergedTree,
-    forward: bool,
-) -> Option<usize> {
-    if forward {
-        search_step_on(s, t, tree)
-    } else {
-        search_step_back(s, t, tree)
-    }
-}
-
 /// `n`: the next match, or the first past the last.
 fn search_step_on(s: &mut Search, t: &mut FileTree, tree: &MergedTree) -> Option<usize> {
     let to = if s.pos + 1 >= s.count { 0 } else { s.pos + 1 };
@@ -599,18 +604,9 @@ fn search_step_on(s: &mut Search, t: &mut FileTree, tree: &MergedTree) -> Option
         return Some(to);
     }
     // Past the first ones known: on from the last of them (the selected one).
-    match t.search_next(tree, &s.needle, s.hit(s.pos)?) {
-        Some(h) => {
-            s.hits.push(h);
-            Some(to)
-        }
-        None => {
-            // The tree changed since: the first ones known are all there are now.
-            s.count = s.hits.len();
-            s.tail.clear();
-            Some(0)
-        }
-    }
+    let h = t.search_next(tree, &s.needle, s.hit(s.pos)?)?;
+    s.hits.push(h);
+    Some(to)
 }
 
 /// `N`: the match before, or the last before the first.
@@ -627,19 +623,8 @@ fn search_step_back(s: &mut Search, t: &mut FileTree, tree: &MergedTree) -> Opti
         0 => t.search_last(tree, &s.needle),
         pos => t.search_prev(tree, &s.needle, s.hit(pos)?),
     };
-    match found {
-        Some(h) => {
-            s.tail.push(h);
-            Some(to)
-        }
-        None if s.pos == 0 => None,
-        None => {
-            // The tree changed since: the last ones known are all there are now.
-            s.hits = s.tail.drain(..).rev().collect();
-            s.count = s.hits.len();
-            Some(s.count - 1)
-        }
-    }
+    s.tail.push(found?);
+    Some(to)
 }
 
 /// The layer that wrote a finding's bytes and its path's node, when it names both.

@@ -575,7 +575,7 @@ mod tests {
             vec![("RUN a", many), ("RUN b", vec![file("d/new", 1, 0)])],
             None,
         );
-        let walks = LayerWalks::new(&img.tree);
+        let mut walks = LayerWalks::new(&img.tree);
         let nodes_of = |walks: &mut LayerWalks, li: usize| {
             let mut nodes = Vec::new();
             for (_, id) in img.tree.layer_entries(li) {
@@ -583,7 +583,6 @@ mod tests {
             }
             nodes
         };
-        let mut walks = walks;
         let first = nodes_of(&mut walks, 0);
         let second = nodes_of(&mut walks, 1);
         // `d` and its files; then `d/new` and `d`, whose descent reads `d`'s 101 children.

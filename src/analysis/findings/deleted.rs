@@ -95,12 +95,10 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
         // fixed image may well keep the old version (then claiming it would be wrong).
         let tree = &ev.image.tree;
         // Without a package, nothing to look up (a path lookup per file at 1M files).
-        let owners = !ev.packages.packages.is_empty();
-        let upgraded = g
-            .instances
-            .iter()
-            .filter(|_| owners)
-            .fold(0u64, |a, &(l, e)| {
+        let upgraded = if ev.packages.packages.is_empty() {
+            0
+        } else {
+            g.instances.iter().fold(0u64, |a, &(l, e)| {
                 let entry = tree.layer(l).entry(e);
                 let owned = tree
                     .find(entry.path)
@@ -110,7 +108,8 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
                 } else {
                     a
                 }
-            });
+            })
+        };
         if upgraded.saturating_mul(2) > g.size_bytes {
             out.push(Finding {
                 severity: Severity::Info,
