@@ -272,6 +272,8 @@ fn bench(c: &mut Criterion) {
                     let start = std::time::Instant::now();
                     press(&mut app, &mut term, key.clone());
                     total += start.elapsed();
+                    // A step that found no search would time a message, not a walk.
+                    assert!(app.message.is_none(), "{name}: {:?}", app.message);
                 }
                 total
             })

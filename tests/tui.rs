@@ -149,6 +149,9 @@ fn filter_search_and_collapse() {
     assert!(names.iter().any(|p| p == b"app/lib/util.py"), "{names:?}");
     assert!(!names.iter().any(|p| p == b"app/lib/models.py"));
     assert!(screen(&app).contains("filter: util"));
+    // The search was typed in the rows before the filter: it ended with them (its match is
+    // not even shown now), so the status line has the keys again, no "1 of 1".
+    assert!(app.browse.as_ref().unwrap().search.is_none());
     insta::assert_snapshot!(draw(&app).backend());
 }
 
