@@ -29,8 +29,10 @@ use crate::index::{index_tar, IndexError, Keep, LayerIndex};
 
 /// Bytes in one chunk handed between stages.
 pub const CHUNK: usize = 1 << 18;
-/// Chunks waiting in one channel at most.
-pub const DEPTH: usize = 4;
+/// Chunks waiting in one channel at most. A `docker save` layer runs two channels (read →
+/// sha256 → parse), so a layer keeps about `2 × DEPTH + 3` chunks alive (1.75 MiB). Four deep
+/// was no faster on the realistic images and cost 2 MiB more at peak (`benches/compare.sh`).
+pub const DEPTH: usize = 2;
 
 /// The environment variable that sets how many threads loading uses (`1`: sequential).
 pub const THREADS_VAR: &str = "LAYERLENS_THREADS";
