@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::hidden::{hidden_files, HiddenBy, HiddenFile};
 use crate::image::Image;
-use crate::index::{path, EntryKind, ROOT};
+use crate::index::{path, EntryKind, NodeId, ROOT};
 
 /// Hidden bytes with one cause and one fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -35,6 +35,9 @@ pub struct WasteGroup {
     /// The hidden files, as (layer, entry) of the layer that wrote them.
     #[serde(skip)]
     pub instances: Vec<(usize, usize)>,
+    /// The hidden files' nodes in the merged tree, in the order of `instances`.
+    #[serde(skip)]
+    pub nodes: Vec<NodeId>,
 }
 
 /// Hidden files and their groups.
@@ -102,6 +105,7 @@ pub fn group_hidden(
                 metadata_only: true,
                 paths: Vec::new(),
                 instances: Vec::new(),
+                nodes: Vec::new(),
             });
         if tag == 2 {
             // The deepest directory holding every overwritten file of the group.
@@ -114,6 +118,7 @@ pub fn group_hidden(
         g.size_bytes = g.size_bytes.saturating_add(h.size);
         g.metadata_only &= metadata_only;
         g.instances.push((h.layer, h.entry));
+        g.nodes.push(h.node);
         if tag == 2 {
             let top = h.path.split('/').next().unwrap_or_default();
             if !g.paths.iter().any(|p| p == top) {

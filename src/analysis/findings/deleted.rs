@@ -94,22 +94,14 @@ pub(super) fn add(ev: &Evidence, out: &mut Vec<Finding>) {
         // old version ships, but nothing in the Dockerfile's own steps wrote it twice, and the
         // fixed image may well keep the old version (then claiming it would be wrong).
         let tree = &ev.image.tree;
-        // Without a package, nothing to look up (a path lookup per file at 1M files).
-        let upgraded = if ev.packages.packages.is_empty() {
-            0
-        } else {
-            g.instances.iter().fold(0u64, |a, &(l, e)| {
-                let entry = tree.layer(l).entry(e);
-                let owned = tree
-                    .find(entry.path)
-                    .is_some_and(|n| ev.packages.owner_of(n).is_some());
-                if owned {
-                    a.saturating_add(entry.size)
-                } else {
-                    a
-                }
-            })
-        };
+        let upgraded = g
+            .instances
+            .iter()
+            .zip(&g.nodes)
+            .filter(|&(_, &n)| ev.packages.owner_of(n).is_some())
+            .fold(0u64, |a, (&(l, e), _)| {
+                a.saturating_add(tree.layer(l).entry(e).size)
+            });
         if upgraded.saturating_mul(2) > g.size_bytes {
             out.push(Finding {
                 severity: Severity::Info,
