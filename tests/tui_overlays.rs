@@ -285,6 +285,34 @@ fn findings_apply_the_users_exclusions_and_cache_patterns() {
     );
 }
 
+/// The reclaimable files follow the user's exclusions too: the details count the files whose
+/// bytes they show, and `w` lists those files, so an excluded path is in neither.
+#[test]
+fn reclaimable_files_apply_the_users_exclusions() {
+    let plain = app_with(120, 60, &Default::default());
+    assert!(
+        screen(&plain).contains("│Reclaimable (w): 1.44 MB in 11 files"),
+        "{}",
+        screen(&plain)
+    );
+    let config =
+        LayerlensConfig::from_layerlens_yaml("exclude:\n  - /data\n", "test.yaml").unwrap();
+    let mut app = app_with(120, 60, &config.waste_options());
+    // Without big.bin: 1,048,576 bytes and one file fewer.
+    let s = screen(&app);
+    assert!(s.contains("│Reclaimable (w): 395 kB in 10 files"), "{s}");
+    let a = app.browse.as_ref().unwrap().analysis.clone().unwrap();
+    assert_eq!(a.hidden.len(), 10);
+    assert_eq!(
+        a.hidden.iter().map(|h| h.size).sum::<u64>(),
+        a.waste.reclaimable_bytes
+    );
+    update(&mut app, Action::ShowWaste);
+    let s = screen(&app);
+    assert!(s.contains("/app/static.bin"), "{s}");
+    assert!(!s.contains("/data/big.bin"), "{s}");
+}
+
 /// The packages view (`p`): every package the image's databases list, largest first, with
 /// its ecosystem, installing layer and whether it was asked for; `enter` shows the package's
 /// files in the final image's tree, and `esc` shows everything again.

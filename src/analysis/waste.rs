@@ -12,7 +12,7 @@ use super::final_view::FinalView;
 use super::findings::{
     findings, runs_as_root, suggested_dockerignore, Estimate, Evidence, Finding,
 };
-use super::hidden::{hidden_files, shipped_file_bytes, visible_file_bytes};
+use super::hidden::{hidden_and_visible_bytes, shipped_file_bytes, HiddenFile};
 use super::layers::{layer_stats, LayerStats};
 use super::packages::{attribute, Packages};
 use super::reclaimable::{group_hidden, WasteGroup};
@@ -60,34 +60,52 @@ pub struct WasteReport {
 
 /// Runs every waste analysis over `image`.
 pub fn analyze(image: &Image, opts: &WasteOptions) -> WasteReport {
+    analyze_with_hidden(image, opts).0
+}
+
+/// [`analyze`], and the hidden files behind its reclaimable bytes, largest first (the ones
+/// not excluded): what the UI lists, with the count beside those bytes.
+pub fn analyze_with_hidden(image: &Image, opts: &WasteOptions) -> (WasteReport, Vec<HiddenFile>) {
     let excluded = |p: &str| opts.is_excluded(p);
     // Two independent halves, each a pass or several over every path: on two threads.
-    let ((view, layers, reclaimable, packages, base), (caches, duplicates, secrets)) =
-        std::thread::scope(|s| {
-            let searches = s.spawn(|| {
-                let patterns: Vec<_> = opts
-                    .caches
-                    .iter()
-                    .cloned()
-                    .chain(builtin_patterns())
-                    .collect();
-                (
-                    find_caches(image, &patterns, &excluded),
-                    find_duplicates(image, &excluded),
-                    find_secrets(image, &excluded),
-                )
-            });
-            let view = FinalView::new(image);
-            let hidden = hidden_files(image);
-            let layers = layer_stats(image, &hidden);
-            let reclaimable = group_hidden(image, hidden, &excluded);
-            let packages = attribute(image, &view);
-            let base = base_image(image, &view);
-            let searches = searches
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            ((view, layers, reclaimable, packages, base), searches)
+    let (
+        (view, layers, reclaimable, visible_file_bytes, packages, base),
+        (caches, duplicates, secrets),
+    ) = std::thread::scope(|s| {
+        let searches = s.spawn(|| {
+            let patterns: Vec<_> = opts
+                .caches
+                .iter()
+                .cloned()
+                .chain(builtin_patterns())
+                .collect();
+            (
+                find_caches(image, &patterns, &excluded),
+                find_duplicates(image, &excluded),
+                find_secrets(image, &excluded),
+            )
         });
+        let view = FinalView::new(image);
+        let (hidden, visible_file_bytes) = hidden_and_visible_bytes(image);
+        let layers = layer_stats(image, &hidden);
+        let reclaimable = group_hidden(image, hidden, &excluded);
+        let packages = attribute(image, &view);
+        let base = base_image(image, &view);
+        let searches = searches
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (
+            (
+                view,
+                layers,
+                reclaimable,
+                visible_file_bytes,
+                packages,
+                base,
+            ),
+            searches,
+        )
+    });
     let evidence = Evidence {
         image,
         view: &view,
@@ -103,11 +121,11 @@ pub fn analyze(image: &Image, opts: &WasteOptions) -> WasteReport {
     let findings = findings(&evidence);
     let dockerignore = suggested_dockerignore(&evidence);
     let estimate = Estimate::of(image, &findings);
-    WasteReport {
+    let report = WasteReport {
         image_size_bytes: image.size(),
         layer_count: image.layers.len(),
         shipped_file_bytes: shipped_file_bytes(image),
-        visible_file_bytes: visible_file_bytes(image),
+        visible_file_bytes,
         reclaimable_bytes: reclaimable.total_bytes,
         reclaimable: reclaimable.groups,
         cache_bytes: caches.iter().fold(0, |a, c| a.saturating_add(c.size_bytes)),
@@ -123,7 +141,8 @@ pub fn analyze(image: &Image, opts: &WasteOptions) -> WasteReport {
         packages,
         base,
         dockerignore,
-    }
+    };
+    (report, reclaimable.items)
 }
 
 #[cfg(test)]

@@ -158,6 +158,7 @@ impl Preview {
 #[derive(Debug)]
 pub struct Analysis {
     pub dive: DiveAnalysis,
+    /// The files behind the waste analysis's reclaimable bytes (excluded paths left out).
     pub hidden: Vec<HiddenFile>,
     /// The waste analysis with the user's settings (exclusions, cache patterns); its
     /// per-layer figures are the files added, modified and removed the details show.
@@ -167,15 +168,17 @@ pub struct Analysis {
 impl Analysis {
     /// Computes everything the details panes and the wasted-bytes and findings views show.
     pub fn compute(image: &Image, opts: &WasteOptions) -> Analysis {
-        // Two halves of about the same cost, one on each core.
+        // dive's pass and ours, one on each core.
         std::thread::scope(|s| {
-            let waste = s.spawn(|| crate::analysis::waste::analyze(image, opts));
+            let waste = s.spawn(|| crate::analysis::waste::analyze_with_hidden(image, opts));
+            let dive = crate::analysis::dive::analyze(image);
+            let (waste, hidden) = waste
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
             Analysis {
-                dive: crate::analysis::dive::analyze(image),
-                hidden: crate::analysis::hidden::hidden_files(image),
-                waste: waste
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                dive,
+                hidden,
+                waste,
             }
         })
     }
