@@ -143,7 +143,7 @@ fn help_scrolls_through_every_binding_with_its_current_keys() {
     assert!(seen.contains("config.yaml"), "the footer is reached");
     assert!(seen.contains("enter shows the path"), "{seen}");
     assert!(
-        seen.contains("Findings apply the exclude and caches settings"),
+        seen.contains("f and w apply the exclude and caches settings (--config)."),
         "{seen}"
     );
     assert!(seen.contains("y overwrites"), "{seen}");

@@ -252,6 +252,14 @@ fn exclusions_and_custom_caches_come_from_the_config() {
         v["image"]["reclaimableBytes"], 1200,
         "the /data file is excluded"
     );
+    // The layers' hidden bytes are the same files: they add up to the reclaimable bytes.
+    let per_layer: Vec<u64> = v["layer"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["hiddenBytes"].as_u64().unwrap())
+        .collect();
+    assert_eq!(per_layer.iter().sum::<u64>(), 1200, "{per_layer:?}");
     let kinds: Vec<&str> = v["image"]["caches"]
         .as_array()
         .unwrap()

@@ -18,11 +18,13 @@ pub struct LayerStats {
     pub files_added: usize,
     pub files_modified: usize,
     pub files_removed: usize,
-    /// Bytes this layer wrote that the final image does not show.
+    /// Bytes this layer wrote that the final image does not show (of the files in `hidden`:
+    /// the waste analysis hands the ones not excluded, so the layers add up to its
+    /// reclaimable bytes).
     pub hidden_bytes: u64,
 }
 
-/// Figures for every layer; `hidden` is [`super::hidden::hidden_files`]'s list.
+/// Figures for every layer; `hidden` is [`super::hidden::hidden_files`]'s list, or part of it.
 pub fn layer_stats(image: &Image, hidden: &[HiddenFile]) -> Vec<LayerStats> {
     let tree = &image.tree;
     let mut hidden_bytes = vec![0u64; image.layers.len()];

@@ -87,8 +87,9 @@ pub fn analyze_with_hidden(image: &Image, opts: &WasteOptions) -> (WasteReport, 
         });
         let view = FinalView::new(image);
         let (hidden, visible_file_bytes) = hidden_and_visible_bytes(image);
-        let layers = layer_stats(image, &hidden);
         let reclaimable = group_hidden(image, hidden, &excluded);
+        // Per layer, the same files as the reclaimable bytes: the exclusions apply.
+        let layers = layer_stats(image, &reclaimable.items);
         let packages = attribute(image, &view);
         let base = base_image(image, &view);
         let searches = searches

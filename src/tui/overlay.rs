@@ -22,7 +22,7 @@ const HELP_FOOTER: [&str; 10] = [
     "you keep too; layerlens's reclaimable bytes are only the copies the final image hides.",
     "In the reclaimable and findings lists, enter shows the path",
     "in the tree of the layer that wrote it; in the packages list, the package's files.",
-    "Findings apply the exclude and caches settings (--config).",
+    "f and w apply the exclude and caches settings (--config).",
     "At the overwrite prompt, y overwrites; any other key keeps the file.",
     "Terminals send ctrl+m as enter: in the file tree, enter toggles modified files, as in dive.",
     "Mouse: the wheel scrolls, a click selects (a second click collapses a directory).",
